@@ -1,0 +1,18 @@
+import type { ActivityDeps } from './context';
+import { createScanActivities } from './scan';
+import { createLoadActivities } from './load';
+import { createCaptionActivities } from './caption';
+import { createPersistActivities } from './persist';
+
+/** Activities hosted by io workers: everything that touches the library files or the catalog. */
+export function createIoActivities(deps: ActivityDeps) {
+  return { ...createScanActivities(deps), ...createLoadActivities(deps), ...createPersistActivities(deps) };
+}
+
+/** Activities hosted by compute workers (cpu, gpu, api-*): stateless, they never write the catalog. */
+export function createComputeActivities() {
+  return { ...createCaptionActivities() };
+}
+
+export type IoActivities = ReturnType<typeof createIoActivities>;
+export type ComputeActivities = ReturnType<typeof createComputeActivities>;

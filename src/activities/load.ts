@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import { heartbeat } from '@temporalio/activity';
+import type { ActivityDeps } from './context';
+import { mapLimit } from './context';
+import { CorruptImageError, proxyPathFor, writeProxy } from '../images/loader';
+import { LOAD_KEY, type StageResult } from '../catalog/results.repository';
+import type { BatchRef, LoadedPhoto } from '../shared/payloads';
+import { runLogger } from '../logging/logger';
+
+export interface LoadInput {
+  batch: BatchRef;
+  /** Decode again even when a proxy from an earlier run exists (dry runs and --force). */
+  redecode: boolean;
+}
+
+/** Errors about the photo itself (vanished, unreadable) are the photo's status; others retry the batch. */
+function isSourceError(err: unknown, absPath: string): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return e?.path === absPath && ['ENOENT', 'EACCES', 'EPERM', 'EISDIR'].includes(e.code ?? '');
+}
+
+export function createLoadActivities(deps: ActivityDeps) {
+  return {
+    /** Decodes and validates one batch, writes proxies, records each photo's load status. */
+    async loadBatch(input: LoadInput): Promise<LoadedPhoto[]> {
+      const { runId, batchIndex, batchSize } = input.batch;
+      const catalog = deps.catalog();
+      const log = runLogger(deps.config.dataDir, runId);
+      const items = catalog.runs.batch(runId, batchIndex, batchSize);
+      let done = 0;
+      const loaded = await mapLimit(items, deps.decodeConcurrency, async (item): Promise<LoadedPhoto> => {
+        const proxyPath = proxyPathFor(deps.config.dataDir, item.sha1, deps.proxyLongEdge);
+        const base = { photoId: item.photo_id, sha1: item.sha1, relPath: item.rel_path };
+        try {
+          const cached =
+            !input.redecode &&
+            catalog.results.get(item.photo_id, 'load', LOAD_KEY)?.status === 'success' &&
+            fs.existsSync(proxyPath);
+          if (!cached) await writeProxy(item.abs_path, proxyPath, { longEdge: deps.proxyLongEdge });
+          return { ...base, status: 'success', proxyPath };
+        } catch (err) {
+          if (err instanceof CorruptImageError || isSourceError(err, item.abs_path)) {
+            const reason = err instanceof CorruptImageError ? err.message : `unreadable: ${(err as Error).message}`;
+            log.warn({ event: 'photo.corrupt', relPath: item.rel_path, reason }, 'photo could not be decoded');
+            return { ...base, status: 'error_corrupt', reason };
+          }
+          throw err;
+        } finally {
+          heartbeat({ done: ++done });
+        }
+      });
+      const records: StageResult[] = loaded.map((p) => ({
+        photoId: p.photoId,
+        stage: 'load',
+        key: LOAD_KEY,
+        status: p.status,
+        reason: p.reason,
+        runId,
+      }));
+      catalog.results.upsertMany(records);
+      return loaded;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { RunClient, RunNotFoundError, RunStateError, type RunDetail, type RunSummaryItem } from '../../temporal/run-client';
+import { buildRunConfig, RunRequestError, type RunRequest } from '../../shared/run-request';
+
+export const RUN_CLIENT = Symbol('RUN_CLIENT');
+
+/** Maps the shared RunClient onto HTTP semantics: bad input 400, unknown run 404, wrong state 409. */
+@Injectable()
+export class RunsService {
+  constructor(@Inject(RUN_CLIENT) private readonly runs: RunClient) {}
+
+  async start(request: RunRequest): Promise<{ id: string; attached: boolean }> {
+    const config = this.translate(() => buildRunConfig(request));
+    const { workflowId, attached } = await this.runs.start(config);
+    return { id: workflowId, attached };
+  }
+
+  list(): Promise<RunSummaryItem[]> {
+    return this.runs.list();
+  }
+
+  get(id: string): Promise<RunDetail> {
+    return this.translateAsync(() => this.runs.detail(id));
+  }
+
+  async act(id: string, action: 'pause' | 'resume' | 'cancel'): Promise<{ id: string; action: string }> {
+    await this.translateAsync(() => this.runs[action](id));
+    return { id, action };
+  }
+
+  private translate<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw this.httpError(err);
+    }
+  }
+
+  private async translateAsync<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.httpError(err);
+    }
+  }
+
+  private httpError(err: unknown): unknown {
+    if (err instanceof RunRequestError) return new BadRequestException(err.message);
+    if (err instanceof RunNotFoundError) return new NotFoundException(err.message);
+    if (err instanceof RunStateError) return new ConflictException(err.message);
+    return err;
+  }
+}

@@ -1,0 +1,37 @@
+import type { CaptionBackend } from './backend';
+import { mockBackend } from './mock';
+import { QUEUE_ROLES } from '../shared/queues';
+
+/** Adding a backend: write src/backends/<name>.ts and add it to this list (docs/adding_a_backend.md). */
+const REGISTERED: readonly CaptionBackend[] = [mockBackend];
+
+export class UnknownBackendError extends Error {
+  override name = 'UnknownBackendError';
+}
+
+/** Fails loudly at startup when the registry is inconsistent, instead of mid-run. */
+export function buildRegistry(backends: readonly CaptionBackend[]): ReadonlyMap<string, CaptionBackend> {
+  const map = new Map<string, CaptionBackend>();
+  for (const b of backends) {
+    if (map.has(b.name)) throw new Error(`caption backend "${b.name}" is registered twice`);
+    if (!(QUEUE_ROLES as readonly string[]).includes(b.queue)) {
+      throw new Error(`caption backend "${b.name}" names unknown queue role "${b.queue}"`);
+    }
+    map.set(b.name, b);
+  }
+  return map;
+}
+
+const registry = buildRegistry(REGISTERED);
+
+export function knownBackends(): string[] {
+  return [...registry.keys()];
+}
+
+export function getBackend(name: string): CaptionBackend {
+  const backend = registry.get(name);
+  if (!backend) {
+    throw new UnknownBackendError(`unknown caption backend "${name}"; known backends: ${knownBackends().join(', ')}`);
+  }
+  return backend;
+}

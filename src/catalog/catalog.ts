@@ -1,0 +1,30 @@
+import { openDatabase, type Db } from './database';
+import { PhotosRepository } from './photos.repository';
+import { ResultsRepository } from './results.repository';
+import { RunsRepository } from './runs.repository';
+
+/** The only door to the database: everything else in pcc talks to these repositories. */
+export class Catalog {
+  readonly photos: PhotosRepository;
+  readonly results: ResultsRepository;
+  readonly runs: RunsRepository;
+
+  private constructor(private readonly db: Db) {
+    this.photos = new PhotosRepository(db);
+    this.results = new ResultsRepository(db);
+    this.runs = new RunsRepository(db);
+  }
+
+  static open(dataDir: string): Catalog {
+    return new Catalog(openDatabase(dataDir));
+  }
+
+  /** Runs `fn` in one write transaction (many small upserts are far faster together). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Versioned schema migrations. Append only: a released migration is never edited, a change is a new
+ * entry. `openCatalog` applies the pending ones in one transaction each.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'photos, paths, stage results, runs',
+    sql: `
+      CREATE TABLE photos (
+        id          INTEGER PRIMARY KEY,
+        sha1        TEXT NOT NULL UNIQUE,
+        size        INTEGER NOT NULL,
+        format      TEXT NOT NULL,
+        is_raw      INTEGER NOT NULL DEFAULT 0,
+        first_seen  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL
+      );
+      CREATE TABLE photo_paths (
+        abs_path    TEXT PRIMARY KEY,
+        photo_id    INTEGER NOT NULL REFERENCES photos(id),
+        root        TEXT NOT NULL,
+        rel_path    TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        mtime_ms    INTEGER NOT NULL,
+        last_seen   TEXT NOT NULL
+      );
+      CREATE INDEX photo_paths_photo ON photo_paths(photo_id);
+      CREATE INDEX photo_paths_root ON photo_paths(root);
+      CREATE TABLE stage_results (
+        photo_id    INTEGER NOT NULL REFERENCES photos(id),
+        stage       TEXT NOT NULL,
+        backend     TEXT NOT NULL,
+        model       TEXT NOT NULL,
+        prompt_hash TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        reason      TEXT,
+        output      TEXT,
+        run_id      TEXT,
+        attempts    INTEGER NOT NULL DEFAULT 1,
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (photo_id, stage, backend, model, prompt_hash)
+      );
+      CREATE INDEX stage_results_key ON stage_results(stage, backend, model, prompt_hash, status);
+      CREATE TABLE runs (
+        id           TEXT PRIMARY KEY,
+        workflow_id  TEXT NOT NULL,
+        config_json  TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        scan_json    TEXT,
+        counts_json  TEXT,
+        created_at   TEXT NOT NULL,
+        finished_at  TEXT
+      );
+      CREATE INDEX runs_workflow ON runs(workflow_id);
+      CREATE TABLE run_photos (
+        run_id    TEXT NOT NULL REFERENCES runs(id),
+        ordinal   INTEGER NOT NULL,
+        photo_id  INTEGER NOT NULL REFERENCES photos(id),
+        abs_path  TEXT NOT NULL,
+        rel_path  TEXT NOT NULL,
+        PRIMARY KEY (run_id, ordinal)
+      );
+      CREATE TABLE scan_issues (
+        run_id    TEXT NOT NULL,
+        abs_path  TEXT NOT NULL,
+        kind      TEXT NOT NULL,
+        reason    TEXT,
+        PRIMARY KEY (run_id, abs_path)
+      );
+    `,
+  },
+];

@@ -1,0 +1,43 @@
+import type { Catalog } from './catalog';
+import { LOAD_KEY } from './results.repository';
+import type { CaptionKey } from '../shared/payloads';
+import type { PhotoStatus } from '../shared/status';
+
+export interface PhotoOutcome {
+  photoId: number;
+  relPath: string;
+  absPath: string;
+  /** Undefined while the photo has no final record for the key. */
+  status?: PhotoStatus;
+  reason?: string;
+  caption?: string;
+}
+
+/** A photo's final status for a caption key: a corrupt load wins, then the caption result. */
+export function outcomeOf(catalog: Catalog, photo: { photoId: number; relPath: string; absPath: string }, key: CaptionKey, dryRun = false): PhotoOutcome {
+  const load = catalog.results.get(photo.photoId, 'load', LOAD_KEY);
+  if (load?.status === 'error_corrupt' || dryRun) {
+    return { ...photo, status: load?.status, reason: load?.reason ?? undefined };
+  }
+  const caption = catalog.results.get(photo.photoId, 'caption', key);
+  return {
+    ...photo,
+    status: caption?.status,
+    reason: caption?.reason ?? undefined,
+    caption: caption?.output ?? undefined,
+  };
+}
+
+/** Outcomes of the photos one run selected, in batch order. */
+export function runOutcomes(catalog: Catalog, runId: string, key: CaptionKey, dryRun: boolean): PhotoOutcome[] {
+  return catalog.runs
+    .workList(runId)
+    .map((w) => outcomeOf(catalog, { photoId: w.photo_id, relPath: w.rel_path, absPath: w.abs_path }, key, dryRun));
+}
+
+/** Outcomes of every distinct photo under the roots (one row per photo, its first path). */
+export function libraryOutcomes(catalog: Catalog, roots: string[], key: CaptionKey): PhotoOutcome[] {
+  return catalog.photos
+    .photosUnderRoots(roots)
+    .map((p) => outcomeOf(catalog, { photoId: p.photo_id, relPath: p.rel_path, absPath: p.abs_path }, key));
+}

@@ -1,0 +1,85 @@
+import type { Db } from './database';
+import type { CaptionKey } from '../shared/payloads';
+import type { PhotoStatus } from '../shared/status';
+
+export type Stage = 'load' | 'caption';
+
+/** The load stage is keyed by the decoder, not by a model. */
+export const LOAD_KEY: CaptionKey = { backend: 'sharp', model: 'decode', promptHash: '' };
+
+export interface StageResult {
+  photoId: number;
+  stage: Stage;
+  key: CaptionKey;
+  status: PhotoStatus;
+  reason?: string;
+  output?: string;
+  runId: string;
+}
+
+export interface StageResultRow {
+  photo_id: number;
+  stage: string;
+  backend: string;
+  model: string;
+  prompt_hash: string;
+  status: PhotoStatus;
+  reason: string | null;
+  output: string | null;
+  run_id: string | null;
+  attempts: number;
+  updated_at: string;
+}
+
+/**
+ * Per-photo stage results keyed by (photo, stage, backend, model, prompt hash). An upsert with the
+ * same key replaces the row, so a retried activity can never leave two records for one photo.
+ */
+export class ResultsRepository {
+  constructor(private readonly db: Db) {}
+
+  upsert(result: StageResult, now = new Date().toISOString()): void {
+    this.db
+      .prepare(
+        `INSERT INTO stage_results (photo_id, stage, backend, model, prompt_hash, status, reason, output, run_id, updated_at)
+         VALUES (@photoId, @stage, @backend, @model, @promptHash, @status, @reason, @output, @runId, @now)
+         ON CONFLICT(photo_id, stage, backend, model, prompt_hash) DO UPDATE SET
+           status = excluded.status, reason = excluded.reason, output = excluded.output,
+           run_id = excluded.run_id, updated_at = excluded.updated_at,
+           attempts = stage_results.attempts + (stage_results.run_id IS NOT excluded.run_id)`,
+      )
+      .run({
+        photoId: result.photoId,
+        stage: result.stage,
+        ...result.key,
+        status: result.status,
+        reason: result.reason ?? null,
+        output: result.output ?? null,
+        runId: result.runId,
+        now,
+      });
+  }
+
+  upsertMany(results: StageResult[]): void {
+    const now = new Date().toISOString();
+    this.db.transaction(() => results.forEach((r) => this.upsert(r, now)))();
+  }
+
+  get(photoId: number, stage: Stage, key: CaptionKey): StageResultRow | undefined {
+    return this.db
+      .prepare(
+        `SELECT * FROM stage_results WHERE photo_id = ? AND stage = ? AND backend = ? AND model = ? AND prompt_hash = ?`,
+      )
+      .get(photoId, stage, key.backend, key.model, key.promptHash) as StageResultRow | undefined;
+  }
+
+  /** Status counts per (stage, backend, model) across the whole catalog. */
+  summary(): Array<{ stage: string; backend: string; model: string; status: string; n: number }> {
+    return this.db
+      .prepare(
+        `SELECT stage, backend, model, status, COUNT(*) AS n FROM stage_results
+         GROUP BY stage, backend, model, status ORDER BY stage, backend, model, status`,
+      )
+      .all() as Array<{ stage: string; backend: string; model: string; status: string; n: number }>;
+  }
+}

@@ -1,0 +1,119 @@
+import type { Db } from './database';
+import type { RunConfig, ScanSummary } from '../shared/payloads';
+import type { StatusCounts } from '../shared/status';
+
+export interface RunRow {
+  id: string;
+  workflow_id: string;
+  config_json: string;
+  status: string;
+  scan_json: string | null;
+  counts_json: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface WorkItem {
+  ordinal: number;
+  photo_id: number;
+  abs_path: string;
+  rel_path: string;
+  sha1: string;
+}
+
+export type ScanIssueKind = 'unreadable' | 'skipped_video' | 'skipped_sidecar' | 'skipped_other';
+
+/** Runs, their work lists (the photos a run selected, in batch order) and scan issues. */
+export class RunsRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Idempotent: a retried scan re-enters an existing run without changing its creation time. */
+  ensure(runId: string, workflowId: string, config: RunConfig): void {
+    this.db
+      .prepare(
+        `INSERT INTO runs (id, workflow_id, config_json, status, created_at)
+         VALUES (?, ?, ?, 'running', ?) ON CONFLICT(id) DO NOTHING`,
+      )
+      .run(runId, workflowId, JSON.stringify(config), new Date().toISOString());
+  }
+
+  /** Replaces the run's work list in one transaction (a retried scan rewrites it whole). */
+  setWorkList(runId: string, items: Array<{ photoId: number; absPath: string; relPath: string }>): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM run_photos WHERE run_id = ?').run(runId);
+      const insert = this.db.prepare(
+        'INSERT INTO run_photos (run_id, ordinal, photo_id, abs_path, rel_path) VALUES (?, ?, ?, ?, ?)',
+      );
+      items.forEach((item, i) => insert.run(runId, i, item.photoId, item.absPath, item.relPath));
+    })();
+  }
+
+  batch(runId: string, batchIndex: number, batchSize: number): WorkItem[] {
+    return this.db
+      .prepare(
+        `SELECT rp.ordinal, rp.photo_id, rp.abs_path, rp.rel_path, p.sha1
+         FROM run_photos rp JOIN photos p ON p.id = rp.photo_id
+         WHERE rp.run_id = ? AND rp.ordinal >= ? AND rp.ordinal < ? ORDER BY rp.ordinal`,
+      )
+      .all(runId, batchIndex * batchSize, (batchIndex + 1) * batchSize) as WorkItem[];
+  }
+
+  workList(runId: string): WorkItem[] {
+    return this.db
+      .prepare(
+        `SELECT rp.ordinal, rp.photo_id, rp.abs_path, rp.rel_path, p.sha1
+         FROM run_photos rp JOIN photos p ON p.id = rp.photo_id WHERE rp.run_id = ? ORDER BY rp.ordinal`,
+      )
+      .all(runId) as WorkItem[];
+  }
+
+  recordScan(runId: string, scan: ScanSummary): void {
+    this.db.prepare('UPDATE runs SET scan_json = ? WHERE id = ?').run(JSON.stringify(scan), runId);
+  }
+
+  replaceScanIssues(runId: string, issues: Array<{ absPath: string; kind: ScanIssueKind; reason?: string }>): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM scan_issues WHERE run_id = ?').run(runId);
+      const insert = this.db.prepare(
+        'INSERT OR REPLACE INTO scan_issues (run_id, abs_path, kind, reason) VALUES (?, ?, ?, ?)',
+      );
+      for (const i of issues) insert.run(runId, i.absPath, i.kind, i.reason ?? null);
+    })();
+  }
+
+  scanIssues(runId: string): Array<{ abs_path: string; kind: ScanIssueKind; reason: string | null }> {
+    return this.db
+      .prepare('SELECT abs_path, kind, reason FROM scan_issues WHERE run_id = ? ORDER BY abs_path')
+      .all(runId) as Array<{ abs_path: string; kind: ScanIssueKind; reason: string | null }>;
+  }
+
+  finish(runId: string, status: 'completed' | 'cancelled' | 'failed', counts: StatusCounts): void {
+    this.db
+      .prepare('UPDATE runs SET status = ?, counts_json = ?, finished_at = ? WHERE id = ?')
+      .run(status, JSON.stringify(counts), new Date().toISOString(), runId);
+  }
+
+  get(runId: string): RunRow | undefined {
+    return this.db.prepare('SELECT * FROM runs WHERE id = ?').get(runId) as RunRow | undefined;
+  }
+
+  /** Accepts a run id or a workflow id (the newest run of that workflow). */
+  find(idOrWorkflowId: string): RunRow | undefined {
+    return (
+      this.get(idOrWorkflowId) ??
+      (this.db
+        .prepare('SELECT * FROM runs WHERE workflow_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1')
+        .get(idOrWorkflowId) as RunRow | undefined)
+    );
+  }
+
+  latest(): RunRow | undefined {
+    return this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1').get() as
+      | RunRow
+      | undefined;
+  }
+
+  list(limit = 50): RunRow[] {
+    return this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[];
+  }
+}

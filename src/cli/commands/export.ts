@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { cliConfig, info, UsageError, withCatalog } from '../context';
+import { libraryOutcomes } from '../../catalog/outcomes';
+import type { RunConfig } from '../../shared/payloads';
+
+export function registerExport(program: Command): void {
+  const exp = program.command('export').description('write results to files');
+  exp
+    .command('captions')
+    .description('captions.jsonl: {"rel_path","caption","status"}, one line per photo under the run\'s folders')
+    .requiredOption('--out <file>', 'output file (.jsonl)')
+    .option('--run <id>', 'run whose folders, backend, model and prompt to export (default: the latest captioning run)')
+    .action((opts: { out: string; run?: string }) => {
+      const config = cliConfig();
+      const { written, pending } = withCatalog(config, (catalog) => {
+        const run = opts.run
+          ? catalog.runs.find(opts.run)
+          : catalog.runs.list(1000).find((r) => !(JSON.parse(r.config_json) as RunConfig).dryRun);
+        if (!run) {
+          throw new UsageError(opts.run ? `no run ${opts.run} in the catalog` : 'no captioning run yet: start one with `pcc run <dir>`');
+        }
+        const rc = JSON.parse(run.config_json) as RunConfig;
+        const outcomes = libraryOutcomes(catalog, rc.roots, { backend: rc.backend, model: rc.model, promptHash: rc.promptHash });
+        fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+        const tmp = `${opts.out}.tmp`;
+        const fd = fs.openSync(tmp, 'w');
+        let n = 0;
+        for (const o of outcomes) {
+          if (!o.status) continue;
+          fs.writeSync(fd, `${JSON.stringify({ rel_path: o.relPath, caption: o.caption ?? null, status: o.status })}\n`);
+          n++;
+        }
+        fs.closeSync(fd);
+        fs.renameSync(tmp, opts.out);
+        return { written: n, pending: outcomes.length - n };
+      });
+      info(`wrote ${written} photos to ${opts.out}${pending ? ` (${pending} not processed yet, left out)` : ''}`);
+    });
+}

@@ -1,0 +1,201 @@
+import type { Command } from 'commander';
+import { cliConfig, info, UsageError, withCatalog } from '../context';
+import { ProgressView, formatSeconds } from '../progress';
+import { buildRunConfig, RunRequestError, type RunRequest } from '../../shared/run-request';
+import { ensureTemporal } from '../../temporal/dev-server';
+import { RunClient } from '../../temporal/run-client';
+import { createWorkers, type WorkerGroup } from '../../workers/create-workers';
+import { runOutcomes } from '../../catalog/outcomes';
+import { runLogPath } from '../../logging/logger';
+import { PHOTO_STATUSES, totalOf } from '../../shared/status';
+import { taskQueueOf, type QueueRole } from '../../shared/queues';
+import type { RunConfig } from '../../shared/payloads';
+import type { LibraryRunResult } from '../../workflows/library-run';
+
+interface RunOptions {
+  backend: string;
+  model?: string;
+  prompt?: string;
+  limit?: string;
+  force?: boolean;
+  retryStatus?: string;
+  dryRun?: boolean;
+  batchSize?: string;
+  maxConcurrentBatches?: string;
+  include: string[];
+  exclude: string[];
+  mockErrorRate?: string;
+  mockLatencyMs?: string;
+  detach?: boolean;
+}
+
+function toInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new UsageError(`${name} must be a whole number, got "${value}"`);
+  return n;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('caption a photo library (one or more folders); safe to interrupt and run again')
+    .argument('<dirs...>', 'library folders')
+    .option('--backend <name>', 'caption backend', 'mock')
+    .option('--model <id>', 'model id (default: the backend default)')
+    .option('--prompt <text>', 'caption prompt (default: the classic one-or-two-sentence prompt)')
+    .option('--limit <n>', 'process at most N photos')
+    .option('--force', 'redo photos that already have a result for this backend, model and prompt')
+    .option('--retry-status <list>', 'redo only photos whose last status is one of these (e.g. error_api,error_model)')
+    .option('--dry-run', 'decode every photo without any model and report corrupt files')
+    .option('--batch-size <n>', 'photos per batch (16–128 is a good range)')
+    .option('--max-concurrent-batches <n>', 'batches in flight at once')
+    .option('--include <glob>', 'only files matching this glob (relative to the folder); repeatable', collect, [])
+    .option('--exclude <glob>', 'skip files or folders matching this glob; repeatable', collect, [])
+    .option('--mock-error-rate <r>', 'mock backend: fraction of photos that fail with a simulated API error')
+    .option('--mock-latency-ms <ms>', 'mock backend: simulated time per caption')
+    .option('--detach', 'start the run and return; workers of `pcc server` / `pcc worker` do the work')
+    .action(async (dirs: string[], opts: RunOptions) => {
+      const request: RunRequest = {
+        roots: dirs,
+        backend: opts.backend,
+        model: opts.model,
+        prompt: opts.prompt,
+        limit: toInt('--limit', opts.limit),
+        force: opts.force,
+        retryStatus: opts.retryStatus,
+        dryRun: opts.dryRun,
+        batchSize: toInt('--batch-size', opts.batchSize),
+        maxConcurrentBatches: toInt('--max-concurrent-batches', opts.maxConcurrentBatches),
+        include: opts.include,
+        exclude: opts.exclude,
+        mockErrorRate: opts.mockErrorRate === undefined ? undefined : Number(opts.mockErrorRate),
+        mockLatencyMs: toInt('--mock-latency-ms', opts.mockLatencyMs),
+      };
+      let runConfig: RunConfig;
+      try {
+        runConfig = buildRunConfig(request);
+      } catch (err) {
+        if (err instanceof RunRequestError) throw new UsageError(err.message);
+        throw err;
+      }
+      await runLibrary(runConfig, Boolean(opts.detach));
+    });
+}
+
+async function runLibrary(runConfig: RunConfig, detach: boolean): Promise<void> {
+  const config = cliConfig();
+  const endpoint = await ensureTemporal(config, { log: (m) => info(m) });
+  info(
+    endpoint.embedded
+      ? `Temporal dev server at ${endpoint.address}${endpoint.owned ? '' : ' (already running)'}; UI ${endpoint.uiUrl}`
+      : `Temporal at ${endpoint.address}`,
+  );
+  const client = await RunClient.connect(endpoint);
+  let workers: WorkerGroup | undefined;
+  let interrupted = false;
+
+  const cleanup = async () => {
+    await workers?.shutdown();
+    await client.close();
+    await endpoint.stop();
+  };
+
+  try {
+    if (detach) {
+      await requirePollers(client, endpoint.namespace, ['io', runConfig.captionQueue]);
+    } else {
+      const roles = [...new Set<QueueRole>(['io', runConfig.captionQueue])];
+      workers = await createWorkers(config, endpoint, roles);
+      void workers.run();
+    }
+    const { workflowId, attached } = await client.start(runConfig);
+    info(attached ? `Attached to the run in flight: ${workflowId}` : `Started run ${workflowId}`);
+    if (detach) {
+      info(`Detached. Follow it with \`pcc status ${workflowId}\`${endpoint.uiUrl ? ` or ${endpoint.uiUrl}` : ''}`);
+      await client.close();
+      return;
+    }
+
+    const view = new ProgressView();
+    const onSignal = () => {
+      if (interrupted) return;
+      interrupted = true;
+      view.stop();
+      info('Interrupted. Nothing is lost: run the same command again to continue, or `pcc cancel ' + workflowId + '`.');
+      void cleanup().then(() => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+
+    const finished = client.result(workflowId);
+    let result: LibraryRunResult | undefined;
+    finished.then((r) => (result = r)).catch(() => undefined);
+    while (!result) {
+      const settled = await Promise.race([finished.then(() => true, () => true), sleep(500).then(() => false)]);
+      if (settled) break;
+      try {
+        view.update(await client.progress(workflowId));
+      } catch {
+        /* a query can fail while a worker restarts: try again on the next tick */
+      }
+    }
+    result = await finished;
+    view.update({
+      runId: result.runId, phase: 'completed', paused: false, total: result.scan.total, done: totalOf(result.byStatus),
+      byStatus: result.byStatus, inFlightBatches: 0, inFlightPhotos: 0,
+      photosPerSecond: result.seconds > 0 ? totalOf(result.byStatus) / result.seconds : 0, etaSeconds: 0, startedAt: '',
+    });
+    view.stop();
+    printSummary(config.dataDir, workflowId, runConfig, result);
+  } finally {
+    if (!interrupted) await cleanup();
+  }
+}
+
+async function requirePollers(client: RunClient, namespace: string, roles: QueueRole[]): Promise<void> {
+  for (const role of new Set(roles)) {
+    const taskQueue = taskQueueOf(role);
+    const described = await client.client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: role === 'io' ? 1 : 2,
+    });
+    if (!described.pollers?.length) {
+      throw new UsageError(
+        `--detach needs running workers, and nobody polls ${taskQueue}: start \`pcc server\` (or \`pcc worker --queues ${role}\`) first`,
+      );
+    }
+  }
+}
+
+function printSummary(dataDir: string, workflowId: string, runConfig: RunConfig, result: LibraryRunResult): void {
+  const s = result.scan;
+  const done = totalOf(result.byStatus);
+  const lines = [
+    `Run ${workflowId} completed in ${formatSeconds(result.seconds)}: ${done} photos` +
+      (result.seconds > 0 ? ` (${(done / result.seconds).toFixed(1)} photos/s)` : ''),
+    `  ${PHOTO_STATUSES.map((st) => `${st} ${result.byStatus[st]}`).join(' · ')}`,
+    `  already done ${s.alreadyDone} · duplicate paths ${s.duplicatePaths} · videos skipped ${s.skippedVideos} · ` +
+      `sidecars skipped ${s.skippedSidecars} · other files ${s.skippedOther} · unreadable ${s.unreadable}`,
+  ];
+  const key = { backend: runConfig.backend, model: runConfig.model, promptHash: runConfig.promptHash };
+  const failed = withCatalog(cliConfig(), (catalog) =>
+    runOutcomes(catalog, result.runId, key, runConfig.dryRun).filter((o) => o.status && o.status !== 'success'),
+  );
+  if (failed.length) {
+    lines.push(runConfig.dryRun ? 'Corrupt or unreadable files:' : 'Photos that failed:');
+    for (const f of failed.slice(0, 50)) lines.push(`  ${f.status}  ${f.relPath} — ${f.reason ?? ''}`);
+    if (failed.length > 50) lines.push(`  … and ${failed.length - 50} more (pcc export captions lists them all)`);
+  }
+  lines.push(`Log: ${runLogPath(dataDir, result.runId)}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { cliConfig, info } from '../context';
+import { ensureTemporal } from '../../temporal/dev-server';
+import { RunClient } from '../../temporal/run-client';
+import { createWorkers } from '../../workers/create-workers';
+import { startRoles } from '../../workers/start-role';
+import { startApi } from '../../api/server';
+import { parseQueueRoles } from '../../shared/queues';
+import { UsageError } from '../context';
+
+export function registerServices(program: Command): void {
+  program
+    .command('server')
+    .description('everything in one process: Temporal dev server (unless TEMPORAL_ADDRESS), all workers, the HTTP API')
+    .option('--host <host>', 'API bind address', process.env.PCC_API_HOST ?? '127.0.0.1')
+    .option('--port <port>', 'API port', process.env.PCC_API_PORT ?? '3000')
+    .option('--queues <roles>', 'worker roles to run', 'io,cpu,gpu')
+    .action(async (opts: { host: string; port: string; queues: string }) => {
+      const config = cliConfig();
+      const roles = parseQueues(opts.queues);
+      const endpoint = await ensureTemporal(config, { log: (m) => info(m) });
+      const workers = await createWorkers(config, endpoint, roles);
+      const running = workers.run();
+      const client = await RunClient.connect(endpoint);
+      const app = await startApi(client, { host: opts.host, port: Number(opts.port), token: process.env.PCC_API_TOKEN });
+      info(`API http://${opts.host}:${opts.port} (OpenAPI at /docs)`);
+      info(`Temporal ${endpoint.address}${endpoint.uiUrl ? ` — UI ${endpoint.uiUrl}` : ''}`);
+      info(`workers polling ${roles.map((r) => `pcc-${r}`).join(', ')}; Ctrl-C stops everything`);
+      const stop = async () => {
+        info('stopping …');
+        await app.close();
+        await workers.shutdown();
+        await client.close();
+        await endpoint.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+      await running;
+    });
+
+  program
+    .command('worker')
+    .description('run workers for some queue roles only (e.g. on a GPU box): --queues io,cpu,gpu,api-openai,…')
+    .requiredOption('--queues <roles>', 'comma-separated roles')
+    .action(async (opts: { queues: string }) => {
+      await startRoles(parseQueues(opts.queues));
+    });
+}
+
+function parseQueues(csv: string) {
+  try {
+    return parseQueueRoles(csv);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}

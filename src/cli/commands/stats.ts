@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { cliConfig, UsageError, withCatalog } from '../context';
+import type { RunConfig, ScanSummary } from '../../shared/payloads';
+
+export function registerStats(program: Command): void {
+  program
+    .command('stats')
+    .description('what the catalog holds: photos, formats, results by stage and status, recent runs')
+    .option('--json', 'machine-readable output')
+    .option('--run <id>', 'also show one run (run id or workflow id)')
+    .action((opts: { json?: boolean; run?: string }) => {
+      const config = cliConfig();
+      const stats = withCatalog(config, (catalog) => {
+        const run = opts.run ? catalog.runs.find(opts.run) : catalog.runs.latest();
+        if (opts.run && !run) throw new UsageError(`no run ${opts.run} in the catalog at ${config.dataDir}`);
+        return {
+          dataDir: config.dataDir,
+          ...catalog.photos.counts(),
+          results: catalog.results.summary(),
+          runs: catalog.runs.list(10).map((r) => ({
+            id: r.id, workflowId: r.workflow_id, status: r.status, createdAt: r.created_at, finishedAt: r.finished_at,
+            counts: r.counts_json ? JSON.parse(r.counts_json) : null,
+          })),
+          run: run && {
+            id: run.id, workflowId: run.workflow_id, status: run.status,
+            config: JSON.parse(run.config_json) as RunConfig,
+            scan: run.scan_json ? (JSON.parse(run.scan_json) as ScanSummary) : null,
+            counts: run.counts_json ? JSON.parse(run.counts_json) : null,
+          },
+        };
+      });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+        return;
+      }
+      const out: string[] = [
+        `Catalog ${stats.dataDir}`,
+        `  photos ${stats.photos} (paths ${stats.paths}, RAW ${stats.raw})`,
+        `  formats ${Object.entries(stats.byFormat).map(([f, n]) => `${f} ${n}`).join(' · ') || '–'}`,
+        'Results by stage / backend / model:',
+      ];
+      const groups = new Map<string, string[]>();
+      for (const r of stats.results) {
+        const k = `${r.stage} ${r.backend}/${r.model}`;
+        groups.set(k, [...(groups.get(k) ?? []), `${r.status} ${r.n}`]);
+      }
+      for (const [k, v] of groups) out.push(`  ${k}: ${v.join(' · ')}`);
+      if (!groups.size) out.push('  (none yet)');
+      out.push('Recent runs:');
+      for (const r of stats.runs) {
+        const c = r.counts ? Object.entries(r.counts).map(([s, n]) => `${s} ${n}`).join(' · ') : '';
+        out.push(`  ${r.createdAt.slice(0, 19)}  ${r.status.padEnd(9)} ${r.workflowId}  ${c}`);
+      }
+      if (!stats.runs.length) out.push('  (none yet)');
+      process.stdout.write(`${out.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { registerRun } from './commands/run';
+import { registerStats } from './commands/stats';
+import { registerExport } from './commands/export';
+import { registerControl } from './commands/control';
+import { registerServices } from './commands/services';
+import { UsageError } from './context';
+import { ConfigError } from '../config';
+
+const program = new Command('pcc')
+  .description('pcc — caption, embed, cluster and keyword a photo library, durably (Temporal)')
+  .version(require('../../package.json').version)
+  .showHelpAfterError()
+  .exitOverride();
+
+registerRun(program);
+registerStats(program);
+registerExport(program);
+registerControl(program);
+registerServices(program);
+
+program.parseAsync(process.argv).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof CommanderError) process.exit(err.exitCode);
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`pcc: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`pcc: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,65 @@
+import cliProgress from 'cli-progress';
+import type { RunProgress } from '../shared/payloads';
+
+/**
+ * Shows a run's progress: a live bar on a terminal, a plain line every few seconds otherwise
+ * (CI logs, pipes), so long runs are never silent.
+ */
+export class ProgressView {
+  private bar?: cliProgress.SingleBar;
+  private lastPlain = 0;
+  private scanningShown = false;
+
+  constructor(private readonly tty = Boolean(process.stdout.isTTY)) {}
+
+  update(p: RunProgress): void {
+    if (p.phase === 'scanning') {
+      if (!this.scanningShown) process.stdout.write('Scanning library (hashing new files) …\n');
+      this.scanningShown = true;
+      return;
+    }
+    const payload = {
+      ok: p.byStatus.success,
+      corrupt: p.byStatus.error_corrupt,
+      api: p.byStatus.error_api,
+      model: p.byStatus.error_model,
+      rate: p.photosPerSecond.toFixed(1),
+      paused: p.paused ? ' [paused]' : '',
+      etaText: p.etaSeconds === null ? '–' : formatSeconds(p.etaSeconds),
+    };
+    if (this.tty) {
+      if (!this.bar) {
+        this.bar = new cliProgress.SingleBar(
+          {
+            format:
+              '{bar} {percentage}% | {value}/{total} photos | {rate}/s | ETA {etaText} | ok {ok} corrupt {corrupt} api {api} model {model}{paused}',
+            hideCursor: true,
+            clearOnComplete: false,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        this.bar.start(p.total, p.done, payload);
+      }
+      this.bar.setTotal(p.total);
+      this.bar.update(p.done, payload);
+    } else if (Date.now() - this.lastPlain > 5000 || p.done === p.total) {
+      this.lastPlain = Date.now();
+      process.stdout.write(
+        `progress ${p.done}/${p.total} photos (${p.total ? Math.floor((100 * p.done) / p.total) : 100}%) ` +
+          `${payload.rate}/s ETA ${payload.etaText} ok=${payload.ok} corrupt=${payload.corrupt} api=${payload.api} model=${payload.model}${payload.paused}\n`,
+      );
+    }
+  }
+
+  stop(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
+}
+
+export function formatSeconds(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}

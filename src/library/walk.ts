@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { classifyFile, type FileKind } from './formats';
+
+export interface WalkOptions {
+  include: string[];
+  exclude: string[];
+}
+
+export interface FoundFile {
+  root: string;
+  absPath: string;
+  /** Relative to its root, always with forward slashes. */
+  relPath: string;
+  kind: FileKind;
+}
+
+export interface WalkProblem {
+  absPath: string;
+  reason: string;
+}
+
+/**
+ * Walks library roots depth first in sorted order, following symlinks but never entering the same
+ * directory twice (keyed by device + inode), so symlink cycles end. Problems (permission denied,
+ * dangling links) are reported, never thrown: one bad folder must not stop a 40k-photo scan.
+ */
+export async function* walkLibrary(
+  roots: string[],
+  options: WalkOptions,
+  onProblem: (p: WalkProblem) => void,
+): AsyncGenerator<FoundFile> {
+  const included = options.include.length ? picomatch(options.include, { dot: true, nocase: true }) : null;
+  const excluded = options.exclude.length ? picomatch(options.exclude, { dot: true, nocase: true }) : null;
+  const visited = new Set<string>();
+
+  for (const root of roots) {
+    const stack: string[] = [root];
+    while (stack.length) {
+      const dir = stack.pop() as string;
+      let st: fs.Stats;
+      try {
+        st = await fs.promises.stat(dir);
+      } catch (err) {
+        onProblem({ absPath: dir, reason: (err as Error).message });
+        continue;
+      }
+      const key = `${st.dev}:${st.ino}`;
+      if (visited.has(key)) continue;
+      visited.add(key);
+
+      let entries: fs.Dirent[];
+      try {
+        entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        onProblem({ absPath: dir, reason: (err as Error).message });
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const subdirs: string[] = [];
+      for (const entry of entries) {
+        const absPath = path.join(dir, entry.name);
+        const relPath = path.relative(root, absPath).split(path.sep).join('/');
+        let isDir = entry.isDirectory();
+        let isFile = entry.isFile();
+        if (entry.isSymbolicLink()) {
+          try {
+            const target = await fs.promises.stat(absPath);
+            isDir = target.isDirectory();
+            isFile = target.isFile();
+          } catch (err) {
+            onProblem({ absPath, reason: `broken symlink: ${(err as Error).message}` });
+            continue;
+          }
+        }
+        if (isDir) {
+          if (excluded && (excluded(relPath) || excluded(`${relPath}/`))) continue;
+          subdirs.push(absPath);
+        } else if (isFile) {
+          if (excluded?.(relPath)) continue;
+          if (included && !included(relPath)) continue;
+          yield { root, absPath, relPath, kind: classifyFile(entry.name) };
+        }
+      }
+      // Reverse so that popping visits subdirectories in sorted order.
+      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]);
+    }
+  }
+}

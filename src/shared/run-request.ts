@@ -1,0 +1,130 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_PROMPT } from '../backends/backend';
+import { getBackend } from '../backends/registry';
+import type { RunConfig } from './payloads';
+import { isPhotoStatus, parseStatusList, PHOTO_STATUSES, type PhotoStatus } from './status';
+
+/** A run as the CLI or the API asks for it, before validation. */
+export interface RunRequest {
+  roots: string[];
+  backend?: string;
+  model?: string;
+  prompt?: string;
+  include?: string[];
+  exclude?: string[];
+  limit?: number;
+  force?: boolean;
+  retryStatus?: string[] | string;
+  dryRun?: boolean;
+  batchSize?: number;
+  maxConcurrentBatches?: number;
+  batchesPerPage?: number;
+  mockErrorRate?: number;
+  mockLatencyMs?: number;
+}
+
+export class RunRequestError extends Error {
+  override name = 'RunRequestError';
+}
+
+export const RUN_DEFAULTS = { backend: 'mock', batchSize: 32, maxConcurrentBatches: 4, batchesPerPage: 200 } as const;
+
+function intIn(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RunRequestError(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+}
+
+export function hashText(text: string, length = 12): string {
+  return crypto.createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/**
+ * Validates a request and resolves it into the RunConfig a workflow receives. Every message says
+ * what to change. Backend configuration (keys, models) is checked here, before any photo.
+ */
+export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = process.env): RunConfig {
+  if (!request.roots?.length) throw new RunRequestError('give at least one library folder');
+  const roots = request.roots.map((r) => path.resolve(r));
+  for (const root of roots) {
+    if (!fs.existsSync(root)) throw new RunRequestError(`library folder not found: ${root}`);
+    if (!fs.statSync(root).isDirectory()) throw new RunRequestError(`not a folder: ${root}`);
+  }
+  const dryRun = request.dryRun ?? false;
+  let backendName = request.backend ?? RUN_DEFAULTS.backend;
+  let backend;
+  try {
+    backend = getBackend(backendName);
+  } catch (err) {
+    throw new RunRequestError((err as Error).message);
+  }
+  backend.checkConfig(env);
+  if (dryRun) backendName = 'none';
+  const retryStatuses: PhotoStatus[] = Array.isArray(request.retryStatus)
+    ? request.retryStatus.map((s) => {
+        if (!isPhotoStatus(s)) throw new RunRequestError(`unknown status "${s}"; use ${PHOTO_STATUSES.join(', ')}`);
+        return s;
+      })
+    : request.retryStatus
+      ? (() => {
+          try {
+            return parseStatusList(request.retryStatus as string);
+          } catch (err) {
+            throw new RunRequestError((err as Error).message);
+          }
+        })()
+      : [];
+  if (request.force && retryStatuses.length) {
+    throw new RunRequestError('--force redoes every photo; it cannot be combined with --retry-status');
+  }
+  const mockErrorRate = request.mockErrorRate ?? 0;
+  if (!(mockErrorRate >= 0 && mockErrorRate <= 1)) {
+    throw new RunRequestError(`mock error rate must be between 0 and 1, got ${request.mockErrorRate}`);
+  }
+  const prompt = request.prompt ?? DEFAULT_PROMPT;
+  return {
+    roots,
+    include: request.include ?? [],
+    exclude: request.exclude ?? [],
+    backend: backendName,
+    model: dryRun ? 'none' : (request.model ?? backend.defaultModel),
+    prompt,
+    promptHash: hashText(prompt),
+    captionQueue: backend.queue,
+    limit: request.limit === undefined ? undefined : intIn('limit', request.limit, 0, 1, 10_000_000),
+    force: request.force ?? false,
+    retryStatuses,
+    dryRun,
+    batchSize: intIn('batch size', request.batchSize, RUN_DEFAULTS.batchSize, 1, 512),
+    maxConcurrentBatches: intIn('max concurrent batches', request.maxConcurrentBatches, RUN_DEFAULTS.maxConcurrentBatches, 1, 256),
+    batchesPerPage: intIn('batches per page', request.batchesPerPage, RUN_DEFAULTS.batchesPerPage, 1, 1000),
+    mockErrorRate,
+    mockLatencyMs: intIn('mock latency', request.mockLatencyMs, 0, 0, 600_000),
+  };
+}
+
+/**
+ * The run's workflow id: readable in the Temporal UI and derived from what the run does, so issuing
+ * the same command again attaches to the run in flight. Concurrency knobs are left out on purpose:
+ * changing --max-concurrent-batches is still "the same run".
+ */
+export function runWorkflowId(config: RunConfig): string {
+  const identity = {
+    roots: config.roots,
+    include: config.include,
+    exclude: config.exclude,
+    backend: config.backend,
+    model: config.model,
+    promptHash: config.promptHash,
+    limit: config.limit ?? null,
+    force: config.force,
+    retryStatuses: config.retryStatuses,
+    dryRun: config.dryRun,
+  };
+  const label = path.basename(config.roots[0]).replace(/[^\w.-]+/g, '_').slice(0, 40) || 'library';
+  return `pcc-run-${label}-${hashText(JSON.stringify(identity), 10)}`;
+}

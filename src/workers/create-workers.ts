@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions } from '@temporalio/worker';
+import type { PccConfig } from '../config';
+import type { TemporalEndpoint } from '../temporal/dev-server';
+import { createActivityDeps, type ActivityDeps } from '../activities/context';
+import { createComputeActivities, createIoActivities } from '../activities';
+import { taskQueueOf, type QueueRole } from '../shared/queues';
+
+let runtimeInstalled = false;
+
+/** SDK logs at WARN and above go to the console; per-run detail goes to the run's JSON log. */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (process.env.PCC_TEMPORAL_LOG_LEVEL as 'WARN' | 'INFO' | 'DEBUG' | 'ERROR') || 'WARN';
+  const quiet = [/No workflows registered/];
+  const logger = new DefaultLogger(level, (entry: LogEntry) => {
+    if (quiet.some((re) => re.test(entry.message))) return;
+    const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString().slice(11, 19);
+    process.stderr.write(`${time} ${entry.level.padEnd(5)} temporal: ${entry.message}\n`);
+  });
+  // Core (Rust) logs are forwarded to the same logger so the console keeps one readable format.
+  Runtime.install({ logger, shutdownSignals: [], telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } } });
+}
+
+/** A prebuilt bundle (npm run build) starts workers in well under a second; sources are bundled on the fly. */
+function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  const bundle = path.join(__dirname, '..', 'workflow-bundle.js');
+  if (__filename.endsWith('.js') && fs.existsSync(bundle)) return { workflowBundle: { codePath: bundle } };
+  return { workflowsPath: require.resolve('../workflows') };
+}
+
+/** How many activities one process runs at once, by role. GPU: one at a time per GPU. */
+function concurrencyOf(role: QueueRole): number {
+  const fromEnv = Number(process.env[`PCC_${role.toUpperCase().replace('-', '_')}_CONCURRENCY`]);
+  if (fromEnv > 0) return fromEnv;
+  if (role === 'gpu') return 1;
+  if (role === 'io') return 4;
+  if (role === 'cpu') return 2;
+  return 8;
+}
+
+export interface WorkerGroup {
+  roles: QueueRole[];
+  /** Resolves when every worker has stopped (after shutdown()). */
+  run(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export async function createWorkers(
+  config: PccConfig,
+  endpoint: Pick<TemporalEndpoint, 'address' | 'namespace'>,
+  roles: QueueRole[],
+  deps: ActivityDeps = createActivityDeps(config),
+): Promise<WorkerGroup> {
+  installRuntime();
+  const connection = await NativeConnection.connect({ address: endpoint.address });
+  const workers: Worker[] = [];
+  for (const role of roles) {
+    const common = {
+      connection,
+      namespace: endpoint.namespace,
+      taskQueue: taskQueueOf(role),
+      maxConcurrentActivityTaskExecutions: concurrencyOf(role),
+      // A killed process's tasks go back to the queue; a graceful stop finishes what it holds first.
+      shutdownGraceTime: 10_000,
+    };
+    workers.push(
+      role === 'io'
+        ? await Worker.create({ ...common, ...workflowCode(), activities: createIoActivities(deps) })
+        : await Worker.create({ ...common, activities: createComputeActivities() }),
+    );
+  }
+  let running: Promise<void> | undefined;
+  return {
+    roles,
+    run() {
+      running ??= Promise.all(workers.map((w) => w.run())).then(async () => {
+        await connection.close();
+        deps.catalog().close();
+      });
+      return running;
+    },
+    async shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await running;
+    },
+  };
+}

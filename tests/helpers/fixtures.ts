@@ -1,0 +1,61 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
+export const SAMPLE_LIBRARY = path.join(SHARED, 'photos', 'library');
+export const SAMPLE_BROKEN = path.join(SHARED, 'photos', 'broken');
+
+export function tempDir(prefix = 'pcc-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Copies the sample photos into a temp library (tests never touch ../shared). */
+export function makeLibrary(parts: Array<'library' | 'broken'> = ['library', 'broken']): string {
+  const root = tempDir('pcc-lib-');
+  for (const part of parts) {
+    fs.cpSync(part === 'library' ? SAMPLE_LIBRARY : SAMPLE_BROKEN, path.join(root, part), { recursive: true });
+  }
+  return root;
+}
+
+export function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push(p);
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+/** SHA-256 of every file (and the file list itself): proves a folder was left untouched. */
+export function hashTree(root: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const f of listFiles(root)) {
+    const st = fs.statSync(f);
+    result[path.relative(root, f)] = `${crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex')}:${st.mtimeMs}`;
+  }
+  return result;
+}
+
+export function sampleCounts(): { good: number; broken: number } {
+  // Distinct photos: the library holds byte-identical duplicates (counted once by content hash).
+  const hashes = new Set(listFiles(SAMPLE_LIBRARY).map((f) => crypto.createHash('sha1').update(fs.readFileSync(f)).digest('hex')));
+  return { good: hashes.size, broken: listFiles(SAMPLE_BROKEN).length };
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

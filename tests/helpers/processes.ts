@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readConfig } from '../../src/config';
+import { startDevServer, type TemporalEndpoint } from '../../src/temporal/dev-server';
+import { REPO_ROOT, tempDir } from './fixtures';
+
+export const PCC_BIN = path.join(REPO_ROOT, 'bin', 'pcc.js');
+
+export interface TestEnv {
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Environment for pcc child processes: own data dir; TEMPORAL_ADDRESS when a test server is shared. */
+export function testEnv(extra: NodeJS.ProcessEnv = {}, dataDir = tempDir('pcc-data-')): TestEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PCC_DATA_DIR: dataDir, FORCE_COLOR: '0', ...extra };
+  delete env.TEMPORAL_ADDRESS;
+  if (extra.TEMPORAL_ADDRESS) env.TEMPORAL_ADDRESS = extra.TEMPORAL_ADDRESS;
+  return { dataDir, env };
+}
+
+/** A real Temporal dev server with its own SQLite history, as pcc itself starts it. */
+export async function startTestServer(dataDir = tempDir('pcc-temporal-'), port?: number): Promise<TemporalEndpoint> {
+  const config = readConfig({ ...process.env, PCC_DATA_DIR: dataDir, PCC_TEMPORAL_PORT: port ? String(port) : '' });
+  return startDevServer(config, { install: true });
+}
+
+export interface Proc {
+  child: ChildProcess;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+export function startPcc(args: string[], env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(process.execPath, [PCC_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+/** Runs pcc to completion; fails the test with its output when the exit code differs. */
+export async function runPcc(args: string[], env: NodeJS.ProcessEnv, expectCode = 0): Promise<string> {
+  const p = startPcc(args, env);
+  const code = await p.exited;
+  if (code !== expectCode) throw new Error(`pcc ${args.join(' ')} exited ${code}, expected ${expectCode}:\n${p.output()}`);
+  return p.output();
+}
+
+export function killHard(p: Proc | number): void {
+  const pid = typeof p === 'number' ? p : (p.child.pid as number);
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
+
+/** Stops a dev server left running by a pcc process (found through its state file). */
+export function stopLeftoverServer(dataDir: string): void {
+  const state = path.join(dataDir, 'temporal-server.json');
+  if (!fs.existsSync(state)) return;
+  const { pid } = JSON.parse(fs.readFileSync(state, 'utf8')) as { pid: number };
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    killHard(pid);
+  }
+}

@@ -35,56 +35,52 @@ export async function* walkLibrary(
   const excluded = options.exclude.length ? picomatch(options.exclude, { dot: true, nocase: true }) : null;
   const visited = new Set<string>();
 
-  for (const root of roots) {
-    const stack: string[] = [root];
-    while (stack.length) {
-      const dir = stack.pop() as string;
-      let st: fs.Stats;
-      try {
-        st = await fs.promises.stat(dir);
-      } catch (err) {
-        onProblem({ absPath: dir, reason: (err as Error).message });
-        continue;
-      }
-      const key = `${st.dev}:${st.ino}`;
-      if (visited.has(key)) continue;
-      visited.add(key);
+  // Depth first, entries in byte order, so batches follow the folder structure.
+  async function* walkDir(root: string, dir: string): AsyncGenerator<FoundFile> {
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(dir);
+    } catch (err) {
+      onProblem({ absPath: dir, reason: (err as Error).message });
+      return;
+    }
+    const key = `${st.dev}:${st.ino}`;
+    if (visited.has(key)) return;
+    visited.add(key);
 
-      let entries: fs.Dirent[];
-      try {
-        entries = await fs.promises.readdir(dir, { withFileTypes: true });
-      } catch (err) {
-        onProblem({ absPath: dir, reason: (err as Error).message });
-        continue;
-      }
-      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      const subdirs: string[] = [];
-      for (const entry of entries) {
-        const absPath = path.join(dir, entry.name);
-        const relPath = path.relative(root, absPath).split(path.sep).join('/');
-        let isDir = entry.isDirectory();
-        let isFile = entry.isFile();
-        if (entry.isSymbolicLink()) {
-          try {
-            const target = await fs.promises.stat(absPath);
-            isDir = target.isDirectory();
-            isFile = target.isFile();
-          } catch (err) {
-            onProblem({ absPath, reason: `broken symlink: ${(err as Error).message}` });
-            continue;
-          }
-        }
-        if (isDir) {
-          if (excluded && (excluded(relPath) || excluded(`${relPath}/`))) continue;
-          subdirs.push(absPath);
-        } else if (isFile) {
-          if (excluded?.(relPath)) continue;
-          if (included && !included(relPath)) continue;
-          yield { root, absPath, relPath, kind: classifyFile(entry.name) };
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      onProblem({ absPath: dir, reason: (err as Error).message });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const absPath = path.join(dir, entry.name);
+      const relPath = path.relative(root, absPath).split(path.sep).join('/');
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const target = await fs.promises.stat(absPath);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+        } catch (err) {
+          onProblem({ absPath, reason: `broken symlink: ${(err as Error).message}` });
+          continue;
         }
       }
-      // Reverse so that popping visits subdirectories in sorted order.
-      for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]);
+      if (isDir) {
+        if (excluded && (excluded(relPath) || excluded(`${relPath}/`))) continue;
+        yield* walkDir(root, absPath);
+      } else if (isFile) {
+        if (excluded?.(relPath)) continue;
+        if (included && !included(relPath)) continue;
+        yield { root, absPath, relPath, kind: classifyFile(entry.name) };
+      }
     }
   }
+
+  for (const root of roots) yield* walkDir(root, root);
 }

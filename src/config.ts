@@ -47,12 +47,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PccConfig {
   if (env.PCC_TEMPORAL_PORT) {
     temporalPort = Number(env.PCC_TEMPORAL_PORT);
     if (!Number.isInteger(temporalPort) || temporalPort < 1 || temporalPort > 64535) {
-      throw new ConfigError(`PCC_TEMPORAL_PORT must be a port number below 64536, got "${env.PCC_TEMPORAL_PORT}"`);
+      throw new ConfigError(
+        `PCC_TEMPORAL_PORT must be a port number below 64536, got "${env.PCC_TEMPORAL_PORT}"`,
+      );
     }
   }
   const address = env.TEMPORAL_ADDRESS?.trim();
   if (address && !/^[\w.-]+:\d+$/.test(address)) {
-    throw new ConfigError(`TEMPORAL_ADDRESS must look like host:port (e.g. 127.0.0.1:7233), got "${address}"`);
+    throw new ConfigError(
+      `TEMPORAL_ADDRESS must look like host:port (e.g. 127.0.0.1:7233), got "${address}"`,
+    );
   }
   return {
     dataDir: path.resolve(env.PCC_DATA_DIR || defaultDataDir(env)),

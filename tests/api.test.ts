@@ -40,17 +40,32 @@ describe('HTTP API', () => {
     });
 
   it('starts a run over HTTP, reports live progress, pauses, resumes and completes it', async () => {
-    const res = await post('/runs', { roots: [lib], backend: 'mock', batchSize: 4, maxConcurrentBatches: 1, mockLatencyMs: 100 });
+    const res = await post('/runs', {
+      roots: [lib],
+      backend: 'mock',
+      batchSize: 4,
+      maxConcurrentBatches: 1,
+      mockLatencyMs: 100,
+    });
     expect(res.status).toBe(201);
     const { id, attached } = (await res.json()) as { id: string; attached: boolean };
     expect(id).toMatch(/^pcc-run-/);
     expect(attached).toBe(false);
 
-    const again = await post('/runs', { roots: [lib], backend: 'mock', batchSize: 4, maxConcurrentBatches: 1, mockLatencyMs: 100 });
+    const again = await post('/runs', {
+      roots: [lib],
+      backend: 'mock',
+      batchSize: 4,
+      maxConcurrentBatches: 1,
+      mockLatencyMs: 100,
+    });
     expect(await again.json()).toEqual({ id, attached: true });
 
     const progress = await waitFor('progress to show processed photos', async () => {
-      const detail = (await (await fetch(`${base}/runs/${id}`)).json()) as { status: string; progress?: { done: number; total: number } };
+      const detail = (await (await fetch(`${base}/runs/${id}`)).json()) as {
+        status: string;
+        progress?: { done: number; total: number };
+      };
       return detail.progress && detail.progress.done > 0 ? detail : undefined;
     });
     expect(progress.status).toBe('RUNNING');
@@ -58,29 +73,51 @@ describe('HTTP API', () => {
 
     expect((await post(`/runs/${id}/pause`)).status).toBe(202);
     await waitFor('the pause to show', async () => {
-      const d = (await (await fetch(`${base}/runs/${id}`)).json()) as { progress?: { paused: boolean; inFlightBatches: number } };
+      const d = (await (await fetch(`${base}/runs/${id}`)).json()) as {
+        progress?: { paused: boolean; inFlightBatches: number };
+      };
       return d.progress?.paused && d.progress.inFlightBatches === 0;
     });
-    const pausedAt = ((await (await fetch(`${base}/runs/${id}`)).json()) as { progress: { done: number } }).progress.done;
+    const pausedAt = ((await (await fetch(`${base}/runs/${id}`)).json()) as { progress: { done: number } })
+      .progress.done;
     await new Promise((r) => setTimeout(r, 1500));
-    const stillAt = ((await (await fetch(`${base}/runs/${id}`)).json()) as { progress: { done: number } }).progress.done;
+    const stillAt = ((await (await fetch(`${base}/runs/${id}`)).json()) as { progress: { done: number } })
+      .progress.done;
     expect(stillAt).toBe(pausedAt);
 
     expect((await post(`/runs/${id}/resume`)).status).toBe(202);
-    const done = await waitFor('completion', async () => {
-      const d = (await (await fetch(`${base}/runs/${id}`)).json()) as { status: string; progress?: { done: number; total: number } };
-      return d.status === 'COMPLETED' ? d : undefined;
-    }, 120_000, 500);
+    const done = await waitFor(
+      'completion',
+      async () => {
+        const d = (await (await fetch(`${base}/runs/${id}`)).json()) as {
+          status: string;
+          progress?: { done: number; total: number };
+        };
+        return d.status === 'COMPLETED' ? d : undefined;
+      },
+      120_000,
+      500,
+    );
     expect(done.progress!.done).toBe(done.progress!.total);
 
-    const list = (await (await fetch(`${base}/runs`)).json()) as Array<{ workflowId: string; status: string }>;
-    expect(list).toEqual(expect.arrayContaining([expect.objectContaining({ workflowId: id, status: 'COMPLETED' })]));
+    const list = (await (await fetch(`${base}/runs`)).json()) as Array<{
+      workflowId: string;
+      status: string;
+    }>;
+    expect(list).toEqual(
+      expect.arrayContaining([expect.objectContaining({ workflowId: id, status: 'COMPLETED' })]),
+    );
     expect((await post(`/runs/${id}/pause`)).status).toBe(409);
   });
 
   it('cancels a run', async () => {
     const other = makeLibrary(['library']);
-    const res = await post('/runs', { roots: [other], mockLatencyMs: 300, batchSize: 2, maxConcurrentBatches: 1 });
+    const res = await post('/runs', {
+      roots: [other],
+      mockLatencyMs: 300,
+      batchSize: 2,
+      maxConcurrentBatches: 1,
+    });
     const { id } = (await res.json()) as { id: string };
     expect((await post(`/runs/${id}/cancel`)).status).toBe(202);
     const d = await waitFor('cancellation', async () => {
@@ -97,7 +134,9 @@ describe('HTTP API', () => {
 
     const missing = await post('/runs', { roots: ['/no/such/folder'] });
     expect(missing.status).toBe(400);
-    expect(((await missing.json()) as { message: string }).message).toMatch(/library folder not found: \/no\/such\/folder/);
+    expect(((await missing.json()) as { message: string }).message).toMatch(
+      /library folder not found: \/no\/such\/folder/,
+    );
 
     const badBackend = await post('/runs', { roots: [lib], backend: 'nope' });
     expect(((await badBackend.json()) as { message: string }).message).toMatch(/known backends: mock/);
@@ -112,7 +151,9 @@ describe('HTTP API', () => {
     const docs = await fetch(`${base}/docs-json`);
     expect(docs.status).toBe(200);
     const spec = (await docs.json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/runs', '/runs/{id}', '/runs/{id}/cancel']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/runs', '/runs/{id}', '/runs/{id}/cancel']),
+    );
     expect((await fetch(`${base}/docs`)).status).toBe(200);
   });
 });

@@ -3,10 +3,20 @@ import { mockBackend } from '../src/backends/mock';
 import { DEFAULT_PROMPT, type CaptionBackend } from '../src/backends/backend';
 
 const ctx = (over: Partial<Parameters<CaptionBackend['caption']>[1]> = {}) => ({
-  runId: 'run-1', model: 'mock-v1', prompt: DEFAULT_PROMPT, mockErrorRate: 0, mockLatencyMs: 0,
-  signal: new AbortController().signal, ...over,
+  runId: 'run-1',
+  model: 'mock-v1',
+  prompt: DEFAULT_PROMPT,
+  mockErrorRate: 0,
+  mockLatencyMs: 0,
+  signal: new AbortController().signal,
+  ...over,
 });
-const photo = (i: number) => ({ photoId: i, sha1: String(i).padStart(40, '0'), relPath: `${i}.jpg`, proxyPath: '/x' });
+const photo = (i: number) => ({
+  photoId: i,
+  sha1: String(i).padStart(40, '0'),
+  relPath: `${i}.jpg`,
+  proxyPath: '/x',
+});
 
 describe('caption backends', () => {
   it('the registry names the known backends when asked for an unknown one', () => {
@@ -16,7 +26,9 @@ describe('caption backends', () => {
 
   it('the registry refuses duplicate names and unknown queues at startup', () => {
     expect(() => buildRegistry([mockBackend, mockBackend])).toThrow(/registered twice/);
-    expect(() => buildRegistry([{ ...mockBackend, queue: 'tpu' as never }])).toThrow(/unknown queue role "tpu"/);
+    expect(() => buildRegistry([{ ...mockBackend, queue: 'tpu' as never }])).toThrow(
+      /unknown queue role "tpu"/,
+    );
   });
 
   it('mock captions are deterministic per photo and prompt', async () => {
@@ -30,12 +42,16 @@ describe('caption backends', () => {
   });
 
   it('--mock-error-rate fails about that fraction of photos with error_api, differently per run', async () => {
-    const outcomes = await Promise.all(Array.from({ length: 400 }, (_, i) => mockBackend.caption(photo(i), ctx({ mockErrorRate: 0.25 }))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => mockBackend.caption(photo(i), ctx({ mockErrorRate: 0.25 }))),
+    );
     const failed = outcomes.filter((o) => o.status === 'error_api');
     expect(failed.length).toBeGreaterThan(60);
     expect(failed.length).toBeLessThan(140);
     expect(failed[0].reason).toMatch(/simulated API error/);
-    const otherRun = await Promise.all(failed.map((o) => mockBackend.caption(photo(o.photoId), ctx({ mockErrorRate: 0.25, runId: 'run-2' }))));
+    const otherRun = await Promise.all(
+      failed.map((o) => mockBackend.caption(photo(o.photoId), ctx({ mockErrorRate: 0.25, runId: 'run-2' }))),
+    );
     expect(otherRun.filter((o) => o.status === 'success').length).toBeGreaterThan(failed.length / 2);
   });
 });

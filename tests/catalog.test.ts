@@ -14,7 +14,10 @@ describe('catalog', () => {
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     migrate(db, MIGRATIONS); // second time: no-op, no "table exists" error
-    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, ?)').run('future', 'now');
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, ?, ?)').run(
+      'future',
+      'now',
+    );
     db.close();
     expect(() => openDatabase(dir)).toThrow(/schema version 99 is newer than this pcc understands/);
   });
@@ -25,7 +28,10 @@ describe('catalog', () => {
     c.photos.upsertPhoto({ sha1: 'a'.repeat(40), size: 1, format: 'jpg', isRaw: false });
     c.close();
     const db = new Database(path.join(dir, CATALOG_FILE));
-    migrate(db, [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'test column', sql: 'ALTER TABLE photos ADD COLUMN note TEXT' }]);
+    migrate(db, [
+      ...MIGRATIONS,
+      { version: MIGRATIONS.length + 1, name: 'test column', sql: 'ALTER TABLE photos ADD COLUMN note TEXT' },
+    ]);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length + 1);
     expect((db.prepare('SELECT COUNT(*) AS n FROM photos').get() as { n: number }).n).toBe(1);
     db.close();
@@ -49,10 +55,37 @@ describe('catalog', () => {
   it('stores one stage result per (photo, stage, backend, model, prompt hash), whatever the retries', () => {
     const c = Catalog.open(tempDir());
     const id = c.photos.upsertPhoto({ sha1: 'c'.repeat(40), size: 1, format: 'jpg', isRaw: false });
-    c.results.upsert({ photoId: id, stage: 'caption', key: KEY, status: 'error_api', reason: '503', runId: 'r1' });
-    c.results.upsert({ photoId: id, stage: 'caption', key: KEY, status: 'success', output: 'a dog', runId: 'r2' });
-    c.results.upsert({ photoId: id, stage: 'caption', key: KEY, status: 'success', output: 'a dog', runId: 'r2' });
-    c.results.upsert({ photoId: id, stage: 'caption', key: { ...KEY, promptHash: 'other' }, status: 'success', runId: 'r3' });
+    c.results.upsert({
+      photoId: id,
+      stage: 'caption',
+      key: KEY,
+      status: 'error_api',
+      reason: '503',
+      runId: 'r1',
+    });
+    c.results.upsert({
+      photoId: id,
+      stage: 'caption',
+      key: KEY,
+      status: 'success',
+      output: 'a dog',
+      runId: 'r2',
+    });
+    c.results.upsert({
+      photoId: id,
+      stage: 'caption',
+      key: KEY,
+      status: 'success',
+      output: 'a dog',
+      runId: 'r2',
+    });
+    c.results.upsert({
+      photoId: id,
+      stage: 'caption',
+      key: { ...KEY, promptHash: 'other' },
+      status: 'success',
+      runId: 'r3',
+    });
     const row = c.results.get(id, 'caption', KEY)!;
     expect(row).toMatchObject({ status: 'success', output: 'a dog', reason: null, attempts: 2 });
     expect(c.results.summary()).toEqual([
@@ -63,7 +96,9 @@ describe('catalog', () => {
 
   it('keeps a run and its work list; rewriting the list (a retried scan) replaces it', () => {
     const c = Catalog.open(tempDir());
-    const ids = ['d', 'e', 'f'].map((ch) => c.photos.upsertPhoto({ sha1: ch.repeat(40), size: 1, format: 'jpg', isRaw: false }));
+    const ids = ['d', 'e', 'f'].map((ch) =>
+      c.photos.upsertPhoto({ sha1: ch.repeat(40), size: 1, format: 'jpg', isRaw: false }),
+    );
     const config = { roots: ['/lib'] } as never;
     c.runs.ensure('run-1', 'wf-1', config);
     c.runs.ensure('run-1', 'wf-1', config);

@@ -10,7 +10,15 @@ import path from 'node:path';
 import { Catalog } from '../src/catalog/catalog';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { makeLibrary, sampleCounts, tempDir, waitFor } from './helpers/fixtures';
-import { killHard, runPcc, startPcc, startTestServer, stopLeftoverServer, testEnv, type Proc } from './helpers/processes';
+import {
+  killHard,
+  runPcc,
+  startPcc,
+  startTestServer,
+  stopLeftoverServer,
+  testEnv,
+  type Proc,
+} from './helpers/processes';
 
 const RUN_FLAGS = ['--batch-size', '4', '--max-concurrent-batches', '2', '--mock-latency-ms', '120'];
 
@@ -39,7 +47,13 @@ function captioned(dataDir: string): Map<number, string> {
     if (!run) return map;
     const key = JSON.parse(run.config_json);
     for (const w of c.runs.workList(run.id)) {
-      if (c.results.get(w.photo_id, 'caption', { backend: key.backend, model: key.model, promptHash: key.promptHash })) {
+      if (
+        c.results.get(w.photo_id, 'caption', {
+          backend: key.backend,
+          model: key.model,
+          promptHash: key.promptHash,
+        })
+      ) {
         map.set(w.photo_id, w.sha1);
       }
     }
@@ -48,7 +62,12 @@ function captioned(dataDir: string): Map<number, string> {
 }
 
 async function waitForCompletion(dataDir: string, timeoutMs = 150_000): Promise<void> {
-  await waitFor('the run to complete', () => readCatalog(dataDir, (c) => c.runs.latest()?.status === 'completed'), timeoutMs, 500);
+  await waitFor(
+    'the run to complete',
+    () => readCatalog(dataDir, (c) => c.runs.latest()?.status === 'completed'),
+    timeoutMs,
+    500,
+  );
 }
 
 /** Exactly one final record per photo, and photos of batches finished before the crash captioned once. */
@@ -60,7 +79,11 @@ function assertExactlyOnce(dataDir: string, callLog: string, beforeCrash: Map<nu
     const rows = c.results.summary().filter((r) => r.stage === 'caption');
     expect(rows).toEqual([expect.objectContaining({ status: 'success', n: good })]);
   });
-  const calls = fs.readFileSync(callLog, 'utf8').trim().split('\n').map((l) => l.split('\t')[0]);
+  const calls = fs
+    .readFileSync(callLog, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t')[0]);
   const timesCalled = new Map<string, number>();
   for (const sha1 of calls) timesCalled.set(sha1, (timesCalled.get(sha1) ?? 0) + 1);
   expect(beforeCrash.size).toBeGreaterThan(0);

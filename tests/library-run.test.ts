@@ -34,7 +34,11 @@ describe('a library run over good and broken photos', () => {
       // Every broken file is error_corrupt with a reason; nothing in library/ is.
       const exported = path.join(dataDir, 'captions.jsonl');
       await runPcc(['export', 'captions', '--out', exported], env);
-      const rows = fs.readFileSync(exported, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const rows = fs
+        .readFileSync(exported, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(rows).toHaveLength(good + broken);
       expect(new Set(rows.map((r) => r.rel_path)).size).toBe(rows.length);
       for (const r of rows) {
@@ -51,8 +55,14 @@ describe('a library run over good and broken photos', () => {
       expect(heic.length).toBeGreaterThanOrEqual(7);
       expect(heic.every((r) => r.status === 'success')).toBe(true);
       // Reasons are recorded for each corrupt photo.
-      const reasons = catalog.runs.workList(run.id).map((w) => catalog.results.get(w.photo_id, 'load', { backend: 'sharp', model: 'decode', promptHash: '' }));
-      expect(reasons.filter((r) => r?.status === 'error_corrupt').every((r) => (r?.reason ?? '').length > 5)).toBe(true);
+      const reasons = catalog.runs
+        .workList(run.id)
+        .map((w) =>
+          catalog.results.get(w.photo_id, 'load', { backend: 'sharp', model: 'decode', promptHash: '' }),
+        );
+      expect(
+        reasons.filter((r) => r?.status === 'error_corrupt').every((r) => (r?.reason ?? '').length > 5),
+      ).toBe(true);
     } finally {
       catalog.close();
     }
@@ -84,7 +94,11 @@ describe('a library run over good and broken photos', () => {
       const c = Catalog.open(dataDir);
       try {
         const run = c.runs.latest()!;
-        return { ...JSON.parse(run.counts_json!), total: JSON.parse(run.scan_json!).total, alreadyDone: JSON.parse(run.scan_json!).alreadyDone };
+        return {
+          ...JSON.parse(run.counts_json!),
+          total: JSON.parse(run.scan_json!).total,
+          alreadyDone: JSON.parse(run.scan_json!).alreadyDone,
+        };
       } finally {
         c.close();
       }
@@ -112,7 +126,9 @@ describe('a library run over good and broken photos', () => {
     expect(counts()).toMatchObject({ total: 0 });
 
     const bad = await runPcc(['run', lib, '--retry-status', 'oops'], env, 2);
-    expect(bad).toMatch(/unknown status "oops"; use one or more of success, error_corrupt, error_api, error_model/);
+    expect(bad).toMatch(
+      /unknown status "oops"; use one or more of success, error_corrupt, error_api, error_model/,
+    );
     const unknown = await runPcc(['run', lib, '--backend', 'nope'], env, 2);
     expect(unknown).toMatch(/unknown caption backend "nope"; known backends: mock/);
   });

@@ -32,14 +32,22 @@ describe('image loader', () => {
   });
 
   it('decodes HEIC, which sharp alone cannot, and a JPEG named .heic', async () => {
-    const heic = await writeProxy(path.join(SAMPLE_LIBRARY, 'cameras', 'iphone_7.heic'), proxy('heic'), { longEdge: 800 });
+    const heic = await writeProxy(path.join(SAMPLE_LIBRARY, 'cameras', 'iphone_7.heic'), proxy('heic'), {
+      longEdge: 800,
+    });
     expect(heic).toMatchObject({ sourceFormat: 'heic', width: 800, height: 600 });
-    const misnamed = await writeProxy(path.join(SAMPLE_LIBRARY, 'misnamed', 'jpeg-named.heic'), proxy('misnamed'), { longEdge: 800 });
+    const misnamed = await writeProxy(
+      path.join(SAMPLE_LIBRARY, 'misnamed', 'jpeg-named.heic'),
+      proxy('misnamed'),
+      { longEdge: 800 },
+    );
     expect(misnamed.sourceFormat).toBe('jpeg');
   });
 
   it('opens a DNG through its embedded preview', async () => {
-    const dng = await writeProxy(path.join(SAMPLE_LIBRARY, 'raw', 'canon_eos_6d.dng'), proxy('dng'), { longEdge: 1024 });
+    const dng = await writeProxy(path.join(SAMPLE_LIBRARY, 'raw', 'canon_eos_6d.dng'), proxy('dng'), {
+      longEdge: 1024,
+    });
     expect(dng.width).toBeGreaterThan(0);
   });
 
@@ -49,7 +57,9 @@ describe('image loader', () => {
       await expect(writeProxy(file, target, { longEdge: 512 })).rejects.toThrow(CorruptImageError);
       expect(fs.existsSync(target)).toBe(false);
     }
-    await expect(writeProxy(path.join(SAMPLE_BROKEN, 'bomb-60000x60000.png'), proxy('bomb'), { longEdge: 512 })).rejects.toThrow(/pixel limit/);
+    await expect(
+      writeProxy(path.join(SAMPLE_BROKEN, 'bomb-60000x60000.png'), proxy('bomb'), { longEdge: 512 }),
+    ).rejects.toThrow(/pixel limit/);
   });
 
   it('addresses proxies by content hash', () => {

@@ -21,7 +21,8 @@ describe('library scan', () => {
     for (const ext of ['jpg', 'JPEG', 'png', 'webp', 'avif', 'gif', 'tif', 'tiff', 'HEIC', 'heif', 'jxl']) {
       expect(classifyFile(`a.${ext}`)).toBe('image');
     }
-    for (const ext of ['dng', 'CR2', 'cr3', 'nef', 'arw', 'orf', 'rw2', 'raf']) expect(classifyFile(`a.${ext}`)).toBe('raw');
+    for (const ext of ['dng', 'CR2', 'cr3', 'nef', 'arw', 'orf', 'rw2', 'raf'])
+      expect(classifyFile(`a.${ext}`)).toBe('raw');
     for (const ext of ['mp4', 'MOV', 'm4v']) expect(classifyFile(`a.${ext}`)).toBe('video');
     for (const ext of ['xmp', 'AAE']) expect(classifyFile(`a.${ext}`)).toBe('sidecar');
     expect(classifyFile('notes.txt')).toBe('other');
@@ -47,7 +48,8 @@ describe('library scan', () => {
 
   it('applies include and exclude globs (folders excluded whole)', async () => {
     const root = tempDir();
-    for (const f of ['keep/a.jpg', 'keep/b.png', 'skip/c.jpg', 'keep/.thumbnails/d.jpg', 'e.jpg']) touch(root, f);
+    for (const f of ['keep/a.jpg', 'keep/b.png', 'skip/c.jpg', 'keep/.thumbnails/d.jpg', 'e.jpg'])
+      touch(root, f);
     const { files } = await walk([root], ['**/*.jpg'], ['skip', '**/.thumbnails/**']);
     expect(files.map((f) => f.relPath)).toEqual(['e.jpg', 'keep/a.jpg']);
   });
@@ -61,7 +63,12 @@ describe('library scan', () => {
     const { files, problems } = await walk([root]);
     // 'again' sorts first and leads to the same folder: the photo is found once, by whichever path comes first.
     expect(files.map((f) => f.relPath)).toEqual(['again/a.jpg']);
-    expect(problems).toEqual([expect.objectContaining({ absPath: path.join(root, 'dangling.jpg'), reason: expect.stringMatching(/broken symlink/) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        absPath: path.join(root, 'dangling.jpg'),
+        reason: expect.stringMatching(/broken symlink/),
+      }),
+    ]);
   });
 
   it('reports an unreadable root as a problem, not a crash', async () => {

@@ -20,9 +20,9 @@ describe('finding the Temporal CLI', () => {
   it('TEMPORAL_CLI wins, and a wrong value is an actionable error', () => {
     const bin = fakeBinary(tempDir());
     expect(resolveTemporalCli(readConfig({ TEMPORAL_CLI: bin }), { install: false })).toBe(bin);
-    expect(() => resolveTemporalCli(readConfig({ TEMPORAL_CLI: '/nope/temporal' }), { install: false })).toThrow(
-      'TEMPORAL_CLI=/nope/temporal is not an executable file',
-    );
+    expect(() =>
+      resolveTemporalCli(readConfig({ TEMPORAL_CLI: '/nope/temporal' }), { install: false }),
+    ).toThrow('TEMPORAL_CLI=/nope/temporal is not an executable file');
   });
 
   it('then PATH, then the project-local tools folder', () => {

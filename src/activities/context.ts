@@ -23,7 +23,11 @@ export function createActivityDeps(config: PccConfig, overrides: Partial<Activit
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping result order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -40,8 +40,12 @@ export function createLoadActivities(deps: ActivityDeps) {
           return { ...base, status: 'success', proxyPath };
         } catch (err) {
           if (err instanceof CorruptImageError || isSourceError(err, item.abs_path)) {
-            const reason = err instanceof CorruptImageError ? err.message : `unreadable: ${(err as Error).message}`;
-            log.warn({ event: 'photo.corrupt', relPath: item.rel_path, reason }, 'photo could not be decoded');
+            const reason =
+              err instanceof CorruptImageError ? err.message : `unreadable: ${(err as Error).message}`;
+            log.warn(
+              { event: 'photo.corrupt', relPath: item.rel_path, reason },
+              'photo could not be decoded',
+            );
             return { ...base, status: 'error_corrupt', reason };
           }
           throw err;

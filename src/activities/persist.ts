@@ -32,13 +32,17 @@ export function createPersistActivities(deps: ActivityDeps) {
       deps.catalog().results.upsertMany(records);
       const log = runLogger(deps.config.dataDir, input.runId);
       for (const o of input.outcomes) {
-        if (o.status !== 'success') log.warn({ event: 'photo.failed', photoId: o.photoId, status: o.status, reason: o.reason });
+        if (o.status !== 'success')
+          log.warn({ event: 'photo.failed', photoId: o.photoId, status: o.status, reason: o.reason });
       }
     },
 
     async finishRun(input: FinishRunInput): Promise<void> {
       deps.catalog().runs.finish(input.runId, input.status, input.counts);
-      runLogger(deps.config.dataDir, input.runId).info({ event: 'run.finished', ...input }, `run ${input.status}`);
+      runLogger(deps.config.dataDir, input.runId).info(
+        { event: 'run.finished', ...input },
+        `run ${input.status}`,
+      );
     },
   };
 }

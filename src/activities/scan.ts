@@ -19,7 +19,8 @@ export interface ScanInput {
 
 async function sha1Of(absPath: string): Promise<string> {
   const hash = crypto.createHash('sha1');
-  for await (const chunk of fs.createReadStream(absPath, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  for await (const chunk of fs.createReadStream(absPath, { highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
@@ -104,7 +105,11 @@ export function createScanActivities(deps: ActivityDeps) {
           if (pending.length >= 256) await flush();
         } else {
           const kind: ScanIssueKind =
-            file.kind === 'video' ? 'skipped_video' : file.kind === 'sidecar' ? 'skipped_sidecar' : 'skipped_other';
+            file.kind === 'video'
+              ? 'skipped_video'
+              : file.kind === 'sidecar'
+                ? 'skipped_sidecar'
+                : 'skipped_other';
           if (kind === 'skipped_video') counts.videos++;
           else if (kind === 'skipped_sidecar') counts.sidecars++;
           else counts.other++;

@@ -20,9 +20,7 @@ export async function startApi(client: RunClient, options: ApiOptions): Promise<
     throw new Error(`binding the API to ${options.host} exposes it to the network: set PCC_API_TOKEN first`);
   }
   const app = await NestFactory.create(AppModule.forClient(client), { logger: ['error', 'warn'] });
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
-  );
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalGuards(new TokenGuard(options.token));
   const document = SwaggerModule.createDocument(
     app,

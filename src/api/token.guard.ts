@@ -8,7 +8,9 @@ export class TokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.token) return true;
-    const header = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization ?? '';
+    const header =
+      context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers
+        .authorization ?? '';
     const given = Buffer.from(header.replace(/^Bearer\s+/i, ''));
     const expected = Buffer.from(this.token);
     if (given.length === expected.length && crypto.timingSafeEqual(given, expected)) return true;

@@ -3,12 +3,40 @@ import fs from 'node:fs';
 import type { CaptionBackend, CaptionContext, CaptionInput } from './backend';
 import type { CaptionOutcome } from '../shared/payloads';
 
-const SUBJECTS = ['a dog', 'two children', 'a mountain lake', 'a city street', 'a birthday cake', 'an old barn',
-  'a red bicycle', 'a field of flowers', 'a sailing boat', 'a family dinner', 'a snowy forest', 'a market stall'];
-const SETTINGS = ['at sunset', 'on a rainy afternoon', 'in soft morning light', 'under a clear blue sky',
-  'indoors by a window', 'at night under street lamps', 'in early autumn', 'on a summer holiday'];
-const ACTIVITIES = ['seen from a low angle', 'with people walking past', 'framed by trees', 'in sharp focus',
-  'with a blurred background', 'beside a wooden fence', 'reflected in water', 'surrounded by friends'];
+const SUBJECTS = [
+  'a dog',
+  'two children',
+  'a mountain lake',
+  'a city street',
+  'a birthday cake',
+  'an old barn',
+  'a red bicycle',
+  'a field of flowers',
+  'a sailing boat',
+  'a family dinner',
+  'a snowy forest',
+  'a market stall',
+];
+const SETTINGS = [
+  'at sunset',
+  'on a rainy afternoon',
+  'in soft morning light',
+  'under a clear blue sky',
+  'indoors by a window',
+  'at night under street lamps',
+  'in early autumn',
+  'on a summer holiday',
+];
+const ACTIVITIES = [
+  'seen from a low angle',
+  'with people walking past',
+  'framed by trees',
+  'in sharp focus',
+  'with a blurred background',
+  'beside a wooden fence',
+  'reflected in water',
+  'surrounded by friends',
+];
 
 function hashBytes(...parts: string[]): Buffer {
   return crypto.createHash('sha256').update(parts.join('\0')).digest();
@@ -48,7 +76,12 @@ export const mockBackend: CaptionBackend = {
     }
     const h = hashBytes('caption', input.sha1, ctx.model, ctx.prompt);
     const caption = `${SUBJECTS[h[0] % SUBJECTS.length]} ${SETTINGS[h[1] % SETTINGS.length]}, ${
-      ACTIVITIES[h[2] % ACTIVITIES.length]}.`;
-    return { photoId: input.photoId, status: 'success', caption: caption[0].toUpperCase() + caption.slice(1) };
+      ACTIVITIES[h[2] % ACTIVITIES.length]
+    }.`;
+    return {
+      photoId: input.photoId,
+      status: 'success',
+      caption: caption[0].toUpperCase() + caption.slice(1),
+    };
   },
 };

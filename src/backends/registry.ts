@@ -31,7 +31,9 @@ export function knownBackends(): string[] {
 export function getBackend(name: string): CaptionBackend {
   const backend = registry.get(name);
   if (!backend) {
-    throw new UnknownBackendError(`unknown caption backend "${name}"; known backends: ${knownBackends().join(', ')}`);
+    throw new UnknownBackendError(
+      `unknown caption backend "${name}"; known backends: ${knownBackends().join(', ')}`,
+    );
   }
   return backend;
 }

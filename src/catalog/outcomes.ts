@@ -14,7 +14,12 @@ export interface PhotoOutcome {
 }
 
 /** A photo's final status for a caption key: a corrupt load wins, then the caption result. */
-export function outcomeOf(catalog: Catalog, photo: { photoId: number; relPath: string; absPath: string }, key: CaptionKey, dryRun = false): PhotoOutcome {
+export function outcomeOf(
+  catalog: Catalog,
+  photo: { photoId: number; relPath: string; absPath: string },
+  key: CaptionKey,
+  dryRun = false,
+): PhotoOutcome {
   const load = catalog.results.get(photo.photoId, 'load', LOAD_KEY);
   if (load?.status === 'error_corrupt' || dryRun) {
     return { ...photo, status: load?.status, reason: load?.reason ?? undefined };
@@ -29,10 +34,17 @@ export function outcomeOf(catalog: Catalog, photo: { photoId: number; relPath: s
 }
 
 /** Outcomes of the photos one run selected, in batch order. */
-export function runOutcomes(catalog: Catalog, runId: string, key: CaptionKey, dryRun: boolean): PhotoOutcome[] {
+export function runOutcomes(
+  catalog: Catalog,
+  runId: string,
+  key: CaptionKey,
+  dryRun: boolean,
+): PhotoOutcome[] {
   return catalog.runs
     .workList(runId)
-    .map((w) => outcomeOf(catalog, { photoId: w.photo_id, relPath: w.rel_path, absPath: w.abs_path }, key, dryRun));
+    .map((w) =>
+      outcomeOf(catalog, { photoId: w.photo_id, relPath: w.rel_path, absPath: w.abs_path }, key, dryRun),
+    );
 }
 
 /** Outcomes of every distinct photo under the roots (one row per photo, its first path). */

@@ -38,7 +38,8 @@ export class PhotosRepository {
 
   /** The path's last known identity: lets a re-scan skip re-hashing files whose size and mtime are unchanged. */
   knownPath(absPath: string): PathRow | undefined {
-    return this.db.prepare('SELECT * FROM photo_paths WHERE abs_path = ?').get(absPath) as PathRow | undefined;
+    return this.db.prepare('SELECT * FROM photo_paths WHERE abs_path = ?').get(absPath) as
+      PathRow | undefined;
   }
 
   /** Idempotent: the same bytes always map to the same photo id. */
@@ -98,7 +99,8 @@ export class PhotosRepository {
   counts(): { photos: number; paths: number; raw: number; byFormat: Record<string, number> } {
     const photos = (this.db.prepare('SELECT COUNT(*) AS n FROM photos').get() as { n: number }).n;
     const paths = (this.db.prepare('SELECT COUNT(*) AS n FROM photo_paths').get() as { n: number }).n;
-    const raw = (this.db.prepare('SELECT COUNT(*) AS n FROM photos WHERE is_raw = 1').get() as { n: number }).n;
+    const raw = (this.db.prepare('SELECT COUNT(*) AS n FROM photos WHERE is_raw = 1').get() as { n: number })
+      .n;
     const byFormat: Record<string, number> = {};
     for (const r of this.db
       .prepare('SELECT format, COUNT(*) AS n FROM photos GROUP BY format ORDER BY n DESC')

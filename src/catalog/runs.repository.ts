@@ -71,7 +71,10 @@ export class RunsRepository {
     this.db.prepare('UPDATE runs SET scan_json = ? WHERE id = ?').run(JSON.stringify(scan), runId);
   }
 
-  replaceScanIssues(runId: string, issues: Array<{ absPath: string; kind: ScanIssueKind; reason?: string }>): void {
+  replaceScanIssues(
+    runId: string,
+    issues: Array<{ absPath: string; kind: ScanIssueKind; reason?: string }>,
+  ): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM scan_issues WHERE run_id = ?').run(runId);
       const insert = this.db.prepare(
@@ -109,11 +112,12 @@ export class RunsRepository {
 
   latest(): RunRow | undefined {
     return this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT 1').get() as
-      | RunRow
-      | undefined;
+      RunRow | undefined;
   }
 
   list(limit = 50): RunRow[] {
-    return this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit) as RunRow[];
+    return this.db
+      .prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?')
+      .all(limit) as RunRow[];
   }
 }

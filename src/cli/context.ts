@@ -21,4 +21,5 @@ export function withCatalog<T>(config: PccConfig, fn: (catalog: Catalog) => T): 
   }
 }
 
-export const info = (message: string, fields?: Record<string, unknown>) => consoleLine('info', message, fields);
+export const info = (message: string, fields?: Record<string, unknown>) =>
+  consoleLine('info', message, fields);

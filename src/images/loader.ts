@@ -13,7 +13,6 @@ import Piscina from 'piscina';
 import sharp from 'sharp';
 import { decodeWasm, type RawPixels, type WasmKind } from './wasm-decoders';
 
-
 export class CorruptImageError extends Error {
   override name = 'CorruptImageError';
 }
@@ -42,7 +41,10 @@ function decodeOffThread(absPath: string, kind: WasmKind): Promise<RawPixels> {
   if (!fs.existsSync(workerFile)) return decodeWasm(absPath, kind);
   pool ??= new Piscina({
     filename: workerFile,
-    maxThreads: Math.max(1, Number(process.env.PCC_WASM_DECODE_THREADS) || Math.min(2, os.availableParallelism())),
+    maxThreads: Math.max(
+      1,
+      Number(process.env.PCC_WASM_DECODE_THREADS) || Math.min(2, os.availableParallelism()),
+    ),
     idleTimeout: 30_000,
   });
   return pool.run({ absPath, kind }) as Promise<RawPixels>;
@@ -101,7 +103,11 @@ async function openOriented(absPath: string): Promise<{ image: sharp.Sharp; sour
  * Decodes `absPath` completely and writes a proxy JPEG to `outPath` (atomically, via a temp file).
  * sharp's JPEG output carries no EXIF, GPS, XMP or IPTC unless asked to keep them.
  */
-export async function writeProxy(absPath: string, outPath: string, options: ProxyOptions): Promise<ProxyInfo> {
+export async function writeProxy(
+  absPath: string,
+  outPath: string,
+  options: ProxyOptions,
+): Promise<ProxyInfo> {
   const { image, sourceFormat } = await openOriented(absPath);
   await fs.promises.mkdir(path.dirname(outPath), { recursive: true });
   const tmp = `${outPath}.${process.pid}.tmp`;

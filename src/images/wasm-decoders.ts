@@ -29,7 +29,10 @@ function jxlDecoder(): Promise<JxlModule['default']> {
   jxlReady ??= (async () => {
     // @jsquash/jxl is ESM only; a real import() keeps working from this CommonJS build.
     const mod = (await import('@jsquash/jxl/decode.js')) as unknown as JxlModule;
-    const wasmPath = path.join(path.dirname(require.resolve('@jsquash/jxl/package.json')), 'codec/dec/jxl_dec.wasm');
+    const wasmPath = path.join(
+      path.dirname(require.resolve('@jsquash/jxl/package.json')),
+      'codec/dec/jxl_dec.wasm',
+    );
     await mod.init(await WebAssembly.compile(fs.readFileSync(wasmPath)));
     return mod.default;
   })();

@@ -2,11 +2,32 @@
 export type FileKind = 'image' | 'raw' | 'video' | 'sidecar' | 'other';
 
 const IMAGE_EXTENSIONS = new Set([
-  'jpg', 'jpeg', 'png', 'webp', 'avif', 'gif', 'tif', 'tiff', 'heic', 'heif', 'jxl',
+  'jpg',
+  'jpeg',
+  'png',
+  'webp',
+  'avif',
+  'gif',
+  'tif',
+  'tiff',
+  'heic',
+  'heif',
+  'jxl',
 ]);
 const RAW_EXTENSIONS = new Set(['dng', 'cr2', 'cr3', 'nef', 'arw', 'orf', 'rw2', 'raf']);
 const VIDEO_EXTENSIONS = new Set([
-  'mp4', 'mov', 'm4v', 'avi', 'mkv', 'mts', 'm2ts', '3gp', 'wmv', 'webm', 'mpg', 'mpeg',
+  'mp4',
+  'mov',
+  'm4v',
+  'avi',
+  'mkv',
+  'mts',
+  'm2ts',
+  '3gp',
+  'wmv',
+  'webm',
+  'mpg',
+  'mpeg',
 ]);
 const SIDECAR_EXTENSIONS = new Set(['xmp', 'aae', 'thm', 'pp3', 'dop', 'json']);
 

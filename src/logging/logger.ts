@@ -4,8 +4,18 @@ import pino, { type Logger } from 'pino';
 
 /** Keys whose values never reach a log line, whatever object they appear in. */
 const REDACT = [
-  '*.apiKey', '*.api_key', '*.authorization', '*.Authorization', '*.token', '*.password', '*.secret',
-  'apiKey', 'authorization', 'token', 'password', 'secret',
+  '*.apiKey',
+  '*.api_key',
+  '*.authorization',
+  '*.Authorization',
+  '*.token',
+  '*.password',
+  '*.secret',
+  'apiKey',
+  'authorization',
+  'token',
+  'password',
+  'secret',
   ...['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'XAI_API_KEY'].flatMap((k) => [k, `*.${k}`]),
 ];
 
@@ -34,7 +44,11 @@ export function runLogger(dataDir: string, runId: string): Logger {
 }
 
 /** Human-readable console lines for the CLI and services: `12:03:04 WARN message key=value`. */
-export function consoleLine(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
+export function consoleLine(
+  level: 'info' | 'warn' | 'error',
+  message: string,
+  fields: Record<string, unknown> = {},
+): void {
   const time = new Date().toISOString().slice(11, 19);
   const extra = Object.entries(fields)
     .filter(([k]) => !REDACT.includes(k))

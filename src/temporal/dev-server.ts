@@ -80,12 +80,18 @@ async function freePort(): Promise<number> {
 async function choosePorts(preferred: number | undefined): Promise<{ port: number; uiPort: number }> {
   const base = preferred ?? 7233;
   if ((await isPortFree(base)) && (await isPortFree(base + 1000))) return { port: base, uiPort: base + 1000 };
-  if (preferred) throw new Error(`PCC_TEMPORAL_PORT=${preferred}: port ${base} or ${base + 1000} is already in use`);
+  if (preferred)
+    throw new Error(`PCC_TEMPORAL_PORT=${preferred}: port ${base} or ${base + 1000} is already in use`);
   return { port: await freePort(), uiPort: await freePort() };
 }
 
 /** Waits until the server answers for the namespace (the dev server registers it a moment after listening). */
-export async function waitForServer(address: string, namespace: string, timeoutMs: number, isDead?: () => string | undefined): Promise<void> {
+export async function waitForServer(
+  address: string,
+  namespace: string,
+  timeoutMs: number,
+  isDead?: () => string | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
@@ -130,11 +136,20 @@ export interface EnsureOptions {
 }
 
 /** Connects to TEMPORAL_ADDRESS, or reuses / starts the embedded dev server. */
-export async function ensureTemporal(config: PccConfig, options: EnsureOptions = {}): Promise<TemporalEndpoint> {
+export async function ensureTemporal(
+  config: PccConfig,
+  options: EnsureOptions = {},
+): Promise<TemporalEndpoint> {
   const namespace = config.temporalNamespace;
   if (config.temporalAddress) {
     await waitForServer(config.temporalAddress, namespace, 15_000);
-    return { address: config.temporalAddress, namespace, embedded: false, owned: false, stop: async () => undefined };
+    return {
+      address: config.temporalAddress,
+      namespace,
+      embedded: false,
+      owned: false,
+      stop: async () => undefined,
+    };
   }
   const stateFile = serverStatePath(config.dataDir);
   if (fs.existsSync(stateFile)) {
@@ -157,7 +172,10 @@ export async function ensureTemporal(config: PccConfig, options: EnsureOptions =
   return startDevServer(config, options);
 }
 
-export async function startDevServer(config: PccConfig, options: EnsureOptions = {}): Promise<TemporalEndpoint> {
+export async function startDevServer(
+  config: PccConfig,
+  options: EnsureOptions = {},
+): Promise<TemporalEndpoint> {
   const log = options.log ?? (() => undefined);
   const binary = resolveTemporalCli(config, { install: options.install ?? true, log });
   const { port, uiPort } = await choosePorts(config.temporalPort);
@@ -165,8 +183,20 @@ export async function startDevServer(config: PccConfig, options: EnsureOptions =
   const logFile = path.join(config.dataDir, 'logs', 'temporal-server.log');
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const out = fs.openSync(logFile, 'a');
-  const args = ['server', 'start-dev', '--db-filename', dbFile, '--ip', '127.0.0.1', '--port', String(port),
-    '--ui-port', String(uiPort), '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename',
+    dbFile,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--log-level',
+    'warn',
+  ];
   if (config.temporalNamespace !== 'default') args.push('--namespace', config.temporalNamespace);
   // Own process group: the server outlives a crashed pcc (and is reused by the next one),
   // and stop() can end it with everything it spawned.

@@ -120,9 +120,18 @@ export class RunClient {
       const r = await this.result(workflowId);
       const done = totalOf(r.byStatus);
       detail.progress = {
-        runId: r.runId, phase: 'completed', paused: false, total: r.scan.total, done, byStatus: r.byStatus,
-        inFlightBatches: 0, inFlightPhotos: 0, photosPerSecond: r.seconds > 0 ? Math.round((done / r.seconds) * 100) / 100 : 0,
-        etaSeconds: 0, startedAt: detail.startTime, scan: r.scan,
+        runId: r.runId,
+        phase: 'completed',
+        paused: false,
+        total: r.scan.total,
+        done,
+        byStatus: r.byStatus,
+        inFlightBatches: 0,
+        inFlightPhotos: 0,
+        photosPerSecond: r.seconds > 0 ? Math.round((done / r.seconds) * 100) / 100 : 0,
+        etaSeconds: 0,
+        startedAt: detail.startTime,
+        scan: r.scan,
       };
     } else {
       detail.failure = await this.result(workflowId).then(
@@ -151,7 +160,8 @@ export class RunClient {
   private async requireRunning(workflowId: string): Promise<void> {
     const status = await this.statusOf(workflowId);
     if (status === undefined) throw new RunNotFoundError(`no run with id ${workflowId}`);
-    if (status !== 'RUNNING') throw new RunStateError(`run ${workflowId} is not running (${status.toLowerCase()})`);
+    if (status !== 'RUNNING')
+      throw new RunStateError(`run ${workflowId} is not running (${status.toLowerCase()})`);
   }
 
   async close(): Promise<void> {

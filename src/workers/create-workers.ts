@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogEntry,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { PccConfig } from '../config';
 import type { TemporalEndpoint } from '../temporal/dev-server';
 import { createActivityDeps, type ActivityDeps } from '../activities/context';
@@ -21,7 +28,11 @@ function installRuntime(): void {
     process.stderr.write(`${time} ${entry.level.padEnd(5)} temporal: ${entry.message}\n`);
   });
   // Core (Rust) logs are forwarded to the same logger so the console keeps one readable format.
-  Runtime.install({ logger, shutdownSignals: [], telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } } });
+  Runtime.install({
+    logger,
+    shutdownSignals: [],
+    telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+  });
 }
 
 /** A prebuilt bundle (npm run build) starts workers in well under a second; sources are bundled on the fly. */

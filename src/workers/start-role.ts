@@ -16,6 +16,8 @@ export async function startRoles(roles: QueueRole[]): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  consoleLine('info', `workers polling ${roles.map((r) => `pcc-${r}`).join(', ')}`, { temporal: endpoint.address });
+  consoleLine('info', `workers polling ${roles.map((r) => `pcc-${r}`).join(', ')}`, {
+    temporal: endpoint.address,
+  });
   await group.run();
 }

@@ -9,7 +9,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IoActivities } from '../activities';
-import type { BatchResult, LibraryRunState, RunConfig, RunPhase, RunProgress, ScanSummary } from '../shared/payloads';
+import type {
+  BatchResult,
+  LibraryRunState,
+  RunConfig,
+  RunPhase,
+  RunProgress,
+  ScanSummary,
+} from '../shared/payloads';
 import { addCounts, emptyCounts, totalOf, type StatusCounts } from '../shared/status';
 import { WORKFLOW_TASK_QUEUE, taskQueueOf } from '../shared/queues';
 import { batchWorkflowId, pauseSignal, progressQuery, resumeSignal } from './definitions';
@@ -91,7 +98,9 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
     const children: Promise<void>[] = [];
 
     while (run.nextBatch < pageEnd) {
-      await condition(() => failure !== undefined || (!paused && inFlight.size < config.maxConcurrentBatches));
+      await condition(
+        () => failure !== undefined || (!paused && inFlight.size < config.maxConcurrentBatches),
+      );
       if (failure !== undefined) break;
       const batchIndex = run.nextBatch++;
       const photos = Math.min(config.batchSize, run.scan.total - batchIndex * config.batchSize);
@@ -125,7 +134,9 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
   } catch (err) {
     if (isCancellation(err)) {
       phase = 'cancelled';
-      await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'cancelled', counts: byStatus }));
+      await CancellationScope.nonCancellable(() =>
+        finishRun({ runId, status: 'cancelled', counts: byStatus }),
+      );
     }
     throw err;
   }

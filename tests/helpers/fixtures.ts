@@ -16,7 +16,9 @@ export function tempDir(prefix = 'pcc-test-'): string {
 export function makeLibrary(parts: Array<'library' | 'broken'> = ['library', 'broken']): string {
   const root = tempDir('pcc-lib-');
   for (const part of parts) {
-    fs.cpSync(part === 'library' ? SAMPLE_LIBRARY : SAMPLE_BROKEN, path.join(root, part), { recursive: true });
+    fs.cpSync(part === 'library' ? SAMPLE_LIBRARY : SAMPLE_BROKEN, path.join(root, part), {
+      recursive: true,
+    });
   }
   return root;
 }
@@ -39,18 +41,26 @@ export function hashTree(root: string): Record<string, string> {
   const result: Record<string, string> = {};
   for (const f of listFiles(root)) {
     const st = fs.statSync(f);
-    result[path.relative(root, f)] = `${crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex')}:${st.mtimeMs}`;
+    result[path.relative(root, f)] =
+      `${crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex')}:${st.mtimeMs}`;
   }
   return result;
 }
 
 export function sampleCounts(): { good: number; broken: number } {
   // Distinct photos: the library holds byte-identical duplicates (counted once by content hash).
-  const hashes = new Set(listFiles(SAMPLE_LIBRARY).map((f) => crypto.createHash('sha1').update(fs.readFileSync(f)).digest('hex')));
+  const hashes = new Set(
+    listFiles(SAMPLE_LIBRARY).map((f) => crypto.createHash('sha1').update(fs.readFileSync(f)).digest('hex')),
+  );
   return { good: hashes.size, broken: listFiles(SAMPLE_BROKEN).length };
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();

@@ -21,8 +21,15 @@ export function testEnv(extra: NodeJS.ProcessEnv = {}, dataDir = tempDir('pcc-da
 }
 
 /** A real Temporal dev server with its own SQLite history, as pcc itself starts it. */
-export async function startTestServer(dataDir = tempDir('pcc-temporal-'), port?: number): Promise<TemporalEndpoint> {
-  const config = readConfig({ ...process.env, PCC_DATA_DIR: dataDir, PCC_TEMPORAL_PORT: port ? String(port) : '' });
+export async function startTestServer(
+  dataDir = tempDir('pcc-temporal-'),
+  port?: number,
+): Promise<TemporalEndpoint> {
+  const config = readConfig({
+    ...process.env,
+    PCC_DATA_DIR: dataDir,
+    PCC_TEMPORAL_PORT: port ? String(port) : '',
+  });
   return startDevServer(config, { install: true });
 }
 
@@ -45,7 +52,8 @@ export function startPcc(args: string[], env: NodeJS.ProcessEnv): Proc {
 export async function runPcc(args: string[], env: NodeJS.ProcessEnv, expectCode = 0): Promise<string> {
   const p = startPcc(args, env);
   const code = await p.exited;
-  if (code !== expectCode) throw new Error(`pcc ${args.join(' ')} exited ${code}, expected ${expectCode}:\n${p.output()}`);
+  if (code !== expectCode)
+    throw new Error(`pcc ${args.join(' ')} exited ${code}, expected ${expectCode}:\n${p.output()}`);
   return p.output();
 }
 

@@ -1,5 +1,17 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { RunClient, RunNotFoundError, RunStateError, type RunDetail, type RunSummaryItem } from '../../temporal/run-client';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import {
+  RunClient,
+  RunNotFoundError,
+  RunStateError,
+  type RunDetail,
+  type RunSummaryItem,
+} from '../../temporal/run-client';
 import { buildRunConfig, RunRequestError, type RunRequest } from '../../shared/run-request';
 
 export const RUN_CLIENT = Symbol('RUN_CLIENT');

@@ -23,7 +23,9 @@ export function registerControl(program: Command): void {
     .action(() =>
       withClient(async (client) => {
         for (const r of await client.list()) {
-          process.stdout.write(`${r.startTime.slice(0, 19)}  ${r.status.padEnd(10)} ${r.workflowId}  ${(r.roots ?? []).join(', ')}\n`);
+          process.stdout.write(
+            `${r.startTime.slice(0, 19)}  ${r.status.padEnd(10)} ${r.workflowId}  ${(r.roots ?? []).join(', ')}\n`,
+          );
         }
       }),
     );

@@ -9,9 +9,14 @@ export function registerExport(program: Command): void {
   const exp = program.command('export').description('write results to files');
   exp
     .command('captions')
-    .description('captions.jsonl: {"rel_path","caption","status"}, one line per photo under the run\'s folders')
+    .description(
+      'captions.jsonl: {"rel_path","caption","status"}, one line per photo under the run\'s folders',
+    )
     .requiredOption('--out <file>', 'output file (.jsonl)')
-    .option('--run <id>', 'run whose folders, backend, model and prompt to export (default: the latest captioning run)')
+    .option(
+      '--run <id>',
+      'run whose folders, backend, model and prompt to export (default: the latest captioning run)',
+    )
     .action((opts: { out: string; run?: string }) => {
       const config = cliConfig();
       const { written, pending } = withCatalog(config, (catalog) => {
@@ -19,23 +24,36 @@ export function registerExport(program: Command): void {
           ? catalog.runs.find(opts.run)
           : catalog.runs.list(1000).find((r) => !(JSON.parse(r.config_json) as RunConfig).dryRun);
         if (!run) {
-          throw new UsageError(opts.run ? `no run ${opts.run} in the catalog` : 'no captioning run yet: start one with `pcc run <dir>`');
+          throw new UsageError(
+            opts.run
+              ? `no run ${opts.run} in the catalog`
+              : 'no captioning run yet: start one with `pcc run <dir>`',
+          );
         }
         const rc = JSON.parse(run.config_json) as RunConfig;
-        const outcomes = libraryOutcomes(catalog, rc.roots, { backend: rc.backend, model: rc.model, promptHash: rc.promptHash });
+        const outcomes = libraryOutcomes(catalog, rc.roots, {
+          backend: rc.backend,
+          model: rc.model,
+          promptHash: rc.promptHash,
+        });
         fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
         const tmp = `${opts.out}.tmp`;
         const fd = fs.openSync(tmp, 'w');
         let n = 0;
         for (const o of outcomes) {
           if (!o.status) continue;
-          fs.writeSync(fd, `${JSON.stringify({ rel_path: o.relPath, caption: o.caption ?? null, status: o.status })}\n`);
+          fs.writeSync(
+            fd,
+            `${JSON.stringify({ rel_path: o.relPath, caption: o.caption ?? null, status: o.status })}\n`,
+          );
           n++;
         }
         fs.closeSync(fd);
         fs.renameSync(tmp, opts.out);
         return { written: n, pending: outcomes.length - n };
       });
-      info(`wrote ${written} photos to ${opts.out}${pending ? ` (${pending} not processed yet, left out)` : ''}`);
+      info(
+        `wrote ${written} photos to ${opts.out}${pending ? ` (${pending} not processed yet, left out)` : ''}`,
+      );
     });
 }

@@ -50,11 +50,19 @@ export function registerRun(program: Command): void {
     .option('--prompt <text>', 'caption prompt (default: the classic one-or-two-sentence prompt)')
     .option('--limit <n>', 'process at most N photos')
     .option('--force', 'redo photos that already have a result for this backend, model and prompt')
-    .option('--retry-status <list>', 'redo only photos whose last status is one of these (e.g. error_api,error_model)')
+    .option(
+      '--retry-status <list>',
+      'redo only photos whose last status is one of these (e.g. error_api,error_model)',
+    )
     .option('--dry-run', 'decode every photo without any model and report corrupt files')
     .option('--batch-size <n>', 'photos per batch (16–128 is a good range)')
     .option('--max-concurrent-batches <n>', 'batches in flight at once')
-    .option('--include <glob>', 'only files matching this glob (relative to the folder); repeatable', collect, [])
+    .option(
+      '--include <glob>',
+      'only files matching this glob (relative to the folder); repeatable',
+      collect,
+      [],
+    )
     .option('--exclude <glob>', 'skip files or folders matching this glob; repeatable', collect, [])
     .option('--mock-error-rate <r>', 'mock backend: fraction of photos that fail with a simulated API error')
     .option('--mock-latency-ms <ms>', 'mock backend: simulated time per caption')
@@ -116,7 +124,9 @@ async function runLibrary(runConfig: RunConfig, detach: boolean): Promise<void> 
     const { workflowId, attached } = await client.start(runConfig);
     info(attached ? `Attached to the run in flight: ${workflowId}` : `Started run ${workflowId}`);
     if (detach) {
-      info(`Detached. Follow it with \`pcc status ${workflowId}\`${endpoint.uiUrl ? ` or ${endpoint.uiUrl}` : ''}`);
+      info(
+        `Detached. Follow it with \`pcc status ${workflowId}\`${endpoint.uiUrl ? ` or ${endpoint.uiUrl}` : ''}`,
+      );
       await client.close();
       return;
     }
@@ -126,7 +136,11 @@ async function runLibrary(runConfig: RunConfig, detach: boolean): Promise<void> 
       if (interrupted) return;
       interrupted = true;
       view.stop();
-      info('Interrupted. Nothing is lost: run the same command again to continue, or `pcc cancel ' + workflowId + '`.');
+      info(
+        'Interrupted. Nothing is lost: run the same command again to continue, or `pcc cancel ' +
+          workflowId +
+          '`.',
+      );
       void cleanup().then(() => process.exit(130));
     };
     process.once('SIGINT', onSignal);
@@ -136,7 +150,13 @@ async function runLibrary(runConfig: RunConfig, detach: boolean): Promise<void> 
     let result: LibraryRunResult | undefined;
     finished.then((r) => (result = r)).catch(() => undefined);
     while (!result) {
-      const settled = await Promise.race([finished.then(() => true, () => true), sleep(500).then(() => false)]);
+      const settled = await Promise.race([
+        finished.then(
+          () => true,
+          () => true,
+        ),
+        sleep(500).then(() => false),
+      ]);
       if (settled) break;
       try {
         view.update(await client.progress(workflowId));
@@ -146,9 +166,17 @@ async function runLibrary(runConfig: RunConfig, detach: boolean): Promise<void> 
     }
     result = await finished;
     view.update({
-      runId: result.runId, phase: 'completed', paused: false, total: result.scan.total, done: totalOf(result.byStatus),
-      byStatus: result.byStatus, inFlightBatches: 0, inFlightPhotos: 0,
-      photosPerSecond: result.seconds > 0 ? totalOf(result.byStatus) / result.seconds : 0, etaSeconds: 0, startedAt: '',
+      runId: result.runId,
+      phase: 'completed',
+      paused: false,
+      total: result.scan.total,
+      done: totalOf(result.byStatus),
+      byStatus: result.byStatus,
+      inFlightBatches: 0,
+      inFlightPhotos: 0,
+      photosPerSecond: result.seconds > 0 ? totalOf(result.byStatus) / result.seconds : 0,
+      etaSeconds: 0,
+      startedAt: '',
     });
     view.stop();
     printSummary(config.dataDir, workflowId, runConfig, result);
@@ -173,7 +201,12 @@ async function requirePollers(client: RunClient, namespace: string, roles: Queue
   }
 }
 
-function printSummary(dataDir: string, workflowId: string, runConfig: RunConfig, result: LibraryRunResult): void {
+function printSummary(
+  dataDir: string,
+  workflowId: string,
+  runConfig: RunConfig,
+  result: LibraryRunResult,
+): void {
   const s = result.scan;
   const done = totalOf(result.byStatus);
   const lines = [
@@ -185,12 +218,15 @@ function printSummary(dataDir: string, workflowId: string, runConfig: RunConfig,
   ];
   const key = { backend: runConfig.backend, model: runConfig.model, promptHash: runConfig.promptHash };
   const failed = withCatalog(cliConfig(), (catalog) =>
-    runOutcomes(catalog, result.runId, key, runConfig.dryRun).filter((o) => o.status && o.status !== 'success'),
+    runOutcomes(catalog, result.runId, key, runConfig.dryRun).filter(
+      (o) => o.status && o.status !== 'success',
+    ),
   );
   if (failed.length) {
     lines.push(runConfig.dryRun ? 'Corrupt or unreadable files:' : 'Photos that failed:');
     for (const f of failed.slice(0, 50)) lines.push(`  ${f.status}  ${f.relPath} — ${f.reason ?? ''}`);
-    if (failed.length > 50) lines.push(`  … and ${failed.length - 50} more (pcc export captions lists them all)`);
+    if (failed.length > 50)
+      lines.push(`  … and ${failed.length - 50} more (pcc export captions lists them all)`);
   }
   lines.push(`Log: ${runLogPath(dataDir, result.runId)}`);
   process.stdout.write(`${lines.join('\n')}\n`);

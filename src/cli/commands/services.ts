@@ -11,7 +11,9 @@ import { UsageError } from '../context';
 export function registerServices(program: Command): void {
   program
     .command('server')
-    .description('everything in one process: Temporal dev server (unless TEMPORAL_ADDRESS), all workers, the HTTP API')
+    .description(
+      'everything in one process: Temporal dev server (unless TEMPORAL_ADDRESS), all workers, the HTTP API',
+    )
     .option('--host <host>', 'API bind address', process.env.PCC_API_HOST ?? '127.0.0.1')
     .option('--port <port>', 'API port', process.env.PCC_API_PORT ?? '3000')
     .option('--queues <roles>', 'worker roles to run', 'io,cpu,gpu')
@@ -22,7 +24,11 @@ export function registerServices(program: Command): void {
       const workers = await createWorkers(config, endpoint, roles);
       const running = workers.run();
       const client = await RunClient.connect(endpoint);
-      const app = await startApi(client, { host: opts.host, port: Number(opts.port), token: process.env.PCC_API_TOKEN });
+      const app = await startApi(client, {
+        host: opts.host,
+        port: Number(opts.port),
+        token: process.env.PCC_API_TOKEN,
+      });
       info(`API http://${opts.host}:${opts.port} (OpenAPI at /docs)`);
       info(`Temporal ${endpoint.address}${endpoint.uiUrl ? ` — UI ${endpoint.uiUrl}` : ''}`);
       info(`workers polling ${roles.map((r) => `pcc-${r}`).join(', ')}; Ctrl-C stops everything`);
@@ -41,7 +47,9 @@ export function registerServices(program: Command): void {
 
   program
     .command('worker')
-    .description('run workers for some queue roles only (e.g. on a GPU box): --queues io,cpu,gpu,api-openai,…')
+    .description(
+      'run workers for some queue roles only (e.g. on a GPU box): --queues io,cpu,gpu,api-openai,…',
+    )
     .requiredOption('--queues <roles>', 'comma-separated roles')
     .action(async (opts: { queues: string }) => {
       await startRoles(parseQueues(opts.queues));

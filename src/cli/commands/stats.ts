@@ -18,11 +18,17 @@ export function registerStats(program: Command): void {
           ...catalog.photos.counts(),
           results: catalog.results.summary(),
           runs: catalog.runs.list(10).map((r) => ({
-            id: r.id, workflowId: r.workflow_id, status: r.status, createdAt: r.created_at, finishedAt: r.finished_at,
+            id: r.id,
+            workflowId: r.workflow_id,
+            status: r.status,
+            createdAt: r.created_at,
+            finishedAt: r.finished_at,
             counts: r.counts_json ? JSON.parse(r.counts_json) : null,
           })),
           run: run && {
-            id: run.id, workflowId: run.workflow_id, status: run.status,
+            id: run.id,
+            workflowId: run.workflow_id,
+            status: run.status,
             config: JSON.parse(run.config_json) as RunConfig,
             scan: run.scan_json ? (JSON.parse(run.scan_json) as ScanSummary) : null,
             counts: run.counts_json ? JSON.parse(run.counts_json) : null,
@@ -36,7 +42,11 @@ export function registerStats(program: Command): void {
       const out: string[] = [
         `Catalog ${stats.dataDir}`,
         `  photos ${stats.photos} (paths ${stats.paths}, RAW ${stats.raw})`,
-        `  formats ${Object.entries(stats.byFormat).map(([f, n]) => `${f} ${n}`).join(' · ') || '–'}`,
+        `  formats ${
+          Object.entries(stats.byFormat)
+            .map(([f, n]) => `${f} ${n}`)
+            .join(' · ') || '–'
+        }`,
         'Results by stage / backend / model:',
       ];
       const groups = new Map<string, string[]>();
@@ -48,7 +58,11 @@ export function registerStats(program: Command): void {
       if (!groups.size) out.push('  (none yet)');
       out.push('Recent runs:');
       for (const r of stats.runs) {
-        const c = r.counts ? Object.entries(r.counts).map(([s, n]) => `${s} ${n}`).join(' · ') : '';
+        const c = r.counts
+          ? Object.entries(r.counts)
+              .map(([s, n]) => `${s} ${n}`)
+              .join(' · ')
+          : '';
         out.push(`  ${r.createdAt.slice(0, 19)}  ${r.status.padEnd(9)} ${r.workflowId}  ${c}`);
       }
       if (!stats.runs.length) out.push('  (none yet)');

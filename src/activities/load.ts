@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
 import { mapLimit } from './context';
-import { CorruptImageError, proxyPathFor, writeProxy } from '../images/loader';
+import { CorruptImageError, proxyPathFor, validateImage, writeProxy } from '../images/loader';
 import { LOAD_KEY, type StageResult } from '../catalog/results.repository';
 import type { BatchRef, LoadedPhoto } from '../shared/payloads';
 import { runLogger } from '../logging/logger';
@@ -11,6 +11,8 @@ export interface LoadInput {
   batch: BatchRef;
   /** Decode again even when a proxy from an earlier run exists (dry runs and --force). */
   redecode: boolean;
+  /** Write proxies for later stages; false when nothing downstream reads pixels (dry run, mock). */
+  writeProxies: boolean;
 }
 
 /** Errors about the photo itself (vanished, unreadable) are the photo's status; others retry the batch. */
@@ -32,11 +34,15 @@ export function createLoadActivities(deps: ActivityDeps) {
         const proxyPath = proxyPathFor(deps.config.dataDir, item.sha1, deps.proxyLongEdge);
         const base = { photoId: item.photo_id, sha1: item.sha1, relPath: item.rel_path };
         try {
-          const cached =
-            !input.redecode &&
-            catalog.results.get(item.photo_id, 'load', LOAD_KEY)?.status === 'success' &&
-            fs.existsSync(proxyPath);
-          if (!cached) await writeProxy(item.abs_path, proxyPath, { longEdge: deps.proxyLongEdge });
+          const options = { longEdge: deps.proxyLongEdge };
+          const decodedBefore = catalog.results.get(item.photo_id, 'load', LOAD_KEY)?.status === 'success';
+          if (!input.writeProxies) {
+            if (input.redecode || !decodedBefore) await validateImage(item.abs_path, options);
+            return { ...base, status: 'success' };
+          }
+          if (input.redecode || !decodedBefore || !fs.existsSync(proxyPath)) {
+            await writeProxy(item.abs_path, proxyPath, options);
+          }
           return { ...base, status: 'success', proxyPath };
         } catch (err) {
           if (err instanceof CorruptImageError || isSourceError(err, item.abs_path)) {

@@ -6,6 +6,7 @@ export interface CaptionInput {
   photoId: number;
   sha1: string;
   relPath: string;
+  /** Empty when the backend declared readsPixels: false. */
   proxyPath: string;
 }
 
@@ -29,6 +30,8 @@ export interface CaptionBackend {
   readonly queue: QueueRole;
   readonly defaultModel: string;
   readonly description: string;
+  /** Does caption() read the proxy's pixels? If not, loading only validates and writes no proxy. */
+  readonly readsPixels: boolean;
   /** Throws an actionable error when configuration (keys, model folders) is missing. Runs at startup. */
   checkConfig(env: NodeJS.ProcessEnv): void;
   caption(input: CaptionInput, ctx: CaptionContext): Promise<CaptionOutcome>;

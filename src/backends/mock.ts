@@ -63,6 +63,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export const mockBackend: CaptionBackend = {
   name: 'mock',
   queue: 'cpu',
+  readsPixels: false,
   defaultModel: 'mock-v1',
   description: 'deterministic fake captions (no model, no network); --mock-error-rate simulates API errors',
   checkConfig(): void {},

@@ -21,7 +21,11 @@ import { makeSyntheticLibrary } from './synthetic-library';
 async function bareLoop(files: string[], concurrency: number, longEdge: number): Promise<number> {
   const start = Date.now();
   await mapLimit(files, concurrency, (f) =>
-    sharp(f).autoOrient().resize({ width: longEdge, height: longEdge, fit: 'inside', withoutEnlargement: true }).raw().toBuffer(),
+    sharp(f)
+      .autoOrient()
+      .resize({ width: longEdge, height: longEdge, fit: 'inside', withoutEnlargement: true })
+      .raw()
+      .toBuffer(),
   );
   return files.length / ((Date.now() - start) / 1000);
 }
@@ -40,7 +44,10 @@ async function main(): Promise<void> {
   const libDir = values.dir ?? path.join(os.tmpdir(), `pcc-bench-lib-${photos}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-bench-data-'));
   console.log(`generating ${photos} synthetic JPEGs in ${libDir} …`);
-  const files = await makeSyntheticLibrary(libDir, { photos, largeFraction: Number(values['large-fraction']) });
+  const files = await makeSyntheticLibrary(libDir, {
+    photos,
+    largeFraction: Number(values['large-fraction']),
+  });
   const decodeConcurrency = Number(process.env.PCC_DECODE_CONCURRENCY) || 4;
   sharp.cache(false);
 
@@ -59,7 +66,9 @@ async function main(): Promise<void> {
     batchSize: Number(values['batch-size']),
     maxConcurrentBatches: Number(values['max-concurrent-batches']),
   });
-  console.log(`pcc pipeline (mock backend, batch ${runConfig.batchSize}, ${runConfig.maxConcurrentBatches} batches in flight) …`);
+  console.log(
+    `pcc pipeline (mock backend, batch ${runConfig.batchSize}, ${runConfig.maxConcurrentBatches} batches in flight) …`,
+  );
   const start = Date.now();
   const { workflowId } = await client.start(runConfig);
   const result = await client.result(workflowId);

@@ -49,7 +49,11 @@ export async function makeSyntheticLibrary(dir: string, options: SyntheticOption
   const marker = path.join(dir, '.pcc-bench.json');
   const wanted = JSON.stringify({ photos: options.photos, largeFraction: options.largeFraction, perFolder });
   const files = Array.from({ length: options.photos }, (_, i) =>
-    path.join(dir, `folder-${String(Math.floor(i / perFolder)).padStart(3, '0')}`, `IMG_${String(i).padStart(6, '0')}.jpg`),
+    path.join(
+      dir,
+      `folder-${String(Math.floor(i / perFolder)).padStart(3, '0')}`,
+      `IMG_${String(i).padStart(6, '0')}.jpg`,
+    ),
   );
   if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === wanted) return files;
   fs.rmSync(dir, { recursive: true, force: true });

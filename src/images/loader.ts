@@ -33,6 +33,12 @@ export interface ProxyInfo {
 /** 268 MP: refuses decompression bombs before allocating their pixels. */
 const MAX_INPUT_PIXELS = 0x3fff * 0x3fff;
 
+// Many photos in flight, few libvips threads each: on a 2-core machine this beats one photo with
+// many threads (measured in FINDINGS.md), and the operation cache only costs memory when every
+// file is read once.
+sharp.concurrency(Number(process.env.PCC_SHARP_THREADS) || 1);
+sharp.cache(false);
+
 let pool: Piscina | undefined;
 
 /** Decodes in a worker thread when the compiled worker exists (always, in a build); in-thread otherwise. */
@@ -122,6 +128,24 @@ export async function writeProxy(
   } catch (err) {
     await fs.promises.rm(tmp, { force: true });
     // Disk errors (ENOSPC, EACCES on the cache) are the machine's fault, not the photo's: let them retry.
+    if (err instanceof CorruptImageError || (err as NodeJS.ErrnoException).code) throw err;
+    throw new CorruptImageError(`decode failed: ${reasonOf(err)}`);
+  }
+}
+
+/**
+ * Decodes `absPath` completely (at proxy size, like writeProxy) without writing anything: the check
+ * for runs whose stages never read pixels (dry runs, the mock backend).
+ */
+export async function validateImage(absPath: string, options: ProxyOptions): Promise<ProxyInfo> {
+  const { image, sourceFormat } = await openOriented(absPath);
+  try {
+    const { info } = await image
+      .resize({ width: options.longEdge, height: options.longEdge, fit: 'inside', withoutEnlargement: true })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, sourceFormat };
+  } catch (err) {
     if (err instanceof CorruptImageError || (err as NodeJS.ErrnoException).code) throw err;
     throw new CorruptImageError(`decode failed: ${reasonOf(err)}`);
   }

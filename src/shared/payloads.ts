@@ -18,6 +18,8 @@ export interface RunConfig {
   promptHash: string;
   /** Queue role of the caption backend, resolved by the client from the backend registry. */
   captionQueue: QueueRole;
+  /** Whether any stage of this run reads pixels (and so needs proxies written). */
+  writeProxies: boolean;
   limit?: number;
   force: boolean;
   retryStatuses: PhotoStatus[];

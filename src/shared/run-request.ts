@@ -101,6 +101,7 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     prompt,
     promptHash: hashText(prompt),
     captionQueue: backend.queue,
+    writeProxies: !dryRun && backend.readsPixels,
     limit: request.limit === undefined ? undefined : intIn('limit', request.limit, 0, 1, 10_000_000),
     force: request.force ?? false,
     retryStatuses,

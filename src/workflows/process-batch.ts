@@ -23,7 +23,11 @@ export interface ProcessBatchInput {
  */
 export async function processBatch({ config, batch }: ProcessBatchInput): Promise<BatchResult> {
   const counts = emptyCounts();
-  const loaded = await io.loadBatch({ batch, redecode: config.dryRun || config.force });
+  const loaded = await io.loadBatch({
+    batch,
+    redecode: config.dryRun || config.force,
+    writeProxies: config.writeProxies,
+  });
   const decodable = loaded.filter((p) => p.status === 'success');
   counts.error_corrupt = loaded.length - decodable.length;
 
@@ -49,7 +53,7 @@ export async function processBatch({ config, batch }: ProcessBatchInput): Promis
       photoId: p.photoId,
       sha1: p.sha1,
       relPath: p.relPath,
-      proxyPath: p.proxyPath as string,
+      proxyPath: p.proxyPath ?? '',
     })),
   });
   await io.persistBatch({

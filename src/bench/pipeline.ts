@@ -51,8 +51,16 @@ async function main(): Promise<void> {
   const decodeConcurrency = Number(process.env.PCC_DECODE_CONCURRENCY) || 4;
   sharp.cache(false);
 
-  console.log('bare sharp decode+resize loop …');
-  const bare = await bareLoop(files, decodeConcurrency, 1024);
+  // The bare loop gets its best in-flight count (tried on a sample), so the ratio never flatters pcc.
+  const sample = files.slice(0, Math.min(files.length, 400));
+  let best = { inFlight: decodeConcurrency, rate: 0 };
+  for (const inFlight of [2, 4, 8, 16]) {
+    const rate = await bareLoop(sample, inFlight, 1024);
+    console.log(`  bare loop sample, ${inFlight} in flight: ${rate.toFixed(1)} photos/s`);
+    if (rate > best.rate) best = { inFlight, rate };
+  }
+  console.log(`bare sharp decode+resize loop over all ${files.length} files, ${best.inFlight} in flight …`);
+  const bare = await bareLoop(files, best.inFlight, 1024);
   console.log(`  ${bare.toFixed(1)} photos/s`);
 
   const config = readConfig({ ...process.env, PCC_DATA_DIR: dataDir });

@@ -4,6 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { Catalog } from '../src/catalog/catalog';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { hashTree, listFiles, makeLibrary, sampleCounts } from './helpers/fixtures';
@@ -68,6 +70,19 @@ describe('a library run over good and broken photos', () => {
     }
     expect(hashTree(lib)).toEqual(before);
     expect(listFiles(lib).some((f) => f.endsWith('.xmp') || f.includes('.pcc'))).toBe(false);
+
+    // The recorded histories replay against today's workflow code: the workflows are deterministic.
+    const workflowId = /Started run (pcc-run-\S+)/.exec(out)![1];
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const client = new Client({ connection });
+      for (const id of [workflowId, `${workflowId}/batch-00000`]) {
+        const history = await client.workflow.getHandle(id).fetchHistory();
+        await Worker.runReplayHistory({ workflowsPath: require.resolve('../src/workflows') }, history, id);
+      }
+    } finally {
+      await connection.close();
+    }
   });
 
   it('--dry-run decodes every photo without a model and lists the corrupt files', async () => {

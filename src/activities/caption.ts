@@ -1,28 +1,57 @@
-import { Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { getBackend } from '../backends/registry';
-import type { CaptionInput } from '../backends/backend';
-import type { CaptionOutcome } from '../shared/payloads';
+import type { CaptionContext, CaptionInput, TagResult } from '../backends/backend';
+import { AuthApiError, TransientApiError } from '../backends/api-errors';
+import type { CaptionOutcome, CaptionSettings } from '../shared/payloads';
 
 export interface CaptionBatchInput {
   runId: string;
-  backend: string;
-  model: string;
-  prompt: string;
-  mockErrorRate: number;
-  mockLatencyMs: number;
+  settings: CaptionSettings;
   photos: CaptionInput[];
 }
+
+export interface CaptionPhotoInput {
+  runId: string;
+  settings: CaptionSettings;
+  photo: CaptionInput;
+}
+
+export interface TagPhotoInput extends CaptionPhotoInput {
+  /** Under a local-only folder: refused by remote backends. */
+  private: boolean;
+}
+
+/** Failure type names the workflows' retry policies and processBatch recognise. */
+export const AUTH_FAILED = 'AuthFailed';
+export const PRIVATE_PHOTO = 'PrivatePhoto';
 
 /** Heartbeat details: outcomes already paid for, so a retried attempt resumes instead of re-asking. */
 interface CaptionProgress {
   outcomes: CaptionOutcome[];
 }
 
+function contextFor(runId: string, settings: CaptionSettings): CaptionContext {
+  return { ...settings, runId, signal: Context.current().cancellationSignal };
+}
+
+/** Turns a backend's classified API error into Temporal's retry decision (honouring Retry-After). */
+function toFailure(err: unknown): unknown {
+  if (err instanceof AuthApiError) return ApplicationFailure.nonRetryable(err.message, AUTH_FAILED);
+  if (err instanceof TransientApiError) {
+    return ApplicationFailure.create({
+      message: err.message,
+      type: 'TransientApiError',
+      nextRetryDelay: err.retryAfterMs,
+    });
+  }
+  return err;
+}
+
 export function createCaptionActivities() {
   return {
-    /** Captions one batch through the named backend; runs on that backend's queue (cpu, gpu, api-*). */
+    /** Captions one batch through a local backend (cpu, gpu queues), resuming from its last heartbeat. */
     async captionBatch(input: CaptionBatchInput): Promise<CaptionOutcome[]> {
-      const backend = getBackend(input.backend);
+      const backend = getBackend(input.settings.backend);
       const ctx = Context.current();
       const previous = ctx.info.heartbeatDetails as CaptionProgress | undefined;
       const outcomes: CaptionOutcome[] = previous?.outcomes ?? [];
@@ -30,19 +59,39 @@ export function createCaptionActivities() {
       for (const photo of input.photos) {
         if (done.has(photo.photoId)) continue;
         ctx.cancellationSignal.throwIfAborted();
-        outcomes.push(
-          await backend.caption(photo, {
-            runId: input.runId,
-            model: input.model,
-            prompt: input.prompt,
-            mockErrorRate: input.mockErrorRate,
-            mockLatencyMs: input.mockLatencyMs,
-            signal: ctx.cancellationSignal,
-          }),
-        );
+        outcomes.push(await backend.caption(photo, contextFor(input.runId, input.settings)));
         heartbeat({ outcomes } satisfies CaptionProgress);
       }
       return outcomes;
+    },
+
+    /**
+     * One request to a remote model (api-* queues, openai-compatible): one activity per photo so the
+     * queue's rate limit counts requests, and a retry re-asks for this photo only.
+     */
+    async captionPhoto(input: CaptionPhotoInput): Promise<CaptionOutcome> {
+      try {
+        return await getBackend(input.settings.backend).caption(input.photo, contextFor(input.runId, input.settings));
+      } catch (err) {
+        throw toFailure(err);
+      }
+    },
+
+    /** Compact JSON tags for one photo from a vision model (cluster medoids), same privacy rules. */
+    async tagPhoto(input: TagPhotoInput): Promise<TagResult> {
+      const backend = getBackend(input.settings.backend);
+      if (input.private && backend.remote) {
+        throw ApplicationFailure.nonRetryable(
+          `${input.photo.relPath} is in a local-only folder and is never sent to ${backend.name}`,
+          PRIVATE_PHOTO,
+        );
+      }
+      if (!backend.tag) throw ApplicationFailure.nonRetryable(`backend ${backend.name} cannot tag photos`, 'Unsupported');
+      try {
+        return await backend.tag(input.photo, contextFor(input.runId, input.settings));
+      } catch (err) {
+        throw toFailure(err);
+      }
     },
   };
 }

@@ -4,8 +4,9 @@ import type { ActivityDeps } from './context';
 import { mapLimit } from './context';
 import { CorruptImageError, proxyPathFor, validateImage, writeProxy } from '../images/loader';
 import { LOAD_KEY, type StageResult } from '../catalog/results.repository';
-import type { BatchRef, LoadedPhoto } from '../shared/payloads';
+import type { BatchRef, CaptionKey, LoadedPhoto } from '../shared/payloads';
 import { runLogger } from '../logging/logger';
+import { localOnlyMatcher } from '../library/local-only';
 
 export interface LoadInput {
   batch: BatchRef;
@@ -13,6 +14,10 @@ export interface LoadInput {
   redecode: boolean;
   /** Write proxies for later stages; false when nothing downstream reads pixels (dry run, mock). */
   writeProxies: boolean;
+  /** Photos that already have a result for this key from this same run are left out (a re-run batch). */
+  captionKey?: CaptionKey;
+  /** Globs of local-only photos, matched against the path relative to its root. */
+  localOnly: string[];
 }
 
 /** Errors about the photo itself (vanished, unreadable) are the photo's status; others retry the batch. */
@@ -28,11 +33,20 @@ export function createLoadActivities(deps: ActivityDeps) {
       const { runId, batchIndex, batchSize } = input.batch;
       const catalog = deps.catalog();
       const log = runLogger(deps.config.dataDir, runId);
-      const items = catalog.runs.batch(runId, batchIndex, batchSize);
+      const isPrivate = localOnlyMatcher(input.localOnly);
+      const items = catalog.runs.batch(runId, batchIndex, batchSize).filter((item) => {
+        if (!input.captionKey) return true;
+        return catalog.results.get(item.photo_id, 'caption', input.captionKey)?.run_id !== runId;
+      });
       let done = 0;
       const loaded = await mapLimit(items, deps.decodeConcurrency, async (item): Promise<LoadedPhoto> => {
         const proxyPath = proxyPathFor(deps.config.dataDir, item.sha1, deps.proxyLongEdge);
-        const base = { photoId: item.photo_id, sha1: item.sha1, relPath: item.rel_path };
+        const base = {
+          photoId: item.photo_id,
+          sha1: item.sha1,
+          relPath: item.rel_path,
+          private: isPrivate(item.rel_path),
+        };
         try {
           const options = { longEdge: deps.proxyLongEdge };
           const decodedBefore = catalog.results.get(item.photo_id, 'load', LOAD_KEY)?.status === 'success';

@@ -28,6 +28,7 @@ export function createPersistActivities(deps: ActivityDeps) {
         reason: o.reason,
         output: o.caption,
         runId: input.runId,
+        usage: o.usage,
       }));
       deps.catalog().results.upsertMany(records);
       const log = runLogger(deps.config.dataDir, input.runId);

@@ -16,13 +16,25 @@ export interface CaptionContext {
   prompt: string;
   mockErrorRate: number;
   mockLatencyMs: number;
+  /** Long edge of the JPEG sent to a remote model. */
+  maxEdge: number;
+  /** Per-request timeout for remote models. */
+  requestTimeoutMs: number;
+  /** For openai-compatible servers (Ollama, vLLM, llama.cpp, LM Studio). */
+  baseUrl?: string;
   signal: AbortSignal;
+}
+
+export interface TagResult {
+  tags: string[];
+  usage?: CaptionOutcome['usage'];
 }
 
 /**
  * Every caption backend implements this, in one file under src/backends, plus one line in the
- * registry. Per-photo failures are returned as outcomes (error_api, error_model), not thrown;
- * throwing means "this whole batch should be retried" (a crash, a timeout, a dropped connection).
+ * registry (docs/adding_a_backend.md). Per-photo failures that retrying cannot fix are returned as
+ * outcomes (error_api, error_model); TransientApiError / AuthApiError (api-errors.ts) are thrown and
+ * become Temporal retries or a paused run; anything else thrown retries the whole activity.
  */
 export interface CaptionBackend {
   readonly name: string;
@@ -32,10 +44,41 @@ export interface CaptionBackend {
   readonly description: string;
   /** Does caption() read the proxy's pixels? If not, loading only validates and writes no proxy. */
   readonly readsPixels: boolean;
+  /**
+   * 'batch': one captionBatch activity per batch (local models, mock).
+   * 'photo': one captionPhoto activity per photo, so retries, rate limits and money are per request.
+   */
+  readonly granularity: 'batch' | 'photo';
+  /** True when photos are sent off this machine: local-only photos are never given to it. */
+  readonly remote: boolean;
+  /** Provider name in data/pricing.json, for backends that cost money. */
+  readonly pricingProvider?: string;
   /** Throws an actionable error when configuration (keys, model folders) is missing. Runs at startup. */
   checkConfig(env: NodeJS.ProcessEnv): void;
+  /** Optional startup call proving the key works (e.g. listing models). Never sends a photo. */
+  verify?(env: NodeJS.ProcessEnv, options: { baseUrl?: string; timeoutMs: number }): Promise<void>;
   caption(input: CaptionInput, ctx: CaptionContext): Promise<CaptionOutcome>;
+  /** Compact JSON tags for one photo (vision tagging of cluster medoids). */
+  tag?(input: CaptionInput, ctx: CaptionContext): Promise<TagResult>;
 }
 
 export const DEFAULT_PROMPT =
   'Describe this photo in one or two sentences. Focus on the main subject, setting, and activity.';
+
+export const TAG_PROMPT =
+  'List 3 to 10 short lowercase keywords for this photo (objects, scene, activity). ' +
+  'Answer with JSON only, exactly like {"tags":["dog","beach"]}.';
+
+/** Parses a model's tag answer, tolerating code fences and prose around the JSON. */
+export function parseTags(text: string): string[] | undefined {
+  const match = /\{[\s\S]*\}/.exec(text);
+  if (!match) return undefined;
+  try {
+    const parsed = JSON.parse(match[0]) as { tags?: unknown };
+    if (!Array.isArray(parsed.tags)) return undefined;
+    const tags = parsed.tags.filter((t): t is string => typeof t === 'string').map((t) => t.trim().toLowerCase());
+    return [...new Set(tags.filter(Boolean))];
+  } catch {
+    return undefined;
+  }
+}

@@ -64,6 +64,8 @@ export const mockBackend: CaptionBackend = {
   name: 'mock',
   queue: 'cpu',
   readsPixels: false,
+  granularity: 'batch',
+  remote: false,
   defaultModel: 'mock-v1',
   description: 'deterministic fake captions (no model, no network); --mock-error-rate simulates API errors',
   checkConfig(): void {},

@@ -1,9 +1,21 @@
 import type { CaptionBackend } from './backend';
 import { mockBackend } from './mock';
+import { openAiBackend } from './openai';
+import { xaiBackend } from './xai';
+import { anthropicBackend } from './anthropic';
+import { geminiBackend } from './gemini';
+import { openAiCompatibleBackend } from './openai-compatible';
 import { QUEUE_ROLES } from '../shared/queues';
 
 /** Adding a backend: write src/backends/<name>.ts and add it to this list (docs/adding_a_backend.md). */
-const REGISTERED: readonly CaptionBackend[] = [mockBackend];
+const REGISTERED: readonly CaptionBackend[] = [
+  mockBackend,
+  openAiBackend,
+  xaiBackend,
+  anthropicBackend,
+  geminiBackend,
+  openAiCompatibleBackend,
+];
 
 export class UnknownBackendError extends Error {
   override name = 'UnknownBackendError';

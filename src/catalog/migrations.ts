@@ -76,4 +76,13 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'token usage and cost per result',
+    sql: `
+      ALTER TABLE stage_results ADD COLUMN input_tokens INTEGER;
+      ALTER TABLE stage_results ADD COLUMN output_tokens INTEGER;
+      ALTER TABLE stage_results ADD COLUMN cost_usd REAL;
+    `,
+  },
 ];

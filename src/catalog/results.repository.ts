@@ -15,6 +15,7 @@ export interface StageResult {
   reason?: string;
   output?: string;
   runId: string;
+  usage?: { inputTokens: number; outputTokens: number; costUsd?: number };
 }
 
 export interface StageResultRow {
@@ -29,6 +30,9 @@ export interface StageResultRow {
   run_id: string | null;
   attempts: number;
   updated_at: string;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: number | null;
 }
 
 /**
@@ -41,11 +45,15 @@ export class ResultsRepository {
   upsert(result: StageResult, now = new Date().toISOString()): void {
     this.db
       .prepare(
-        `INSERT INTO stage_results (photo_id, stage, backend, model, prompt_hash, status, reason, output, run_id, updated_at)
-         VALUES (@photoId, @stage, @backend, @model, @promptHash, @status, @reason, @output, @runId, @now)
+        `INSERT INTO stage_results (photo_id, stage, backend, model, prompt_hash, status, reason, output, run_id,
+                                    updated_at, input_tokens, output_tokens, cost_usd)
+         VALUES (@photoId, @stage, @backend, @model, @promptHash, @status, @reason, @output, @runId, @now,
+                 @inputTokens, @outputTokens, @costUsd)
          ON CONFLICT(photo_id, stage, backend, model, prompt_hash) DO UPDATE SET
            status = excluded.status, reason = excluded.reason, output = excluded.output,
            run_id = excluded.run_id, updated_at = excluded.updated_at,
+           input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+           cost_usd = excluded.cost_usd,
            attempts = stage_results.attempts + (stage_results.run_id IS NOT excluded.run_id)`,
       )
       .run({
@@ -56,6 +64,9 @@ export class ResultsRepository {
         reason: result.reason ?? null,
         output: result.output ?? null,
         runId: result.runId,
+        inputTokens: result.usage?.inputTokens ?? null,
+        outputTokens: result.usage?.outputTokens ?? null,
+        costUsd: result.usage?.costUsd ?? null,
         now,
       });
   }
@@ -71,6 +82,17 @@ export class ResultsRepository {
         `SELECT * FROM stage_results WHERE photo_id = ? AND stage = ? AND backend = ? AND model = ? AND prompt_hash = ?`,
       )
       .get(photoId, stage, key.backend, key.model, key.promptHash) as StageResultRow | undefined;
+  }
+
+  /** Money and tokens recorded per backend and model (the cost of the latest result per photo). */
+  spend(): Array<{ backend: string; model: string; photos: number; input_tokens: number; output_tokens: number; cost_usd: number }> {
+    return this.db
+      .prepare(
+        `SELECT backend, model, COUNT(*) AS photos, COALESCE(SUM(input_tokens), 0) AS input_tokens,
+                COALESCE(SUM(output_tokens), 0) AS output_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd
+         FROM stage_results WHERE input_tokens IS NOT NULL GROUP BY backend, model ORDER BY cost_usd DESC`,
+      )
+      .all() as Array<{ backend: string; model: string; photos: number; input_tokens: number; output_tokens: number; cost_usd: number }>;
   }
 
   /** Status counts per (stage, backend, model) across the whole catalog. */

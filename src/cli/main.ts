@@ -4,6 +4,7 @@ import { registerStats } from './commands/stats';
 import { registerExport } from './commands/export';
 import { registerControl } from './commands/control';
 import { registerServices } from './commands/services';
+import { registerEstimate } from './commands/estimate';
 import { UsageError } from './context';
 import { ConfigError } from '../config';
 
@@ -18,6 +19,7 @@ registerStats(program);
 registerExport(program);
 registerControl(program);
 registerServices(program);
+registerEstimate(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

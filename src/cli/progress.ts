@@ -23,8 +23,10 @@ export class ProgressView {
       corrupt: p.byStatus.error_corrupt,
       api: p.byStatus.error_api,
       model: p.byStatus.error_model,
+      priv: p.byStatus.skipped_private ? ` private ${p.byStatus.skipped_private}` : '',
+      spend: p.spendUsd > 0 ? ` | $${p.spendUsd.toFixed(4)}${p.maxCostUsd !== undefined ? ` of $${p.maxCostUsd}` : ''}` : '',
       rate: p.photosPerSecond.toFixed(1),
-      paused: p.paused ? ' [paused]' : '',
+      paused: p.paused ? ` [paused${p.pauseReason ? `: ${p.pauseReason}` : ''}]` : '',
       etaText: p.etaSeconds === null ? '–' : formatSeconds(p.etaSeconds),
     };
     if (this.tty) {
@@ -32,7 +34,7 @@ export class ProgressView {
         this.bar = new cliProgress.SingleBar(
           {
             format:
-              '{bar} {percentage}% | {value}/{total} photos | {rate}/s | ETA {etaText} | ok {ok} corrupt {corrupt} api {api} model {model}{paused}',
+              '{bar} {percentage}% | {value}/{total} photos | {rate}/s | ETA {etaText} | ok {ok} corrupt {corrupt} api {api} model {model}{priv}{spend}{paused}',
             hideCursor: true,
             clearOnComplete: false,
           },
@@ -46,7 +48,7 @@ export class ProgressView {
       this.lastPlain = Date.now();
       process.stdout.write(
         `progress ${p.done}/${p.total} photos (${p.total ? Math.floor((100 * p.done) / p.total) : 100}%) ` +
-          `${payload.rate}/s ETA ${payload.etaText} ok=${payload.ok} corrupt=${payload.corrupt} api=${payload.api} model=${payload.model}${payload.paused}\n`,
+          `${payload.rate}/s ETA ${payload.etaText} ok=${payload.ok} corrupt=${payload.corrupt} api=${payload.api} model=${payload.model}${payload.priv}${payload.spend}${payload.paused}\n`,
       );
     }
   }

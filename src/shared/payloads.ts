@@ -30,6 +30,37 @@ export interface RunConfig {
   batchesPerPage: number;
   mockErrorRate: number;
   mockLatencyMs: number;
+  /** 'photo': one activity per request (remote models); 'batch': one per batch (local models). */
+  captionGranularity: 'batch' | 'photo';
+  /** The backend sends photos off the machine: local-only photos are kept from it. */
+  remote: boolean;
+  /** Long edge of the JPEG a remote model receives. */
+  maxEdge: number;
+  requestTimeoutMs: number;
+  /** Attempts per remote request before the photo is recorded as error_api. */
+  apiMaxAttempts: number;
+  /** Globs (relative to a root) of folders and files that must never leave the machine. */
+  localOnly: string[];
+  /** Local backend that captions local-only photos of a remote run; absent → skipped_private. */
+  privateBackend?: string;
+  privateQueue?: QueueRole;
+  privateModel?: string;
+  /** Endpoint for openai-compatible servers. */
+  baseUrl?: string;
+  /** The run pauses when its spend reaches this. */
+  maxCostUsd?: number;
+}
+
+/** What a caption activity needs to know: the backend, its model and request settings. No secrets. */
+export interface CaptionSettings {
+  backend: string;
+  model: string;
+  prompt: string;
+  mockErrorRate: number;
+  mockLatencyMs: number;
+  maxEdge: number;
+  requestTimeoutMs: number;
+  baseUrl?: string;
 }
 
 /** The key a caption result is stored under: same key = same work, never redone unless forced. */
@@ -69,6 +100,8 @@ export interface LoadedPhoto {
   reason?: string;
   /** JPEG proxy (auto-oriented, resized, metadata-free) that compute stages read instead of the original. */
   proxyPath?: string;
+  /** Matches a local-only glob: never sent to a remote backend. */
+  private: boolean;
 }
 
 export interface CaptionOutcome {
@@ -76,11 +109,16 @@ export interface CaptionOutcome {
   status: PhotoStatus;
   caption?: string;
   reason?: string;
+  /** Tokens and money of the request that produced this outcome (remote backends). */
+  usage?: { inputTokens: number; outputTokens: number; costUsd?: number };
 }
 
 export interface BatchResult {
   batchIndex: number;
   counts: StatusCounts;
+  costUsd: number;
+  /** Set when the provider refused the key: the batch is incomplete and the run must pause. */
+  authError?: string;
 }
 
 export type RunPhase = 'scanning' | 'processing' | 'finishing' | 'completed' | 'cancelled';
@@ -98,6 +136,10 @@ export interface RunProgress {
   etaSeconds: number | null;
   startedAt: string;
   scan?: ScanSummary;
+  spendUsd: number;
+  maxCostUsd?: number;
+  /** Why the run paused itself (key refused, cost cap); absent for a pause a person asked for. */
+  pauseReason?: string;
 }
 
 /** State handed from one libraryRun execution to the next through continue-as-new. */
@@ -108,4 +150,10 @@ export interface LibraryRunState {
   nextBatch: number;
   byStatus: StatusCounts;
   paused: boolean;
+  pauseReason?: string;
+  spendUsd: number;
+  maxCostUsd?: number;
+  /** Batches to run again (a key was refused mid-batch), with how often each was started. */
+  redo: number[];
+  starts: Record<number, number>;
 }

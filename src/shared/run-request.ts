@@ -23,6 +23,14 @@ export interface RunRequest {
   batchesPerPage?: number;
   mockErrorRate?: number;
   mockLatencyMs?: number;
+  maxEdge?: number;
+  requestTimeoutMs?: number;
+  apiMaxAttempts?: number;
+  /** Globs (relative to a root) that never leave the machine; PCC_LOCAL_ONLY adds more. */
+  localOnly?: string[];
+  privateBackend?: string;
+  baseUrl?: string;
+  maxCostUsd?: number;
 }
 
 export class RunRequestError extends Error {
@@ -92,6 +100,31 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     throw new RunRequestError(`mock error rate must be between 0 and 1, got ${request.mockErrorRate}`);
   }
   const prompt = request.prompt ?? DEFAULT_PROMPT;
+  let privateBackend;
+  if (request.privateBackend) {
+    try {
+      privateBackend = getBackend(request.privateBackend);
+    } catch (err) {
+      throw new RunRequestError((err as Error).message);
+    }
+    if (privateBackend.remote) {
+      throw new RunRequestError(`--private-backend must keep photos on this machine; "${privateBackend.name}" sends them away`);
+    }
+    if (privateBackend.granularity !== 'batch') {
+      throw new RunRequestError(`--private-backend "${privateBackend.name}" is not a local batch backend`);
+    }
+  }
+  const localOnly = [
+    ...(request.localOnly ?? []),
+    ...(env.PCC_LOCAL_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  ];
+  const maxCostUsd = request.maxCostUsd;
+  if (maxCostUsd !== undefined && !(maxCostUsd >= 0)) {
+    throw new RunRequestError(`--max-cost-usd must be a positive amount, got ${maxCostUsd}`);
+  }
+  if (request.baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(request.baseUrl)) {
+    throw new RunRequestError(`--base-url must be an http(s) URL, got "${request.baseUrl}"`);
+  }
   return {
     roots,
     include: request.include ?? [],
@@ -101,6 +134,17 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     prompt,
     promptHash: hashText(prompt),
     captionQueue: backend.queue,
+    captionGranularity: backend.granularity,
+    remote: backend.remote,
+    maxEdge: intIn('max edge', request.maxEdge, 1024, 64, 4096),
+    requestTimeoutMs: intIn('request timeout', request.requestTimeoutMs, 120_000, 100, 3_600_000),
+    apiMaxAttempts: intIn('API attempts', request.apiMaxAttempts, 8, 1, 100),
+    localOnly,
+    privateBackend: privateBackend?.name,
+    privateQueue: privateBackend?.queue,
+    privateModel: privateBackend?.defaultModel,
+    baseUrl: request.baseUrl ?? (backend.name === 'openai-compatible' ? env.OPENAI_COMPATIBLE_BASE_URL : undefined),
+    maxCostUsd,
     writeProxies: !dryRun && backend.readsPixels,
     limit: request.limit === undefined ? undefined : intIn('limit', request.limit, 0, 1, 10_000_000),
     force: request.force ?? false,
@@ -123,7 +167,7 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
 /**
  * The run's workflow id: readable in the Temporal UI and derived from what the run does, so issuing
  * the same command again attaches to the run in flight. Concurrency knobs are left out on purpose:
- * changing --max-concurrent-batches is still "the same run".
+ * changing --max-concurrent-batches or raising --max-cost-usd is still "the same run".
  */
 export function runWorkflowId(config: RunConfig): string {
   const identity = {
@@ -137,6 +181,10 @@ export function runWorkflowId(config: RunConfig): string {
     force: config.force,
     retryStatuses: config.retryStatuses,
     dryRun: config.dryRun,
+    localOnly: config.localOnly,
+    privateBackend: config.privateBackend ?? null,
+    baseUrl: config.baseUrl ?? null,
+    maxEdge: config.maxEdge,
   };
   const label =
     path

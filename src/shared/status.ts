@@ -2,7 +2,7 @@
  * The one vocabulary of per-photo outcomes. Every layer (catalog, workflows, CLI, API, exports)
  * imports it from here so a status can never be spelled two ways.
  */
-export const PHOTO_STATUSES = ['success', 'error_corrupt', 'error_api', 'error_model'] as const;
+export const PHOTO_STATUSES = ['success', 'error_corrupt', 'error_api', 'error_model', 'skipped_private'] as const;
 export type PhotoStatus = (typeof PHOTO_STATUSES)[number];
 export type StatusCounts = Record<PhotoStatus, number>;
 
@@ -11,7 +11,7 @@ export function isPhotoStatus(value: string): value is PhotoStatus {
 }
 
 export function emptyCounts(): StatusCounts {
-  return { success: 0, error_corrupt: 0, error_api: 0, error_model: 0 };
+  return { success: 0, error_corrupt: 0, error_api: 0, error_model: 0, skipped_private: 0 };
 }
 
 export function addCounts(a: StatusCounts, b: StatusCounts): StatusCounts {

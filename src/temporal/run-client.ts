@@ -2,7 +2,7 @@ import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '
 import type { TemporalEndpoint } from './dev-server';
 import type { LibraryRunResult } from '../workflows/library-run';
 import { libraryRun } from '../workflows/library-run';
-import { pauseSignal, progressQuery, resumeSignal } from '../workflows/definitions';
+import { pauseSignal, progressQuery, resumeSignal, type ResumeArgs } from '../workflows/definitions';
 import { WORKFLOW_TASK_QUEUE } from '../shared/queues';
 import type { RunConfig, RunProgress } from '../shared/payloads';
 import { runWorkflowId } from '../shared/run-request';
@@ -20,6 +20,26 @@ export interface RunSummaryItem {
 export interface RunDetail extends RunSummaryItem {
   progress?: RunProgress;
   failure?: string;
+}
+
+/** The progress view of a finished run, from its workflow result. */
+export function progressFromResult(r: LibraryRunResult, startedAt: string): RunProgress {
+  const done = totalOf(r.byStatus);
+  return {
+    runId: r.runId,
+    phase: 'completed',
+    paused: false,
+    total: r.scan.total,
+    done,
+    byStatus: r.byStatus,
+    inFlightBatches: 0,
+    inFlightPhotos: 0,
+    photosPerSecond: r.seconds > 0 ? Math.round((done / r.seconds) * 100) / 100 : 0,
+    etaSeconds: 0,
+    startedAt,
+    scan: r.scan,
+    spendUsd: r.spendUsd,
+  };
 }
 
 export class RunNotFoundError extends Error {
@@ -117,22 +137,7 @@ export class RunClient {
     if (detail.status === 'RUNNING') {
       detail.progress = await this.progress(workflowId);
     } else if (detail.status === 'COMPLETED') {
-      const r = await this.result(workflowId);
-      const done = totalOf(r.byStatus);
-      detail.progress = {
-        runId: r.runId,
-        phase: 'completed',
-        paused: false,
-        total: r.scan.total,
-        done,
-        byStatus: r.byStatus,
-        inFlightBatches: 0,
-        inFlightPhotos: 0,
-        photosPerSecond: r.seconds > 0 ? Math.round((done / r.seconds) * 100) / 100 : 0,
-        etaSeconds: 0,
-        startedAt: detail.startTime,
-        scan: r.scan,
-      };
+      detail.progress = progressFromResult(await this.result(workflowId), detail.startTime);
     } else {
       detail.failure = await this.result(workflowId).then(
         () => undefined,
@@ -147,9 +152,9 @@ export class RunClient {
     await this.handle(workflowId).signal(pauseSignal);
   }
 
-  async resume(workflowId: string): Promise<void> {
+  async resume(workflowId: string, args: ResumeArgs = {}): Promise<void> {
     await this.requireRunning(workflowId);
-    await this.handle(workflowId).signal(resumeSignal);
+    await this.handle(workflowId).signal(resumeSignal, args);
   }
 
   async cancel(workflowId: string): Promise<void> {

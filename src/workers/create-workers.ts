@@ -13,6 +13,7 @@ import type { TemporalEndpoint } from '../temporal/dev-server';
 import { createActivityDeps, type ActivityDeps } from '../activities/context';
 import { createComputeActivities, createIoActivities } from '../activities';
 import { taskQueueOf, type QueueRole } from '../shared/queues';
+import { getBackend, knownBackends } from '../backends/registry';
 
 let runtimeInstalled = false;
 
@@ -42,10 +43,22 @@ function workflowCode(): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>
   return { workflowsPath: require.resolve('../workflows') };
 }
 
+export interface WorkerTuning {
+  /** Activities this process runs at once on the role's queue (--max-workers). */
+  maxWorkers?: number;
+  /** Server-side limit for the whole queue, across every worker process (--rps). */
+  rps?: number;
+}
+
+function envNumber(role: QueueRole, suffix: string): number | undefined {
+  const value = Number(process.env[`PCC_${role.toUpperCase().replace('-', '_')}_${suffix}`]);
+  return value > 0 ? value : undefined;
+}
+
 /** How many activities one process runs at once, by role. GPU: one at a time per GPU. */
-function concurrencyOf(role: QueueRole): number {
-  const fromEnv = Number(process.env[`PCC_${role.toUpperCase().replace('-', '_')}_CONCURRENCY`]);
-  if (fromEnv > 0) return fromEnv;
+function concurrencyOf(role: QueueRole, tuning?: WorkerTuning): number {
+  const fromEnv = tuning?.maxWorkers ?? envNumber(role, 'CONCURRENCY');
+  if (fromEnv) return fromEnv;
   if (role === 'gpu') return 1;
   if (role === 'io') return 4;
   if (role === 'cpu') return 2;
@@ -59,12 +72,29 @@ export interface WorkerGroup {
   shutdown(): Promise<void>;
 }
 
+/** Requests per second a provider queue allows by default (conservative for new accounts). */
+export const DEFAULT_API_RPS = 5;
+
+/** A worker for a provider queue refuses to start without that provider's key. */
+function checkRoleConfig(role: QueueRole): void {
+  for (const backend of knownBackends().map(getBackend)) {
+    if (backend.queue === role && role.startsWith('api-')) backend.checkConfig(process.env);
+  }
+}
+
+export interface CreateWorkersOptions {
+  tuning?: Partial<Record<QueueRole, WorkerTuning>>;
+  deps?: ActivityDeps;
+}
+
 export async function createWorkers(
   config: PccConfig,
   endpoint: Pick<TemporalEndpoint, 'address' | 'namespace'>,
   roles: QueueRole[],
-  deps: ActivityDeps = createActivityDeps(config),
+  options: CreateWorkersOptions = {},
 ): Promise<WorkerGroup> {
+  const deps = options.deps ?? createActivityDeps(config);
+  roles.forEach(checkRoleConfig);
   installRuntime();
   const connection = await NativeConnection.connect({ address: endpoint.address });
   const workers: Worker[] = [];
@@ -73,7 +103,10 @@ export async function createWorkers(
       connection,
       namespace: endpoint.namespace,
       taskQueue: taskQueueOf(role),
-      maxConcurrentActivityTaskExecutions: concurrencyOf(role),
+      maxConcurrentActivityTaskExecutions: concurrencyOf(role, options.tuning?.[role]),
+      ...(role.startsWith('api-')
+        ? { maxTaskQueueActivitiesPerSecond: options.tuning?.[role]?.rps ?? envNumber(role, 'RPS') ?? DEFAULT_API_RPS }
+        : {}),
       // A killed process's tasks go back to the queue; a graceful stop finishes what it holds first.
       shutdownGraceTime: 10_000,
     };

@@ -1,15 +1,15 @@
 import { loadConfigEnvFile, readConfig } from '../config';
 import { ensureTemporal } from '../temporal/dev-server';
-import { createWorkers } from './create-workers';
+import { createWorkers, type CreateWorkersOptions } from './create-workers';
 import type { QueueRole } from '../shared/queues';
 import { consoleLine } from '../logging/logger';
 
 /** Runs workers for `roles` in this process until SIGINT/SIGTERM. Used by the per-role entries and `pcc worker`. */
-export async function startRoles(roles: QueueRole[]): Promise<void> {
+export async function startRoles(roles: QueueRole[], tuning: CreateWorkersOptions['tuning'] = {}): Promise<void> {
   loadConfigEnvFile();
   const config = readConfig();
   const endpoint = await ensureTemporal(config, { log: (m) => consoleLine('info', m) });
-  const group = await createWorkers(config, endpoint, roles);
+  const group = await createWorkers(config, endpoint, roles, { tuning });
   const stop = () => {
     consoleLine('info', 'stopping workers (finishing tasks in hand) …');
     void group.shutdown();

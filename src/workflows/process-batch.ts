@@ -1,8 +1,9 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ComputeActivities, IoActivities } from '../activities';
-import type { BatchRef, BatchResult, RunConfig } from '../shared/payloads';
+import type { CaptionInput } from '../backends/backend';
+import type { BatchRef, BatchResult, CaptionOutcome, CaptionSettings, LoadedPhoto, RunConfig } from '../shared/payloads';
 import { emptyCounts } from '../shared/status';
-import { taskQueueOf } from '../shared/queues';
+import { taskQueueOf, type QueueRole } from '../shared/queues';
 import { DEFAULT_RETRY } from './retry';
 
 const io = proxyActivities<IoActivities>({
@@ -17,50 +18,121 @@ export interface ProcessBatchInput {
   batch: BatchRef;
 }
 
-/**
- * One batch of photos: load (decode + proxy) → caption on the backend's queue → persist.
- * Per-photo failures come back as statuses; only infrastructure failures are retried.
- */
-export async function processBatch({ config, batch }: ProcessBatchInput): Promise<BatchResult> {
-  const counts = emptyCounts();
-  const loaded = await io.loadBatch({
-    batch,
-    redecode: config.dryRun || config.force,
-    writeProxies: config.writeProxies,
-  });
-  const decodable = loaded.filter((p) => p.status === 'success');
-  counts.error_corrupt = loaded.length - decodable.length;
+function settingsOf(config: RunConfig, backend = config.backend, model = config.model): CaptionSettings {
+  return {
+    backend,
+    model,
+    prompt: config.prompt,
+    mockErrorRate: config.mockErrorRate,
+    mockLatencyMs: config.mockLatencyMs,
+    maxEdge: config.maxEdge,
+    requestTimeoutMs: config.requestTimeoutMs,
+    baseUrl: config.baseUrl,
+  };
+}
 
-  if (config.dryRun || decodable.length === 0) {
-    counts.success = decodable.length;
-    return { batchIndex: batch.batchIndex, counts };
-  }
+function inputOf(p: LoadedPhoto): CaptionInput {
+  return { photoId: p.photoId, sha1: p.sha1, relPath: p.relPath, proxyPath: p.proxyPath ?? '' };
+}
 
+/** Local backends: one activity per batch, heartbeating and resuming after each photo. */
+function captionInBatch(config: RunConfig, queue: QueueRole, settings: CaptionSettings, runId: string, photos: LoadedPhoto[]) {
   const compute = proxyActivities<ComputeActivities>({
-    taskQueue: taskQueueOf(config.captionQueue),
+    taskQueue: taskQueueOf(queue),
     startToCloseTimeout: '1 hour',
     heartbeatTimeout: '30 seconds',
     retry: DEFAULT_RETRY,
   });
-  const outcomes = await compute.captionBatch({
-    runId: batch.runId,
-    backend: config.backend,
-    model: config.model,
-    prompt: config.prompt,
-    mockErrorRate: config.mockErrorRate,
-    mockLatencyMs: config.mockLatencyMs,
-    photos: decodable.map((p) => ({
-      photoId: p.photoId,
-      sha1: p.sha1,
-      relPath: p.relPath,
-      proxyPath: p.proxyPath ?? '',
-    })),
+  return compute.captionBatch({ runId, settings, photos: photos.map(inputOf) });
+}
+
+/**
+ * Remote backends: one activity per photo. The queue's rate limit then counts requests, Temporal
+ * retries 429/5xx/timeouts (honouring Retry-After), and a photo that still fails after the last
+ * attempt becomes error_api. A refused key stops the batch and is reported to the run.
+ */
+async function captionPerPhoto(config: RunConfig, runId: string, photos: LoadedPhoto[]) {
+  const api = proxyActivities<ComputeActivities>({
+    taskQueue: taskQueueOf(config.captionQueue),
+    startToCloseTimeout: config.requestTimeoutMs + 30_000,
+    retry: { ...DEFAULT_RETRY, maximumAttempts: config.apiMaxAttempts, nonRetryableErrorTypes: ['AuthFailed'] },
   });
-  await io.persistBatch({
-    runId: batch.runId,
-    key: { backend: config.backend, model: config.model, promptHash: config.promptHash },
-    outcomes,
+  const settings = settingsOf(config);
+  let authError: string | undefined;
+  const settled = await Promise.allSettled(photos.map((p) => api.captionPhoto({ runId, settings, photo: inputOf(p) })));
+  const outcomes: CaptionOutcome[] = [];
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') {
+      outcomes.push(s.value);
+      return;
+    }
+    const cause = s.reason instanceof ActivityFailure ? s.reason.cause : undefined;
+    if (cause instanceof ApplicationFailure && cause.type === 'AuthFailed') {
+      authError ??= cause.message;
+      return;
+    }
+    outcomes.push({
+      photoId: photos[i].photoId,
+      status: 'error_api',
+      reason: `${cause?.message ?? (s.reason as Error).message} (gave up after ${config.apiMaxAttempts} attempts)`,
+    });
   });
-  for (const o of outcomes) counts[o.status]++;
-  return { batchIndex: batch.batchIndex, counts };
+  return { outcomes, authError };
+}
+
+/**
+ * One batch of photos: load (decode, validate, proxy) → caption on the backend's queue → persist.
+ * Per-photo failures come back as statuses; only infrastructure failures are retried.
+ */
+export async function processBatch({ config, batch }: ProcessBatchInput): Promise<BatchResult> {
+  const counts = emptyCounts();
+  const key = { backend: config.backend, model: config.model, promptHash: config.promptHash };
+  const loaded = await io.loadBatch({
+    batch,
+    redecode: config.dryRun || config.force,
+    writeProxies: config.writeProxies,
+    captionKey: config.dryRun ? undefined : key,
+    localOnly: config.localOnly,
+  });
+  const decodable = loaded.filter((p) => p.status === 'success');
+  counts.error_corrupt = loaded.length - decodable.length;
+  if (config.dryRun || decodable.length === 0) {
+    counts.success = decodable.length;
+    return { batchIndex: batch.batchIndex, counts, costUsd: 0 };
+  }
+
+  const outcomes: CaptionOutcome[] = [];
+  let authError: string | undefined;
+  const kept = config.remote ? decodable.filter((p) => p.private) : [];
+  const sendable = config.remote ? decodable.filter((p) => !p.private) : decodable;
+
+  if (kept.length && config.privateBackend && config.privateQueue) {
+    const local = await captionInBatch(
+      config, config.privateQueue, settingsOf(config, config.privateBackend, config.privateModel), batch.runId, kept,
+    );
+    outcomes.push(...local.map((o) => ({ ...o, reason: o.reason ?? `local-only photo, captioned by ${config.privateBackend}` })));
+  } else {
+    for (const p of kept) {
+      outcomes.push({ photoId: p.photoId, status: 'skipped_private', reason: `local-only photo: never sent to ${config.backend}` });
+    }
+  }
+  if (sendable.length) {
+    if (config.captionGranularity === 'photo') {
+      const result = await captionPerPhoto(config, batch.runId, sendable);
+      outcomes.push(...result.outcomes);
+      authError = result.authError;
+    } else {
+      outcomes.push(...(await captionInBatch(config, config.captionQueue, settingsOf(config), batch.runId, sendable)));
+    }
+  }
+
+  await io.persistBatch({ runId: batch.runId, key, outcomes });
+  let costUsd = 0;
+  for (const o of outcomes) {
+    counts[o.status]++;
+    costUsd += o.usage?.costUsd ?? 0;
+  }
+  // An interrupted batch runs again after the key is fixed; its corrupt photos are counted then.
+  if (authError) counts.error_corrupt = 0;
+  return { batchIndex: batch.batchIndex, counts, costUsd, authError };
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RunsService } from './runs.service';
-import { StartRunDto } from './start-run.dto';
+import { ResumeRunDto, StartRunDto } from './start-run.dto';
 
 @ApiTags('runs')
 @Controller('runs')
@@ -34,8 +34,9 @@ export class RunsController {
 
   @Post(':id/resume')
   @HttpCode(202)
-  resume(@Param('id') id: string) {
-    return this.runs.act(id, 'resume');
+  @ApiOperation({ summary: 'resume a paused run; maxCostUsd raises the spending cap first' })
+  resume(@Param('id') id: string, @Body() body: ResumeRunDto) {
+    return this.runs.act(id, 'resume', { maxCostUsd: body?.maxCostUsd });
   }
 
   @Post(':id/cancel')

@@ -12,7 +12,9 @@ import {
   type RunDetail,
   type RunSummaryItem,
 } from '../../temporal/run-client';
-import { buildRunConfig, RunRequestError, type RunRequest } from '../../shared/run-request';
+import { RunRequestError, type RunRequest } from '../../shared/run-request';
+import { prepareRun, startPreparedRun } from '../../temporal/start-run';
+import type { ResumeArgs } from '../../workflows/definitions';
 
 export const RUN_CLIENT = Symbol('RUN_CLIENT');
 
@@ -22,8 +24,8 @@ export class RunsService {
   constructor(@Inject(RUN_CLIENT) private readonly runs: RunClient) {}
 
   async start(request: RunRequest): Promise<{ id: string; attached: boolean }> {
-    const config = this.translate(() => buildRunConfig(request));
-    const { workflowId, attached } = await this.runs.start(config);
+    const config = await this.translateAsync(() => prepareRun(request));
+    const { workflowId, attached } = await startPreparedRun(this.runs, config);
     return { id: workflowId, attached };
   }
 
@@ -35,17 +37,9 @@ export class RunsService {
     return this.translateAsync(() => this.runs.detail(id));
   }
 
-  async act(id: string, action: 'pause' | 'resume' | 'cancel'): Promise<{ id: string; action: string }> {
-    await this.translateAsync(() => this.runs[action](id));
+  async act(id: string, action: 'pause' | 'resume' | 'cancel', args: ResumeArgs = {}): Promise<{ id: string; action: string }> {
+    await this.translateAsync(() => (action === 'resume' ? this.runs.resume(id, args) : this.runs[action](id)));
     return { id, action };
-  }
-
-  private translate<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw this.httpError(err);
-    }
   }
 
   private async translateAsync<T>(fn: () => Promise<T>): Promise<T> {

@@ -96,4 +96,54 @@ export class StartRunDto implements RunRequest {
   @IsInt()
   @Min(0)
   mockLatencyMs?: number;
+
+  @ApiPropertyOptional({ minimum: 64, maximum: 4096, default: 1024, description: 'long edge of what a remote model receives' })
+  @IsOptional()
+  @IsInt()
+  @Min(64)
+  @Max(4096)
+  maxEdge?: number;
+
+  @ApiPropertyOptional({ minimum: 100, default: 120000 })
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  requestTimeoutMs?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 8 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  apiMaxAttempts?: number;
+
+  @ApiPropertyOptional({ type: [String], description: 'globs of folders/files never sent to a cloud model' })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  localOnly?: string[];
+
+  @ApiPropertyOptional({ description: 'local backend for local-only photos of a cloud run' })
+  @IsOptional()
+  @IsString()
+  privateBackend?: string;
+
+  @ApiPropertyOptional({ description: 'endpoint of an openai-compatible server' })
+  @IsOptional()
+  @IsString()
+  baseUrl?: string;
+
+  @ApiPropertyOptional({ minimum: 0, description: 'pause the run when its spend reaches this' })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  maxCostUsd?: number;
+}
+
+export class ResumeRunDto {
+  @ApiPropertyOptional({ minimum: 0, description: 'new spending cap' })
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  maxCostUsd?: number;
 }

@@ -38,9 +38,19 @@ export function registerControl(program: Command): void {
         process.stdout.write(`${JSON.stringify(await client.detail(id), null, 2)}\n`);
       }),
     );
+  program
+    .command('resume')
+    .argument('<id>', 'run (workflow) id')
+    .option('--max-cost-usd <usd>', 'raise the spending cap first')
+    .description('continue a paused run')
+    .action((id: string, opts: { maxCostUsd?: string }) =>
+      withClient(async (client) => {
+        await client.resume(id, { maxCostUsd: opts.maxCostUsd === undefined ? undefined : Number(opts.maxCostUsd) });
+        info(`resume sent to ${id}`);
+      }),
+    );
   for (const [name, description] of [
     ['pause', 'stop starting new batches (batches in flight finish)'],
-    ['resume', 'continue a paused run'],
     ['cancel', 'cancel a run (finished photos stay in the catalog)'],
   ] as const) {
     program

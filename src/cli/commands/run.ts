@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { cliConfig, info, UsageError, withCatalog } from '../context';
 import { ProgressView, formatSeconds } from '../progress';
-import { buildRunConfig, RunRequestError, type RunRequest } from '../../shared/run-request';
+import { RunRequestError, type RunRequest } from '../../shared/run-request';
+import { prepareRun, startPreparedRun } from '../../temporal/start-run';
 import { ensureTemporal } from '../../temporal/dev-server';
-import { RunClient } from '../../temporal/run-client';
-import { createWorkers, type WorkerGroup } from '../../workers/create-workers';
+import { RunClient, progressFromResult } from '../../temporal/run-client';
+import { createWorkers, type WorkerGroup, type WorkerTuning } from '../../workers/create-workers';
 import { runOutcomes } from '../../catalog/outcomes';
 import { runLogPath } from '../../logging/logger';
 import { PHOTO_STATUSES, totalOf } from '../../shared/status';
@@ -27,6 +28,22 @@ interface RunOptions {
   mockErrorRate?: string;
   mockLatencyMs?: string;
   detach?: boolean;
+  maxCostUsd?: string;
+  maxEdge?: string;
+  baseUrl?: string;
+  localOnly: string[];
+  privateBackend?: string;
+  maxWorkers?: string;
+  rps?: string;
+  requestTimeoutMs?: string;
+  apiMaxAttempts?: string;
+}
+
+function toNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`${name} must be a number, got "${value}"`);
+  return n;
 }
 
 function toInt(name: string, value: string | undefined): number | undefined {
@@ -66,6 +83,15 @@ export function registerRun(program: Command): void {
     .option('--exclude <glob>', 'skip files or folders matching this glob; repeatable', collect, [])
     .option('--mock-error-rate <r>', 'mock backend: fraction of photos that fail with a simulated API error')
     .option('--mock-latency-ms <ms>', 'mock backend: simulated time per caption')
+    .option('--max-cost-usd <usd>', 'pause the run when its spend reaches this (raise it and run again to continue)')
+    .option('--max-edge <px>', 'long edge of the JPEG a remote model receives', '1024')
+    .option('--base-url <url>', 'endpoint of an openai-compatible server (Ollama, vLLM, llama.cpp, LM Studio)')
+    .option('--local-only <glob>', 'folders/files (relative to the library) never sent to a cloud model; repeatable', collect, [])
+    .option('--private-backend <name>', 'local backend that captions local-only photos of a cloud run')
+    .option('--max-workers <n>', 'requests (or batches) this process runs at once on the backend queue')
+    .option('--rps <n>', 'cloud queue rate limit in requests/s, across all workers (server-side)')
+    .option('--request-timeout-ms <ms>', 'per-request timeout for remote models')
+    .option('--api-max-attempts <n>', 'attempts per photo before it is recorded as error_api')
     .option('--detach', 'start the run and return; workers of `pcc server` / `pcc worker` do the work')
     .action(async (dirs: string[], opts: RunOptions) => {
       const request: RunRequest = {
@@ -83,19 +109,27 @@ export function registerRun(program: Command): void {
         exclude: opts.exclude,
         mockErrorRate: opts.mockErrorRate === undefined ? undefined : Number(opts.mockErrorRate),
         mockLatencyMs: toInt('--mock-latency-ms', opts.mockLatencyMs),
+        maxCostUsd: toNumber('--max-cost-usd', opts.maxCostUsd),
+        maxEdge: toInt('--max-edge', opts.maxEdge),
+        baseUrl: opts.baseUrl,
+        localOnly: opts.localOnly,
+        privateBackend: opts.privateBackend,
+        requestTimeoutMs: toInt('--request-timeout-ms', opts.requestTimeoutMs),
+        apiMaxAttempts: toInt('--api-max-attempts', opts.apiMaxAttempts),
       };
       let runConfig: RunConfig;
       try {
-        runConfig = buildRunConfig(request);
+        runConfig = await prepareRun(request);
       } catch (err) {
         if (err instanceof RunRequestError) throw new UsageError(err.message);
         throw err;
       }
-      await runLibrary(runConfig, Boolean(opts.detach));
+      const tuning = { maxWorkers: toInt('--max-workers', opts.maxWorkers), rps: toNumber('--rps', opts.rps) };
+      await runLibrary(runConfig, Boolean(opts.detach), tuning);
     });
 }
 
-async function runLibrary(runConfig: RunConfig, detach: boolean): Promise<void> {
+async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerTuning): Promise<void> {
   const config = cliConfig();
   const endpoint = await ensureTemporal(config, { log: (m) => info(m) });
   info(
@@ -117,11 +151,11 @@ async function runLibrary(runConfig: RunConfig, detach: boolean): Promise<void> 
     if (detach) {
       await requirePollers(client, endpoint.namespace, ['io', runConfig.captionQueue]);
     } else {
-      const roles = [...new Set<QueueRole>(['io', runConfig.captionQueue])];
-      workers = await createWorkers(config, endpoint, roles);
+      const roles = [...new Set<QueueRole>(['io', runConfig.captionQueue, ...(runConfig.privateQueue ? [runConfig.privateQueue] : [])])];
+      workers = await createWorkers(config, endpoint, roles, { tuning: { [runConfig.captionQueue]: tuning } });
       void workers.run();
     }
-    const { workflowId, attached } = await client.start(runConfig);
+    const { workflowId, attached } = await startPreparedRun(client, runConfig);
     info(attached ? `Attached to the run in flight: ${workflowId}` : `Started run ${workflowId}`);
     if (detach) {
       info(
@@ -158,26 +192,26 @@ async function runLibrary(runConfig: RunConfig, detach: boolean): Promise<void> 
         sleep(500).then(() => false),
       ]);
       if (settled) break;
+      let progress;
       try {
-        view.update(await client.progress(workflowId));
+        progress = await client.progress(workflowId);
       } catch {
         /* a query can fail while a worker restarts: try again on the next tick */
       }
+      if (progress) view.update(progress);
+      if (progress?.paused && progress.pauseReason && progress.inFlightBatches === 0) {
+        view.stop();
+        process.stdout.write(
+          `Run ${workflowId} paused: ${progress.pauseReason}.\n` +
+            `Nothing is lost. Run the same command again to resume (add a higher --max-cost-usd if the cap stopped it), ` +
+            `or \`pcc resume ${workflowId}\`.\n`,
+        );
+        process.exitCode = 3;
+        return;
+      }
     }
     result = await finished;
-    view.update({
-      runId: result.runId,
-      phase: 'completed',
-      paused: false,
-      total: result.scan.total,
-      done: totalOf(result.byStatus),
-      byStatus: result.byStatus,
-      inFlightBatches: 0,
-      inFlightPhotos: 0,
-      photosPerSecond: result.seconds > 0 ? totalOf(result.byStatus) / result.seconds : 0,
-      etaSeconds: 0,
-      startedAt: '',
-    });
+    view.update(progressFromResult(result, ''));
     view.stop();
     printSummary(config.dataDir, workflowId, runConfig, result);
   } finally {
@@ -209,10 +243,11 @@ function printSummary(
 ): void {
   const s = result.scan;
   const done = totalOf(result.byStatus);
+  const spend = result.spendUsd > 0 ? ` · spend $${result.spendUsd.toFixed(4)}` : '';
   const lines = [
     `Run ${workflowId} completed in ${formatSeconds(result.seconds)}: ${done} photos` +
       (result.seconds > 0 ? ` (${(done / result.seconds).toFixed(1)} photos/s)` : ''),
-    `  ${PHOTO_STATUSES.map((st) => `${st} ${result.byStatus[st]}`).join(' · ')}`,
+    `  ${PHOTO_STATUSES.map((st) => `${st} ${result.byStatus[st]}`).join(' · ')}${spend}`,
     `  already done ${s.alreadyDone} · duplicate paths ${s.duplicatePaths} · videos skipped ${s.skippedVideos} · ` +
       `sidecars skipped ${s.skippedSidecars} · other files ${s.skippedOther} · unreadable ${s.unreadable}`,
   ];

@@ -5,7 +5,8 @@ import { RunClient } from '../../temporal/run-client';
 import { createWorkers } from '../../workers/create-workers';
 import { startRoles } from '../../workers/start-role';
 import { startApi } from '../../api/server';
-import { parseQueueRoles } from '../../shared/queues';
+import { parseQueueRoles, type QueueRole } from '../../shared/queues';
+import { getBackend, knownBackends } from '../../backends/registry';
 import { UsageError } from '../context';
 
 export function registerServices(program: Command): void {
@@ -16,10 +17,10 @@ export function registerServices(program: Command): void {
     )
     .option('--host <host>', 'API bind address', process.env.PCC_API_HOST ?? '127.0.0.1')
     .option('--port <port>', 'API port', process.env.PCC_API_PORT ?? '3000')
-    .option('--queues <roles>', 'worker roles to run', 'io,cpu,gpu')
-    .action(async (opts: { host: string; port: string; queues: string }) => {
+    .option('--queues <roles>', 'worker roles to run (default: io,cpu,gpu and every cloud provider whose key is set)')
+    .action(async (opts: { host: string; port: string; queues?: string }) => {
       const config = cliConfig();
-      const roles = parseQueues(opts.queues);
+      const roles = parseQueues(opts.queues ?? defaultServerRoles().join(','));
       const endpoint = await ensureTemporal(config, { log: (m) => info(m) });
       const workers = await createWorkers(config, endpoint, roles);
       const running = workers.run();
@@ -51,9 +52,31 @@ export function registerServices(program: Command): void {
       'run workers for some queue roles only (e.g. on a GPU box): --queues io,cpu,gpu,api-openai,…',
     )
     .requiredOption('--queues <roles>', 'comma-separated roles')
-    .action(async (opts: { queues: string }) => {
-      await startRoles(parseQueues(opts.queues));
+    .option('--max-workers <n>', 'activities this process runs at once per queue')
+    .option('--rps <n>', 'rate limit of the api-* queues in requests/s, across all workers (server-side)')
+    .action(async (opts: { queues: string; maxWorkers?: string; rps?: string }) => {
+      const roles = parseQueues(opts.queues);
+      const tuning = {
+        maxWorkers: opts.maxWorkers ? Number(opts.maxWorkers) : undefined,
+        rps: opts.rps ? Number(opts.rps) : undefined,
+      };
+      await startRoles(roles, Object.fromEntries(roles.map((r) => [r, tuning])));
     });
+}
+
+/** Cloud queues join `pcc server` only when their key is configured. */
+function defaultServerRoles(): QueueRole[] {
+  const roles: QueueRole[] = ['io', 'cpu', 'gpu'];
+  for (const b of knownBackends().map(getBackend)) {
+    if (!b.queue.startsWith('api-') || roles.includes(b.queue)) continue;
+    try {
+      b.checkConfig(process.env);
+      roles.push(b.queue);
+    } catch {
+      /* no key: that provider's queue is not served here */
+    }
+  }
+  return roles;
 }
 
 function parseQueues(csv: string) {

@@ -17,6 +17,7 @@ export function registerStats(program: Command): void {
           dataDir: config.dataDir,
           ...catalog.photos.counts(),
           results: catalog.results.summary(),
+          spend: catalog.results.spend(),
           runs: catalog.runs.list(10).map((r) => ({
             id: r.id,
             workflowId: r.workflow_id,
@@ -56,6 +57,12 @@ export function registerStats(program: Command): void {
       }
       for (const [k, v] of groups) out.push(`  ${k}: ${v.join(' · ')}`);
       if (!groups.size) out.push('  (none yet)');
+      if (stats.spend.length) {
+        out.push('Spend (latest result per photo):');
+        for (const s of stats.spend) {
+          out.push(`  ${s.backend}/${s.model}: $${s.cost_usd.toFixed(4)} for ${s.photos} photos (${s.input_tokens} in / ${s.output_tokens} out tokens)`);
+        }
+      }
       out.push('Recent runs:');
       for (const r of stats.runs) {
         const c = r.counts

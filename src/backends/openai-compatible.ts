@@ -1,0 +1,16 @@
+import { openAiProtocolBackend } from './openai';
+
+/**
+ * A vision model served locally with an OpenAI-compatible API (Ollama, vLLM, llama.cpp, LM Studio),
+ * e.g. Qwen2.5-VL. It runs on the gpu queue (one request at a time per worker by default) and sends
+ * nothing off the machine unless --base-url points elsewhere.
+ */
+export const openAiCompatibleBackend = openAiProtocolBackend({
+  name: 'openai-compatible',
+  queue: 'gpu',
+  defaultModel: 'qwen2.5vl:7b',
+  description: 'a local OpenAI-compatible server (--base-url, default http://127.0.0.1:11434/v1 = Ollama)',
+  remote: false,
+  baseUrlVariable: 'OPENAI_COMPATIBLE_BASE_URL',
+  defaultBaseUrl: 'http://127.0.0.1:11434/v1',
+});

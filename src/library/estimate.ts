@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import type { Catalog } from '../catalog/catalog';
+import { LOAD_KEY } from '../catalog/results.repository';
+import { walkLibrary } from './walk';
+import { localOnlyMatcher } from './local-only';
+import { EXPECTED_CAPTION_TOKENS, imageTokens, priceOf, pricing, promptTokens } from '../backends/pricing';
+import type { CaptionBackend } from '../backends/backend';
+import type { CaptionKey } from '../shared/payloads';
+
+export interface EstimateInput {
+  roots: string[];
+  include: string[];
+  exclude: string[];
+  localOnly: string[];
+  backend: CaptionBackend;
+  model: string;
+  prompt: string;
+  promptHash: string;
+  maxEdge: number;
+  /** Requests in flight across all workers. */
+  concurrency: number;
+  /** Queue rate limit, requests/s. */
+  rps?: number;
+  /** Assumed seconds per request. */
+  latencySeconds: number;
+}
+
+export interface Estimate {
+  photos: number;
+  done: number;
+  remaining: number;
+  keptLocal: number;
+  inputTokens: number;
+  outputTokens: number;
+  inputUsd?: number;
+  outputUsd?: number;
+  totalUsd?: number;
+  priceAsOf?: string;
+  photosPerSecond: number;
+  seconds: number;
+}
+
+/**
+ * What a run would cost, without calling any API: walks the folders, asks the catalog which photos
+ * already have a final result for (backend, model, prompt), and prices the rest with
+ * data/pricing.json. New files are not hashed: a photo is "done" only when its path is known
+ * unchanged (size and mtime) and has a result.
+ */
+export async function estimateRun(catalog: Catalog, input: EstimateInput): Promise<Estimate> {
+  const key: CaptionKey = { backend: input.backend.name, model: input.model, promptHash: input.promptHash };
+  const isLocal = localOnlyMatcher(input.localOnly);
+  let photos = 0;
+  let done = 0;
+  let keptLocal = 0;
+  const seen = new Set<number>();
+  for await (const file of walkLibrary(input.roots, input, () => undefined)) {
+    if (file.kind !== 'image' && file.kind !== 'raw') continue;
+    const known = catalog.photos.knownPath(file.absPath);
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(file.absPath);
+    } catch {
+      continue;
+    }
+    const unchanged = known && known.size === st.size && known.mtime_ms === Math.trunc(st.mtimeMs);
+    if (unchanged) {
+      if (seen.has(known.photo_id)) continue;
+      seen.add(known.photo_id);
+    }
+    photos++;
+    const finished =
+      unchanged &&
+      (catalog.results.get(known.photo_id, 'load', LOAD_KEY)?.status === 'error_corrupt' ||
+        catalog.results.get(known.photo_id, 'caption', key) !== undefined);
+    if (finished) done++;
+    else if (input.backend.remote && isLocal(file.relPath)) keptLocal++;
+  }
+  const remaining = photos - done;
+  const billable = remaining - keptLocal;
+  const provider = input.backend.pricingProvider;
+  const perPhotoIn = provider ? imageTokens(provider, input.maxEdge) + promptTokens(input.prompt) : 0;
+  const inputTokens = provider ? billable * perPhotoIn : 0;
+  const outputTokens = provider ? billable * EXPECTED_CAPTION_TOKENS : 0;
+  const price = provider ? priceOf(provider, input.model) : undefined;
+  const inputUsd = price ? (inputTokens * price.input) / 1e6 : provider ? undefined : 0;
+  const outputUsd = price ? (outputTokens * price.output) / 1e6 : provider ? undefined : 0;
+  const byConcurrency = input.concurrency / input.latencySeconds;
+  const photosPerSecond = input.rps ? Math.min(input.rps, byConcurrency) : byConcurrency;
+  return {
+    photos,
+    done,
+    remaining,
+    keptLocal,
+    inputTokens,
+    outputTokens,
+    inputUsd,
+    outputUsd,
+    totalUsd: inputUsd !== undefined && outputUsd !== undefined ? inputUsd + outputUsd : undefined,
+    priceAsOf: price ? pricing().asOf : undefined,
+    photosPerSecond,
+    seconds: photosPerSecond > 0 ? remaining / photosPerSecond : 0,
+  };
+}

@@ -58,13 +58,18 @@ export class FakeProviderServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): Promise<void> {
     const url = req.url ?? '';
-    const provider: LoggedRequest['provider'] = url.startsWith('/v1beta') ? 'gemini' : req.headers['x-api-key'] ? 'anthropic' : 'openai';
+    const provider: LoggedRequest['provider'] = url.startsWith('/v1beta')
+      ? 'gemini'
+      : url.startsWith('/v1/messages') || req.headers['anthropic-version']
+        ? 'anthropic'
+        : 'openai';
+    const bearer = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
     const key =
       provider === 'anthropic'
-        ? String(req.headers['x-api-key'])
+        ? String(req.headers['x-api-key'] ?? bearer)
         : provider === 'gemini'
           ? String(req.headers['x-goog-api-key'] ?? new URL(url, 'http://x').searchParams.get('key'))
-          : String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+          : bearer;
     const entry: LoggedRequest = { provider, path: url.split('?')[0], at: Date.now(), key, status: 200 };
     this.requests.push(entry);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {

@@ -2,7 +2,9 @@ import { buildRegistry, getBackend, knownBackends } from '../src/backends/regist
 import { mockBackend } from '../src/backends/mock';
 import { DEFAULT_PROMPT, type CaptionBackend } from '../src/backends/backend';
 
-const ctx = (over: Partial<Parameters<CaptionBackend['caption']>[1]> = {}): Parameters<CaptionBackend['caption']>[1] => ({
+const ctx = (
+  over: Partial<Parameters<CaptionBackend['caption']>[1]> = {},
+): Parameters<CaptionBackend['caption']>[1] => ({
   runId: 'run-1',
   model: 'mock-v1',
   prompt: DEFAULT_PROMPT,

@@ -18,10 +18,34 @@ import { FakeProviderServer, type Behavior } from './fakes/provider-server';
 import { SAMPLE_LIBRARY, tempDir } from './helpers/fixtures';
 
 const PROVIDERS = [
-  { backend: 'openai', env: { OPENAI_API_KEY: 'sk-test-key' }, base: 'OPENAI_BASE_URL', suffix: '/v1', keyVar: 'OPENAI_API_KEY' },
-  { backend: 'xai', env: { XAI_API_KEY: 'xai-test-key' }, base: 'XAI_BASE_URL', suffix: '/v1', keyVar: 'XAI_API_KEY' },
-  { backend: 'anthropic', env: { ANTHROPIC_API_KEY: 'sk-ant-test-key' }, base: 'ANTHROPIC_BASE_URL', suffix: '', keyVar: 'ANTHROPIC_API_KEY' },
-  { backend: 'gemini', env: { GEMINI_API_KEY: 'AIzaFakeGeminiKeyForTests0000000000000' }, base: 'GEMINI_BASE_URL', suffix: '', keyVar: 'GEMINI_API_KEY' },
+  {
+    backend: 'openai',
+    env: { OPENAI_API_KEY: 'sk-test-key' },
+    base: 'OPENAI_BASE_URL',
+    suffix: '/v1',
+    keyVar: 'OPENAI_API_KEY',
+  },
+  {
+    backend: 'xai',
+    env: { XAI_API_KEY: 'xai-test-key' },
+    base: 'XAI_BASE_URL',
+    suffix: '/v1',
+    keyVar: 'XAI_API_KEY',
+  },
+  {
+    backend: 'anthropic',
+    env: { ANTHROPIC_API_KEY: 'sk-ant-test-key' },
+    base: 'ANTHROPIC_BASE_URL',
+    suffix: '',
+    keyVar: 'ANTHROPIC_API_KEY',
+  },
+  {
+    backend: 'gemini',
+    env: { GEMINI_API_KEY: 'AIzaFakeGeminiKeyForTests0000000000000' },
+    base: 'GEMINI_BASE_URL',
+    suffix: '',
+    keyVar: 'GEMINI_API_KEY',
+  },
 ] as const;
 
 const GPS_PHOTO = path.join(SAMPLE_LIBRARY, 'immich', 'metadata', 'gps-position', 'thompson-springs.jpg');
@@ -65,8 +89,16 @@ describe('cloud caption backends against fake provider servers', () => {
     ...over,
   });
   const photo = (proxyPath = proxy) => ({ photoId: 1, sha1: 'a'.repeat(40), relPath: 'x.jpg', proxyPath });
-  const caption = (backend: string, over: Partial<CaptionSettings> = {}, proxyPath?: string): Promise<CaptionOutcome> =>
-    new MockActivityEnvironment().run(activities.captionPhoto, { runId: 'r', settings: settings(backend, over), photo: photo(proxyPath) });
+  const caption = (
+    backend: string,
+    over: Partial<CaptionSettings> = {},
+    proxyPath?: string,
+  ): Promise<CaptionOutcome> =>
+    new MockActivityEnvironment().run(activities.captionPhoto, {
+      runId: 'r',
+      settings: settings(backend, over),
+      photo: photo(proxyPath),
+    });
   const failureOf = async (promise: Promise<unknown>): Promise<ApplicationFailure> => {
     try {
       await promise;
@@ -97,7 +129,8 @@ describe('cloud caption backends against fake provider servers', () => {
       fs.writeFileSync(file, sent[0].image!);
       const tags = (await exiftool.readRaw(file, ['-G', '-a'])) as Record<string, unknown>;
       const groups = new Set(Object.keys(tags).map((k) => k.split(':')[0]));
-      for (const g of ['EXIF', 'GPS', 'XMP', 'IPTC', 'MakerNotes', 'ICC_Profile', 'Photoshop']) expect(groups.has(g)).toBe(false);
+      for (const g of ['EXIF', 'GPS', 'XMP', 'IPTC', 'MakerNotes', 'ICC_Profile', 'Photoshop'])
+        expect(groups.has(g)).toBe(false);
       expect(JSON.stringify(tags)).not.toMatch(/GPS|Latitude|Longitude/i);
       const meta = await sharp(sent[0].image!).metadata();
       expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(512);
@@ -121,7 +154,7 @@ describe('cloud caption backends against fake provider servers', () => {
       expect(t.type).toBe('TransientApiError');
     });
 
-    it('400 is recorded as error_api with the provider\'s message, not retried', async () => {
+    it("400 is recorded as error_api with the provider's message, not retried", async () => {
       script({ status: 400, message: 'Invalid image: unsupported aspect ratio' });
       const outcome = await caption(p.backend);
       expect(outcome).toMatchObject({ status: 'error_api' });
@@ -129,7 +162,10 @@ describe('cloud caption backends against fake provider servers', () => {
     });
 
     it('a refused key (401) is a non-retryable AuthFailed that pauses the run', async () => {
-      process.env[p.keyVar] = p.keyVar === 'GEMINI_API_KEY' ? 'AIzaRevokedKeyForTests00000000000000000' : `${p.env[p.keyVar as keyof typeof p.env]}-revoked`;
+      process.env[p.keyVar] =
+        p.keyVar === 'GEMINI_API_KEY'
+          ? 'AIzaRevokedKeyForTests00000000000000000'
+          : `${p.env[p.keyVar as keyof typeof p.env]}-revoked`;
       const f = await failureOf(caption(p.backend));
       expect(f.type).toBe('AuthFailed');
       expect(f.nonRetryable).toBe(true);
@@ -137,21 +173,45 @@ describe('cloud caption backends against fake provider servers', () => {
 
     it('startup: a missing key names the variable; a refused key fails verify before any photo', async () => {
       const backend = getBackend(p.backend);
-      expect(() => backend.checkConfig({})).toThrow(new RegExp(`${p.keyVar} is not set: add ${p.keyVar}=.+ to config.env`));
-      expect(() => backend.checkConfig({ [p.keyVar]: 'has spaces in it' })).toThrow(/does not look like a key/);
+      expect(() => backend.checkConfig({})).toThrow(
+        new RegExp(`${p.keyVar} is not set: add ${p.keyVar}=.+ to config.env`),
+      );
+      expect(() => backend.checkConfig({ [p.keyVar]: 'has spaces in it' })).toThrow(
+        /does not look like a key/,
+      );
       await expect(backend.verify!(process.env, { timeoutMs: 5000 })).resolves.toBeUndefined();
       const before = fake.captionRequests().length;
-      const bad = { ...process.env, [p.keyVar]: p.keyVar === 'GEMINI_API_KEY' ? 'AIzaRevokedKeyForTests00000000000000000' : `${p.env[p.keyVar as keyof typeof p.env]}-revoked` };
-      await expect(backend.verify!(bad, { timeoutMs: 5000 })).rejects.toThrow(new RegExp(`${p.keyVar} was rejected`));
+      const bad = {
+        ...process.env,
+        [p.keyVar]:
+          p.keyVar === 'GEMINI_API_KEY'
+            ? 'AIzaRevokedKeyForTests00000000000000000'
+            : `${p.env[p.keyVar as keyof typeof p.env]}-revoked`,
+      };
+      await expect(backend.verify!(bad, { timeoutMs: 5000 })).rejects.toThrow(
+        new RegExp(`${p.keyVar} was rejected`),
+      );
       expect(fake.captionRequests().length).toBe(before);
     });
 
     it('tags a photo as compact JSON, and refuses a local-only photo', async () => {
       const env = new MockActivityEnvironment();
-      const tags: TagResult = await env.run(activities.tagPhoto, { runId: 'r', settings: settings(p.backend), photo: photo(), private: false });
+      const tags: TagResult = await env.run(activities.tagPhoto, {
+        runId: 'r',
+        settings: settings(p.backend),
+        photo: photo(),
+        private: false,
+      });
       expect(tags.tags).toEqual(['dog', 'beach', 'sunset']);
       const before = fake.captionRequests().length;
-      const refused = await failureOf(new MockActivityEnvironment().run(activities.tagPhoto, { runId: 'r', settings: settings(p.backend), photo: photo(), private: true }));
+      const refused = await failureOf(
+        new MockActivityEnvironment().run(activities.tagPhoto, {
+          runId: 'r',
+          settings: settings(p.backend),
+          photo: photo(),
+          private: true,
+        }),
+      );
       expect(refused.type).toBe('PrivatePhoto');
       expect(fake.captionRequests().length).toBe(before);
     });

@@ -32,7 +32,13 @@ describe('a library run over good and broken photos', () => {
       const run = catalog.runs.latest()!;
       expect(run.status).toBe('completed');
       const counts = JSON.parse(run.counts_json!);
-      expect(counts).toEqual({ success: good, error_corrupt: broken, error_api: 0, error_model: 0, skipped_private: 0 });
+      expect(counts).toEqual({
+        success: good,
+        error_corrupt: broken,
+        error_api: 0,
+        error_model: 0,
+        skipped_private: 0,
+      });
       // Every broken file is error_corrupt with a reason; nothing in library/ is.
       const exported = path.join(dataDir, 'captions.jsonl');
       await runPcc(['export', 'captions', '--out', exported], env);

@@ -71,7 +71,10 @@ export function createCaptionActivities() {
      */
     async captionPhoto(input: CaptionPhotoInput): Promise<CaptionOutcome> {
       try {
-        return await getBackend(input.settings.backend).caption(input.photo, contextFor(input.runId, input.settings));
+        return await getBackend(input.settings.backend).caption(
+          input.photo,
+          contextFor(input.runId, input.settings),
+        );
       } catch (err) {
         throw toFailure(err);
       }
@@ -86,7 +89,8 @@ export function createCaptionActivities() {
           PRIVATE_PHOTO,
         );
       }
-      if (!backend.tag) throw ApplicationFailure.nonRetryable(`backend ${backend.name} cannot tag photos`, 'Unsupported');
+      if (!backend.tag)
+        throw ApplicationFailure.nonRetryable(`backend ${backend.name} cannot tag photos`, 'Unsupported');
       try {
         return await backend.tag(input.photo, contextFor(input.runId, input.settings));
       } catch (err) {

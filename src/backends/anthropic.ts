@@ -85,7 +85,8 @@ export const anthropicBackend: CaptionBackend = {
     } catch (err) {
       const status = (err as { status?: number }).status;
       const where = env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com';
-      if (status === 401 || status === 403) throw new Error(`ANTHROPIC_API_KEY was rejected by ${where} (${status}): ${(err as Error).message}`);
+      if (status === 401 || status === 403)
+        throw new Error(`ANTHROPIC_API_KEY was rejected by ${where} (${status}): ${(err as Error).message}`);
       throw new Error(`cannot reach anthropic at ${where}: ${(err as Error).message}`);
     }
   },
@@ -94,7 +95,8 @@ export const anthropicBackend: CaptionBackend = {
     try {
       message = await ask(input, ctx, ctx.prompt, 300);
     } catch (err) {
-      if (err instanceof PermanentOutcome) return { photoId: input.photoId, status: 'error_api', reason: err.message };
+      if (err instanceof PermanentOutcome)
+        return { photoId: input.photoId, status: 'error_api', reason: err.message };
       throw err;
     }
     const text = textOf(message);

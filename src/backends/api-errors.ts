@@ -21,7 +21,9 @@ export class AuthApiError extends Error {
 }
 
 /** Parses Retry-After (delta seconds or an HTTP date) and retry-after-ms. */
-export function retryAfterMs(headers: Headers | Record<string, string | null | undefined> | undefined): number | undefined {
+export function retryAfterMs(
+  headers: Headers | Record<string, string | null | undefined> | undefined,
+): number | undefined {
   if (!headers) return undefined;
   const get = (name: string): string | undefined => {
     if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;

@@ -76,7 +76,9 @@ export function parseTags(text: string): string[] | undefined {
   try {
     const parsed = JSON.parse(match[0]) as { tags?: unknown };
     if (!Array.isArray(parsed.tags)) return undefined;
-    const tags = parsed.tags.filter((t): t is string => typeof t === 'string').map((t) => t.trim().toLowerCase());
+    const tags = parsed.tags
+      .filter((t): t is string => typeof t === 'string')
+      .map((t) => t.trim().toLowerCase());
     return [...new Set(tags.filter(Boolean))];
   } catch {
     return undefined;

@@ -40,11 +40,15 @@ function classify(err: unknown, seen: { retryAfterMs?: number }): Error {
   if (err instanceof ApiError && typeof err.status === 'number') {
     const delay = /"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"/.exec(err.message);
     // Gemini answers a bad key with 400 API_KEY_INVALID rather than 401.
-    const status = err.status === 400 && /API key not valid|API_KEY_INVALID/.test(err.message) ? 401 : err.status;
+    const status =
+      err.status === 400 && /API key not valid|API_KEY_INVALID/.test(err.message) ? 401 : err.status;
     const c = classifyHttpError({ status, message: `gemini ${err.status}: ${err.message}` });
     if (c.kind === 'auth') return new AuthApiError(c.message);
     if (c.kind === 'permanent') return new PermanentOutcome(c.message);
-    return new TransientApiError(c.message, seen.retryAfterMs ?? (delay ? Number(delay[1]) * 1000 : undefined));
+    return new TransientApiError(
+      c.message,
+      seen.retryAfterMs ?? (delay ? Number(delay[1]) * 1000 : undefined),
+    );
   }
   return new TransientApiError(`gemini: ${(err as Error)?.message ?? String(err)}`);
 }
@@ -55,7 +59,12 @@ async function ask(input: CaptionInput, ctx: CaptionContext, prompt: string, max
   try {
     return await genai.models.generateContent({
       model: ctx.model,
-      contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'image/jpeg', data: image.base64 } }, { text: prompt }] }],
+      contents: [
+        {
+          role: 'user',
+          parts: [{ inlineData: { mimeType: 'image/jpeg', data: image.base64 } }, { text: prompt }],
+        },
+      ],
       config: { maxOutputTokens: maxTokens, abortSignal: ctx.signal },
     });
   } catch (err) {
@@ -100,7 +109,8 @@ export const geminiBackend: CaptionBackend = {
     try {
       response = await ask(input, ctx, ctx.prompt, 300);
     } catch (err) {
-      if (err instanceof PermanentOutcome) return { photoId: input.photoId, status: 'error_api', reason: err.message };
+      if (err instanceof PermanentOutcome)
+        return { photoId: input.photoId, status: 'error_api', reason: err.message };
       throw err;
     }
     let text: string | undefined;

@@ -11,7 +11,9 @@ export interface KeySpec {
 export function requireKey(env: NodeJS.ProcessEnv, spec: KeySpec): string {
   const value = env[spec.variable]?.trim();
   if (!value) {
-    throw new ConfigError(`${spec.variable} is not set: add ${spec.variable}=${spec.example} to config.env (or the environment)`);
+    throw new ConfigError(
+      `${spec.variable} is not set: add ${spec.variable}=${spec.example} to config.env (or the environment)`,
+    );
   }
   if (!spec.pattern.test(value) || /\s/.test(value)) {
     throw new ConfigError(

@@ -59,7 +59,10 @@ export function openAiProtocolBackend(spec: OpenAiProtocolSpec): CaptionBackend 
 
   function usageOf(response: OpenAI.Chat.Completions.ChatCompletion, model: string): CaptionOutcome['usage'] {
     if (!response.usage) return undefined;
-    const usage = { inputTokens: response.usage.prompt_tokens, outputTokens: response.usage.completion_tokens };
+    const usage = {
+      inputTokens: response.usage.prompt_tokens,
+      outputTokens: response.usage.completion_tokens,
+    };
     return { ...usage, costUsd: spec.pricingProvider ? costOf(spec.pricingProvider, model, usage) : 0 };
   }
 
@@ -80,9 +83,12 @@ export function openAiProtocolBackend(spec: OpenAiProtocolSpec): CaptionBackend 
         await client(env, options.timeoutMs, options.baseUrl).models.list();
       } catch (err) {
         const status = (err as { status?: number }).status;
-        const where = options.baseUrl ?? env[spec.baseUrlVariable] ?? spec.defaultBaseUrl ?? 'https://api.openai.com/v1';
+        const where =
+          options.baseUrl ?? env[spec.baseUrlVariable] ?? spec.defaultBaseUrl ?? 'https://api.openai.com/v1';
         if (status === 401 || status === 403) {
-          throw new Error(`${spec.key?.variable ?? 'the API key'} was rejected by ${where} (${status}): ${(err as Error).message}`);
+          throw new Error(
+            `${spec.key?.variable ?? 'the API key'} was rejected by ${where} (${status}): ${(err as Error).message}`,
+          );
         }
         throw new Error(`cannot reach ${spec.name} at ${where}: ${(err as Error).message}`);
       }
@@ -92,12 +98,18 @@ export function openAiProtocolBackend(spec: OpenAiProtocolSpec): CaptionBackend 
       try {
         response = await ask(input, ctx, ctx.prompt, 300);
       } catch (err) {
-        if (err instanceof PermanentOutcome) return { photoId: input.photoId, status: 'error_api', reason: err.message };
+        if (err instanceof PermanentOutcome)
+          return { photoId: input.photoId, status: 'error_api', reason: err.message };
         throw err;
       }
       const text = response.choices?.[0]?.message?.content?.trim();
       if (!text) throw new TransientApiError(`${spec.name}: response without a caption`);
-      return { photoId: input.photoId, status: 'success', caption: text, usage: usageOf(response, ctx.model) };
+      return {
+        photoId: input.photoId,
+        status: 'success',
+        caption: text,
+        usage: usageOf(response, ctx.model),
+      };
     },
     async tag(input, ctx): Promise<TagResult> {
       let response;

@@ -24,7 +24,10 @@ let cached: PricingTable | undefined;
 /** Prices are data (data/pricing.json, dated), not code. */
 export function pricing(file = path.join(PACKAGE_ROOT, 'data', 'pricing.json')): PricingTable {
   if (!cached) {
-    const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as { as_of: string; models: Record<string, ModelPrice> };
+    const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      as_of: string;
+      models: Record<string, ModelPrice>;
+    };
     cached = { asOf: raw.as_of, models: raw.models };
   }
   return cached;

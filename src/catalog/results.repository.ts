@@ -85,14 +85,28 @@ export class ResultsRepository {
   }
 
   /** Money and tokens recorded per backend and model (the cost of the latest result per photo). */
-  spend(): Array<{ backend: string; model: string; photos: number; input_tokens: number; output_tokens: number; cost_usd: number }> {
+  spend(): Array<{
+    backend: string;
+    model: string;
+    photos: number;
+    input_tokens: number;
+    output_tokens: number;
+    cost_usd: number;
+  }> {
     return this.db
       .prepare(
         `SELECT backend, model, COUNT(*) AS photos, COALESCE(SUM(input_tokens), 0) AS input_tokens,
                 COALESCE(SUM(output_tokens), 0) AS output_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd
          FROM stage_results WHERE input_tokens IS NOT NULL GROUP BY backend, model ORDER BY cost_usd DESC`,
       )
-      .all() as Array<{ backend: string; model: string; photos: number; input_tokens: number; output_tokens: number; cost_usd: number }>;
+      .all() as Array<{
+      backend: string;
+      model: string;
+      photos: number;
+      input_tokens: number;
+      output_tokens: number;
+      cost_usd: number;
+    }>;
   }
 
   /** Status counts per (stage, backend, model) across the whole catalog. */

@@ -12,13 +12,19 @@ export function cliConfig(): PccConfig {
   return readConfig();
 }
 
+/** Opens the catalog for `fn` (sync or async) and closes it when `fn` is done. */
 export function withCatalog<T>(config: PccConfig, fn: (catalog: Catalog) => T): T {
   const catalog = Catalog.open(config.dataDir);
+  let result: T;
   try {
-    return fn(catalog);
-  } finally {
+    result = fn(catalog);
+  } catch (err) {
     catalog.close();
+    throw err;
   }
+  if (result instanceof Promise) return result.finally(() => catalog.close()) as T;
+  catalog.close();
+  return result;
 }
 
 export const info = (message: string, fields?: Record<string, unknown>) =>

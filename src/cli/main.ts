@@ -22,7 +22,7 @@ registerServices(program);
 registerEstimate(program);
 
 program.parseAsync(process.argv).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     if (err instanceof CommanderError) process.exit(err.exitCode);
     if (err instanceof UsageError || err instanceof ConfigError) {

@@ -24,7 +24,10 @@ export class ProgressView {
       api: p.byStatus.error_api,
       model: p.byStatus.error_model,
       priv: p.byStatus.skipped_private ? ` private ${p.byStatus.skipped_private}` : '',
-      spend: p.spendUsd > 0 ? ` | $${p.spendUsd.toFixed(4)}${p.maxCostUsd !== undefined ? ` of $${p.maxCostUsd}` : ''}` : '',
+      spend:
+        p.spendUsd > 0
+          ? ` | $${p.spendUsd.toFixed(4)}${p.maxCostUsd !== undefined ? ` of $${p.maxCostUsd}` : ''}`
+          : '',
       rate: p.photosPerSecond.toFixed(1),
       paused: p.paused ? ` [paused${p.pauseReason ? `: ${p.pauseReason}` : ''}]` : '',
       etaText: p.etaSeconds === null ? '–' : formatSeconds(p.etaSeconds),

@@ -108,7 +108,9 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
       throw new RunRequestError((err as Error).message);
     }
     if (privateBackend.remote) {
-      throw new RunRequestError(`--private-backend must keep photos on this machine; "${privateBackend.name}" sends them away`);
+      throw new RunRequestError(
+        `--private-backend must keep photos on this machine; "${privateBackend.name}" sends them away`,
+      );
     }
     if (privateBackend.granularity !== 'batch') {
       throw new RunRequestError(`--private-backend "${privateBackend.name}" is not a local batch backend`);
@@ -116,7 +118,10 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
   }
   const localOnly = [
     ...(request.localOnly ?? []),
-    ...(env.PCC_LOCAL_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    ...(env.PCC_LOCAL_ONLY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   ];
   const maxCostUsd = request.maxCostUsd;
   if (maxCostUsd !== undefined && !(maxCostUsd >= 0)) {
@@ -143,7 +148,8 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     privateBackend: privateBackend?.name,
     privateQueue: privateBackend?.queue,
     privateModel: privateBackend?.defaultModel,
-    baseUrl: request.baseUrl ?? (backend.name === 'openai-compatible' ? env.OPENAI_COMPATIBLE_BASE_URL : undefined),
+    baseUrl:
+      request.baseUrl ?? (backend.name === 'openai-compatible' ? env.OPENAI_COMPATIBLE_BASE_URL : undefined),
     maxCostUsd,
     writeProxies: !dryRun && backend.readsPixels,
     limit: request.limit === undefined ? undefined : intIn('limit', request.limit, 0, 1, 10_000_000),

@@ -2,7 +2,13 @@
  * The one vocabulary of per-photo outcomes. Every layer (catalog, workflows, CLI, API, exports)
  * imports it from here so a status can never be spelled two ways.
  */
-export const PHOTO_STATUSES = ['success', 'error_corrupt', 'error_api', 'error_model', 'skipped_private'] as const;
+export const PHOTO_STATUSES = [
+  'success',
+  'error_corrupt',
+  'error_api',
+  'error_model',
+  'skipped_private',
+] as const;
 export type PhotoStatus = (typeof PHOTO_STATUSES)[number];
 export type StatusCounts = Record<PhotoStatus, number>;
 

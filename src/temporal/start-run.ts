@@ -8,7 +8,10 @@ import type { RunClient } from './run-client';
  * the run or attaches to the identical one in flight (resuming it, with the new --max-cost-usd if
  * one is given). Shared by `pcc run` and `POST /runs`.
  */
-export async function prepareRun(request: RunRequest, env: NodeJS.ProcessEnv = process.env): Promise<RunConfig> {
+export async function prepareRun(
+  request: RunRequest,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunConfig> {
   let config: RunConfig;
   try {
     config = buildRunConfig(request, env);

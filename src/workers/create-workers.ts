@@ -105,7 +105,10 @@ export async function createWorkers(
       taskQueue: taskQueueOf(role),
       maxConcurrentActivityTaskExecutions: concurrencyOf(role, options.tuning?.[role]),
       ...(role.startsWith('api-')
-        ? { maxTaskQueueActivitiesPerSecond: options.tuning?.[role]?.rps ?? envNumber(role, 'RPS') ?? DEFAULT_API_RPS }
+        ? {
+            maxTaskQueueActivitiesPerSecond:
+              options.tuning?.[role]?.rps ?? envNumber(role, 'RPS') ?? DEFAULT_API_RPS,
+          }
         : {}),
       // A killed process's tasks go back to the queue; a graceful stop finishes what it holds first.
       shutdownGraceTime: 10_000,

@@ -5,7 +5,10 @@ import type { QueueRole } from '../shared/queues';
 import { consoleLine } from '../logging/logger';
 
 /** Runs workers for `roles` in this process until SIGINT/SIGTERM. Used by the per-role entries and `pcc worker`. */
-export async function startRoles(roles: QueueRole[], tuning: CreateWorkersOptions['tuning'] = {}): Promise<void> {
+export async function startRoles(
+  roles: QueueRole[],
+  tuning: CreateWorkersOptions['tuning'] = {},
+): Promise<void> {
   loadConfigEnvFile();
   const config = readConfig();
   const endpoint = await ensureTemporal(config, { log: (m) => consoleLine('info', m) });

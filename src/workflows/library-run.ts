@@ -9,7 +9,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { IoActivities } from '../activities';
-import type { BatchResult, LibraryRunState, RunConfig, RunPhase, RunProgress, ScanSummary } from '../shared/payloads';
+import type {
+  BatchResult,
+  LibraryRunState,
+  RunConfig,
+  RunPhase,
+  RunProgress,
+  ScanSummary,
+} from '../shared/payloads';
 import { addCounts, emptyCounts, totalOf, type StatusCounts } from '../shared/status';
 import { WORKFLOW_TASK_QUEUE, taskQueueOf } from '../shared/queues';
 import { batchWorkflowId, pauseSignal, progressQuery, resumeSignal } from './definitions';
@@ -107,7 +114,17 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
   try {
     if (!current) {
       const scan = await scanLibrary({ runId, workflowId: info.workflowId, config });
-      current = { runId, startedAtMs: Date.now(), scan, nextBatch: 0, byStatus, paused, spendUsd, redo: [], starts: {} };
+      current = {
+        runId,
+        startedAtMs: Date.now(),
+        scan,
+        nextBatch: 0,
+        byStatus,
+        paused,
+        spendUsd,
+        redo: [],
+        starts: {},
+      };
     }
     phase = 'processing';
     const run = current;
@@ -132,7 +149,10 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
 
     for (;;) {
       await condition(
-        () => failure !== undefined || (!paused && inFlight.size < config.maxConcurrentBatches && hasWork()) || (!hasWork() && inFlight.size === 0),
+        () =>
+          failure !== undefined ||
+          (!paused && inFlight.size < config.maxConcurrentBatches && hasWork()) ||
+          (!hasWork() && inFlight.size === 0),
       );
       if (failure !== undefined || (!hasWork() && inFlight.size === 0)) break;
       const batchIndex = run.redo.length ? (run.redo.shift() as number) : run.nextBatch++;
@@ -166,7 +186,9 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
   } catch (err) {
     if (isCancellation(err)) {
       phase = 'cancelled';
-      await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'cancelled', counts: byStatus }));
+      await CancellationScope.nonCancellable(() =>
+        finishRun({ runId, status: 'cancelled', counts: byStatus }),
+      );
     }
     throw err;
   }

@@ -1,7 +1,14 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { ComputeActivities, IoActivities } from '../activities';
 import type { CaptionInput } from '../backends/backend';
-import type { BatchRef, BatchResult, CaptionOutcome, CaptionSettings, LoadedPhoto, RunConfig } from '../shared/payloads';
+import type {
+  BatchRef,
+  BatchResult,
+  CaptionOutcome,
+  CaptionSettings,
+  LoadedPhoto,
+  RunConfig,
+} from '../shared/payloads';
 import { emptyCounts } from '../shared/status';
 import { taskQueueOf, type QueueRole } from '../shared/queues';
 import { DEFAULT_RETRY } from './retry';
@@ -36,7 +43,13 @@ function inputOf(p: LoadedPhoto): CaptionInput {
 }
 
 /** Local backends: one activity per batch, heartbeating and resuming after each photo. */
-function captionInBatch(config: RunConfig, queue: QueueRole, settings: CaptionSettings, runId: string, photos: LoadedPhoto[]) {
+function captionInBatch(
+  config: RunConfig,
+  queue: QueueRole,
+  settings: CaptionSettings,
+  runId: string,
+  photos: LoadedPhoto[],
+) {
   const compute = proxyActivities<ComputeActivities>({
     taskQueue: taskQueueOf(queue),
     startToCloseTimeout: '1 hour',
@@ -55,11 +68,17 @@ async function captionPerPhoto(config: RunConfig, runId: string, photos: LoadedP
   const api = proxyActivities<ComputeActivities>({
     taskQueue: taskQueueOf(config.captionQueue),
     startToCloseTimeout: config.requestTimeoutMs + 30_000,
-    retry: { ...DEFAULT_RETRY, maximumAttempts: config.apiMaxAttempts, nonRetryableErrorTypes: ['AuthFailed'] },
+    retry: {
+      ...DEFAULT_RETRY,
+      maximumAttempts: config.apiMaxAttempts,
+      nonRetryableErrorTypes: ['AuthFailed'],
+    },
   });
   const settings = settingsOf(config);
   let authError: string | undefined;
-  const settled = await Promise.allSettled(photos.map((p) => api.captionPhoto({ runId, settings, photo: inputOf(p) })));
+  const settled = await Promise.allSettled(
+    photos.map((p) => api.captionPhoto({ runId, settings, photo: inputOf(p) })),
+  );
   const outcomes: CaptionOutcome[] = [];
   settled.forEach((s, i) => {
     if (s.status === 'fulfilled') {
@@ -108,12 +127,25 @@ export async function processBatch({ config, batch }: ProcessBatchInput): Promis
 
   if (kept.length && config.privateBackend && config.privateQueue) {
     const local = await captionInBatch(
-      config, config.privateQueue, settingsOf(config, config.privateBackend, config.privateModel), batch.runId, kept,
+      config,
+      config.privateQueue,
+      settingsOf(config, config.privateBackend, config.privateModel),
+      batch.runId,
+      kept,
     );
-    outcomes.push(...local.map((o) => ({ ...o, reason: o.reason ?? `local-only photo, captioned by ${config.privateBackend}` })));
+    outcomes.push(
+      ...local.map((o) => ({
+        ...o,
+        reason: o.reason ?? `local-only photo, captioned by ${config.privateBackend}`,
+      })),
+    );
   } else {
     for (const p of kept) {
-      outcomes.push({ photoId: p.photoId, status: 'skipped_private', reason: `local-only photo: never sent to ${config.backend}` });
+      outcomes.push({
+        photoId: p.photoId,
+        status: 'skipped_private',
+        reason: `local-only photo: never sent to ${config.backend}`,
+      });
     }
   }
   if (sendable.length) {
@@ -122,7 +154,9 @@ export async function processBatch({ config, batch }: ProcessBatchInput): Promis
       outcomes.push(...result.outcomes);
       authError = result.authError;
     } else {
-      outcomes.push(...(await captionInBatch(config, config.captionQueue, settingsOf(config), batch.runId, sendable)));
+      outcomes.push(
+        ...(await captionInBatch(config, config.captionQueue, settingsOf(config), batch.runId, sendable)),
+      );
     }
   }
 

@@ -8,10 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Behavior =
-  | 'ok'
-  | 'malformed'
-  | { status: number; message?: string; retryAfter?: string }
-  | { hangMs: number };
+  'ok' | 'malformed' | { status: number; message?: string; retryAfter?: string } | { hangMs: number };
 
 export interface LoggedRequest {
   provider: 'openai' | 'anthropic' | 'gemini';
@@ -32,7 +29,12 @@ export class FakeProviderServer {
   script: Behavior[] = [];
   defaultBehavior: Behavior = 'ok';
   latencyMs = 0;
-  validKeys = new Set(['sk-test-key', 'sk-ant-test-key', 'xai-test-key', 'AIzaFakeGeminiKeyForTests0000000000000']);
+  validKeys = new Set([
+    'sk-test-key',
+    'sk-ant-test-key',
+    'xai-test-key',
+    'AIzaFakeGeminiKeyForTests0000000000000',
+  ]);
   private server?: http.Server;
   url = '';
 
@@ -102,10 +104,18 @@ export class FakeProviderServer {
       return;
     }
     if (typeof behavior === 'object') {
-      const headers: Record<string, string> = behavior.retryAfter ? { 'retry-after': behavior.retryAfter } : {};
-      return send(behavior.status, errorBody(provider, behavior.status, behavior.message ?? `fake error ${behavior.status}`), headers);
+      const headers: Record<string, string> = behavior.retryAfter
+        ? { 'retry-after': behavior.retryAfter }
+        : {};
+      return send(
+        behavior.status,
+        errorBody(provider, behavior.status, behavior.message ?? `fake error ${behavior.status}`),
+        headers,
+      );
     }
-    const text = prompt?.includes('JSON only') ? '{"tags":["dog","beach","sunset"]}' : `A fake caption of photo ${entry.imageSha1?.slice(0, 8)}.`;
+    const text = prompt?.includes('JSON only')
+      ? '{"tags":["dog","beach","sunset"]}'
+      : `A fake caption of photo ${entry.imageSha1?.slice(0, 8)}.`;
     return send(200, answer(provider, model, text));
   }
 }
@@ -120,20 +130,35 @@ function extract(provider: LoggedRequest['provider'], json: Record<string, unkno
     const o = node as Record<string, unknown>;
     if (typeof o.url === 'string' && o.url.startsWith('data:image')) found.image = o.url.split(',')[1];
     if (o.type === 'base64' && typeof o.data === 'string') found.image = o.data;
-    if (o.inlineData && typeof (o.inlineData as Record<string, unknown>).data === 'string') found.image = (o.inlineData as { data: string }).data;
+    if (o.inlineData && typeof (o.inlineData as Record<string, unknown>).data === 'string')
+      found.image = (o.inlineData as { data: string }).data;
     if (typeof o.text === 'string') found.text = o.text;
     for (const v of Object.values(o)) walk(v, found);
     return found;
   };
   const found = walk(provider === 'gemini' ? json.contents : json.messages, {});
-  const model = provider === 'gemini' ? decodeURIComponent(/models\/([^:]+):/.exec(url)?.[1] ?? '') : String(json.model);
+  const model =
+    provider === 'gemini' ? decodeURIComponent(/models\/([^:]+):/.exec(url)?.[1] ?? '') : String(json.model);
   return { image: found.image ? Buffer.from(found.image, 'base64') : undefined, prompt: found.text, model };
 }
 
 function modelList(provider: LoggedRequest['provider']) {
-  if (provider === 'gemini') return { models: [{ name: 'models/gemini-2.5-flash-lite', displayName: 'fake' }] };
+  if (provider === 'gemini')
+    return { models: [{ name: 'models/gemini-2.5-flash-lite', displayName: 'fake' }] };
   if (provider === 'anthropic') {
-    return { data: [{ id: 'claude-3-5-haiku-latest', type: 'model', display_name: 'fake', created_at: '2025-01-01T00:00:00Z' }], has_more: false, first_id: 'a', last_id: 'a' };
+    return {
+      data: [
+        {
+          id: 'claude-3-5-haiku-latest',
+          type: 'model',
+          display_name: 'fake',
+          created_at: '2025-01-01T00:00:00Z',
+        },
+      ],
+      has_more: false,
+      first_id: 'a',
+      last_id: 'a',
+    };
   }
   return { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'fake' }] };
 }
@@ -148,26 +173,60 @@ function answer(provider: LoggedRequest['provider'], model: string | undefined, 
   }
   if (provider === 'anthropic') {
     return {
-      id: 'msg_fake', type: 'message', role: 'assistant', model,
-      content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null,
+      id: 'msg_fake',
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [{ type: 'text', text }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
       usage: { input_tokens: 1100, output_tokens: 20 },
     };
   }
   return {
-    id: 'chatcmpl-fake', object: 'chat.completion', created: Math.floor(Date.now() / 1000), model,
-    choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: 'stop', logprobs: null }],
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: text, refusal: null },
+        finish_reason: 'stop',
+        logprobs: null,
+      },
+    ],
     usage: { prompt_tokens: 800, completion_tokens: 20, total_tokens: 820 },
   };
 }
 
 function errorBody(provider: LoggedRequest['provider'], status: number, message: string) {
   if (provider === 'gemini') {
-    const names: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE' };
+    const names: Record<number, string> = {
+      400: 'INVALID_ARGUMENT',
+      401: 'UNAUTHENTICATED',
+      429: 'RESOURCE_EXHAUSTED',
+      500: 'INTERNAL',
+      503: 'UNAVAILABLE',
+    };
     return { error: { code: status, message, status: names[status] ?? 'UNKNOWN' } };
   }
   if (provider === 'anthropic') {
-    const types: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 429: 'rate_limit_error', 500: 'api_error', 529: 'overloaded_error' };
+    const types: Record<number, string> = {
+      400: 'invalid_request_error',
+      401: 'authentication_error',
+      429: 'rate_limit_error',
+      500: 'api_error',
+      529: 'overloaded_error',
+    };
     return { type: 'error', error: { type: types[status] ?? 'api_error', message } };
   }
-  return { error: { message, type: status === 429 ? 'rate_limit_exceeded' : 'invalid_request_error', param: null, code: null } };
+  return {
+    error: {
+      message,
+      type: status === 429 ? 'rate_limit_exceeded' : 'invalid_request_error',
+      param: null,
+      code: null,
+    },
+  };
 }

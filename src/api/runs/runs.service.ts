@@ -37,8 +37,14 @@ export class RunsService {
     return this.translateAsync(() => this.runs.detail(id));
   }
 
-  async act(id: string, action: 'pause' | 'resume' | 'cancel', args: ResumeArgs = {}): Promise<{ id: string; action: string }> {
-    await this.translateAsync(() => (action === 'resume' ? this.runs.resume(id, args) : this.runs[action](id)));
+  async act(
+    id: string,
+    action: 'pause' | 'resume' | 'cancel',
+    args: ResumeArgs = {},
+  ): Promise<{ id: string; action: string }> {
+    await this.translateAsync(() =>
+      action === 'resume' ? this.runs.resume(id, args) : this.runs[action](id),
+    );
     return { id, action };
   }
 

@@ -97,7 +97,12 @@ export class StartRunDto implements RunRequest {
   @Min(0)
   mockLatencyMs?: number;
 
-  @ApiPropertyOptional({ minimum: 64, maximum: 4096, default: 1024, description: 'long edge of what a remote model receives' })
+  @ApiPropertyOptional({
+    minimum: 64,
+    maximum: 4096,
+    default: 1024,
+    description: 'long edge of what a remote model receives',
+  })
   @IsOptional()
   @IsInt()
   @Min(64)

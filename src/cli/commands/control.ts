@@ -45,7 +45,9 @@ export function registerControl(program: Command): void {
     .description('continue a paused run')
     .action((id: string, opts: { maxCostUsd?: string }) =>
       withClient(async (client) => {
-        await client.resume(id, { maxCostUsd: opts.maxCostUsd === undefined ? undefined : Number(opts.maxCostUsd) });
+        await client.resume(id, {
+          maxCostUsd: opts.maxCostUsd === undefined ? undefined : Number(opts.maxCostUsd),
+        });
         info(`resume sent to ${id}`);
       }),
     );

@@ -44,17 +44,29 @@ export function registerEstimate(program: Command): void {
       try {
         // Validation only: an estimate needs no key, so the key check is skipped.
         runConfig = buildRunConfig(
-          { roots: dirs, backend: 'mock', model: opts.model, prompt: opts.prompt, include: opts.include, exclude: opts.exclude },
+          {
+            roots: dirs,
+            backend: 'mock',
+            model: opts.model,
+            prompt: opts.prompt,
+            include: opts.include,
+            exclude: opts.exclude,
+          },
           process.env,
         );
         getBackend(opts.backend);
       } catch (err) {
-        if (err instanceof RunRequestError || (err as Error).name === 'UnknownBackendError') throw new UsageError((err as Error).message);
+        if (err instanceof RunRequestError || (err as Error).name === 'UnknownBackendError')
+          throw new UsageError((err as Error).message);
         throw err;
       }
       const backend = getBackend(opts.backend);
       const model = opts.model ?? backend.defaultModel;
-      const rps = opts.rps ? Number(opts.rps) : backend.queue.startsWith('api-') ? DEFAULT_API_RPS : undefined;
+      const rps = opts.rps
+        ? Number(opts.rps)
+        : backend.queue.startsWith('api-')
+          ? DEFAULT_API_RPS
+          : undefined;
       const estimate = await withCatalog(config, (catalog) =>
         estimateRun(catalog, {
           roots: runConfig.roots,
@@ -75,7 +87,8 @@ export function registerEstimate(program: Command): void {
         process.stdout.write(`${JSON.stringify({ backend: backend.name, model, ...estimate }, null, 2)}\n`);
         return;
       }
-      const usd = (v: number | undefined) => (v === undefined ? 'unknown (no price in data/pricing.json)' : `$${v.toFixed(2)}`);
+      const usd = (v: number | undefined) =>
+        v === undefined ? 'unknown (no price in data/pricing.json)' : `$${v.toFixed(2)}`;
       process.stdout.write(
         [
           `Estimate for ${backend.name} / ${model} (no API called)`,

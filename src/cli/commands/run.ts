@@ -83,10 +83,21 @@ export function registerRun(program: Command): void {
     .option('--exclude <glob>', 'skip files or folders matching this glob; repeatable', collect, [])
     .option('--mock-error-rate <r>', 'mock backend: fraction of photos that fail with a simulated API error')
     .option('--mock-latency-ms <ms>', 'mock backend: simulated time per caption')
-    .option('--max-cost-usd <usd>', 'pause the run when its spend reaches this (raise it and run again to continue)')
+    .option(
+      '--max-cost-usd <usd>',
+      'pause the run when its spend reaches this (raise it and run again to continue)',
+    )
     .option('--max-edge <px>', 'long edge of the JPEG a remote model receives', '1024')
-    .option('--base-url <url>', 'endpoint of an openai-compatible server (Ollama, vLLM, llama.cpp, LM Studio)')
-    .option('--local-only <glob>', 'folders/files (relative to the library) never sent to a cloud model; repeatable', collect, [])
+    .option(
+      '--base-url <url>',
+      'endpoint of an openai-compatible server (Ollama, vLLM, llama.cpp, LM Studio)',
+    )
+    .option(
+      '--local-only <glob>',
+      'folders/files (relative to the library) never sent to a cloud model; repeatable',
+      collect,
+      [],
+    )
     .option('--private-backend <name>', 'local backend that captions local-only photos of a cloud run')
     .option('--max-workers <n>', 'requests (or batches) this process runs at once on the backend queue')
     .option('--rps <n>', 'cloud queue rate limit in requests/s, across all workers (server-side)')
@@ -124,7 +135,10 @@ export function registerRun(program: Command): void {
         if (err instanceof RunRequestError) throw new UsageError(err.message);
         throw err;
       }
-      const tuning = { maxWorkers: toInt('--max-workers', opts.maxWorkers), rps: toNumber('--rps', opts.rps) };
+      const tuning = {
+        maxWorkers: toInt('--max-workers', opts.maxWorkers),
+        rps: toNumber('--rps', opts.rps),
+      };
       await runLibrary(runConfig, Boolean(opts.detach), tuning);
     });
 }
@@ -151,8 +165,16 @@ async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerT
     if (detach) {
       await requirePollers(client, endpoint.namespace, ['io', runConfig.captionQueue]);
     } else {
-      const roles = [...new Set<QueueRole>(['io', runConfig.captionQueue, ...(runConfig.privateQueue ? [runConfig.privateQueue] : [])])];
-      workers = await createWorkers(config, endpoint, roles, { tuning: { [runConfig.captionQueue]: tuning } });
+      const roles = [
+        ...new Set<QueueRole>([
+          'io',
+          runConfig.captionQueue,
+          ...(runConfig.privateQueue ? [runConfig.privateQueue] : []),
+        ]),
+      ];
+      workers = await createWorkers(config, endpoint, roles, {
+        tuning: { [runConfig.captionQueue]: tuning },
+      });
       void workers.run();
     }
     const { workflowId, attached } = await startPreparedRun(client, runConfig);

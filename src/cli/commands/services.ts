@@ -17,7 +17,10 @@ export function registerServices(program: Command): void {
     )
     .option('--host <host>', 'API bind address', process.env.PCC_API_HOST ?? '127.0.0.1')
     .option('--port <port>', 'API port', process.env.PCC_API_PORT ?? '3000')
-    .option('--queues <roles>', 'worker roles to run (default: io,cpu,gpu and every cloud provider whose key is set)')
+    .option(
+      '--queues <roles>',
+      'worker roles to run (default: io,cpu,gpu and every cloud provider whose key is set)',
+    )
     .action(async (opts: { host: string; port: string; queues?: string }) => {
       const config = cliConfig();
       const roles = parseQueues(opts.queues ?? defaultServerRoles().join(','));

@@ -60,7 +60,9 @@ export function registerStats(program: Command): void {
       if (stats.spend.length) {
         out.push('Spend (latest result per photo):');
         for (const s of stats.spend) {
-          out.push(`  ${s.backend}/${s.model}: $${s.cost_usd.toFixed(4)} for ${s.photos} photos (${s.input_tokens} in / ${s.output_tokens} out tokens)`);
+          out.push(
+            `  ${s.backend}/${s.model}: $${s.cost_usd.toFixed(4)} for ${s.photos} photos (${s.input_tokens} in / ${s.output_tokens} out tokens)`,
+          );
         }
       }
       out.push('Recent runs:');

@@ -14,7 +14,7 @@ import { getBackend } from '../src/backends/registry';
 import type { TagResult } from '../src/backends/backend';
 import { writeProxy } from '../src/images/loader';
 import type { CaptionOutcome, CaptionSettings } from '../src/shared/payloads';
-import { FakeProviderServer, type Behavior } from './fakes/provider-server';
+import { FakeProviderServer, type Behavior } from '../src/fakes/provider-server';
 import { SAMPLE_LIBRARY, tempDir } from './helpers/fixtures';
 
 const PROVIDERS = [

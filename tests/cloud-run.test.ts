@@ -10,7 +10,7 @@ import { Catalog } from '../src/catalog/catalog';
 import { proxyPathFor } from '../src/images/loader';
 import { uploadImage } from '../src/backends/upload-image';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
-import { FakeProviderServer } from './fakes/provider-server';
+import { FakeProviderServer } from '../src/fakes/provider-server';
 import { SAMPLE_LIBRARY, tempDir, waitFor } from './helpers/fixtures';
 import { killHard, runPcc, startPcc, startTestServer, testEnv, type Proc } from './helpers/processes';
 
@@ -255,8 +255,8 @@ describe('cloud runs (OpenAI SDK → fake provider, real Temporal)', () => {
     const lib = jpegLibrary();
     const { dataDir, env } = cloudEnv();
     const args = ['run', lib, '--backend', 'openai', '--batch-size', '2', '--max-concurrent-batches', '1'];
-    const first = await runPcc([...args, '--max-cost-usd', '0.0005'], env, 3);
-    expect(first).toMatch(/paused: spend \$0\.000\d+ has reached the cap \$0\.0005/);
+    const first = await runPcc([...args, '--max-cost-usd', '0.0015'], env, 3);
+    expect(first).toMatch(/paused: spend \$0\.\d+ has reached the cap \$0\.0015/);
     const est = JSON.parse(await runPcc(['estimate', lib, '--backend', 'openai', '--json'], env));
     const doneSoFar = catalogOf(
       dataDir,
@@ -272,7 +272,7 @@ describe('cloud runs (OpenAI SDK → fake provider, real Temporal)', () => {
     expect(second).toMatch(/spend \$0\.0\d+/);
     expect(latestRun(dataDir).counts).toMatchObject({ success: 26 });
     const stats = await runPcc(['stats'], env);
-    expect(stats).toMatch(/openai\/gpt-4o-mini: \$0\.00\d+ for 26 photos/);
+    expect(stats).toMatch(/openai\/gpt-4\.1-mini: \$0\.0\d+ for 26 photos/);
     const after = JSON.parse(await runPcc(['estimate', lib, '--backend', 'openai', '--json'], env));
     expect(after).toMatchObject({ done: 26, remaining: 0 });
   });

@@ -147,7 +147,7 @@ export function classifyOpenAiError(err: unknown, provider: string): Error {
 export const openAiBackend = openAiProtocolBackend({
   name: 'openai',
   queue: 'api-openai',
-  defaultModel: 'gpt-4o-mini',
+  defaultModel: 'gpt-4.1-mini',
   description: 'OpenAI vision models (chat completions); OPENAI_API_KEY',
   pricingProvider: 'openai',
   remote: true,

@@ -2,11 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../config';
 
+export type ImageRule =
+  | { rule: 'tiles'; base: number; tile: number }
+  | { rule: 'patches'; multiplier: number }
+  | { rule: 'pixels'; divisor: number }
+  | { rule: 'gemini-tiles'; per_tile: number };
+
 export interface ModelPrice {
   /** USD per million input tokens. */
   input: number;
   /** USD per million output tokens. */
   output: number;
+  /** How the provider counts an image's input tokens for this model. */
+  image?: ImageRule;
 }
 
 export interface PricingTable {
@@ -44,23 +52,44 @@ export function costOf(provider: string, model: string, usage: TokenUsage): numb
   return (usage.inputTokens * price.input + usage.outputTokens * price.output) / 1_000_000;
 }
 
+const FALLBACK_RULES: Record<string, ImageRule> = {
+  openai: { rule: 'tiles', base: 85, tile: 170 },
+  xai: { rule: 'tiles', base: 85, tile: 170 },
+  anthropic: { rule: 'pixels', divisor: 750 },
+  gemini: { rule: 'gemini-tiles', per_tile: 258 },
+};
+
 /**
- * Image input tokens for one photo whose long edge is `edge` (3:2 aspect), by each provider's
- * published rule: OpenAI high detail = 85 + 170 per 512-px tile after fitting 2048/768;
- * Anthropic ≈ width×height/750; Gemini 258 per 768-px tile (258 when both sides ≤ 384).
+ * Image input tokens for one photo whose long edge is `edge` (3:2 aspect), by the provider's
+ * published rule for the model (data/pricing.json): OpenAI tiles (fit 2048, short side ≤ 768,
+ * 512-px tiles; gpt-4o-mini counts ~33× more tokens per tile at a lower price) or 32-px patches
+ * (gpt-4.1 mini/nano, capped at 1536, times a multiplier); Anthropic width×height/750; Gemini 258 per
+ * 768-px tile (258 in all when both sides ≤ 384).
  */
-export function imageTokens(provider: string, edge: number): number {
+export function imageTokens(provider: string, model: string, edge: number): number {
   const w = edge;
   const h = Math.round((edge * 2) / 3);
-  if (provider === 'anthropic') return Math.ceil((w * h) / 750);
-  if (provider === 'gemini') {
-    if (w <= 384 && h <= 384) return 258;
-    return Math.ceil(w / 768) * Math.ceil(h / 768) * 258;
+  const rule = priceOf(provider, model)?.image ?? FALLBACK_RULES[provider] ?? FALLBACK_RULES.openai;
+  switch (rule.rule) {
+    case 'pixels':
+      return Math.ceil((w * h) / rule.divisor);
+    case 'gemini-tiles':
+      return w <= 384 && h <= 384 ? rule.per_tile : Math.ceil(w / 768) * Math.ceil(h / 768) * rule.per_tile;
+    case 'patches':
+      return Math.ceil(Math.min(1536, Math.ceil(w / 32) * Math.ceil(h / 32)) * rule.multiplier);
+    case 'tiles': {
+      const scale = Math.min(1, 2048 / Math.max(w, h), 768 / Math.min(w, h));
+      return rule.base + rule.tile * Math.ceil((w * scale) / 512) * Math.ceil((h * scale) / 512);
+    }
   }
-  // OpenAI and xAI (OpenAI-compatible): scale the short side to ≤ 768, count 512-px tiles.
-  const scale = Math.min(1, 768 / Math.min(w, h), 2048 / Math.max(w, h));
-  const tiles = Math.ceil((w * scale) / 512) * Math.ceil((h * scale) / 512);
-  return 85 + 170 * tiles;
+}
+
+/** Estimated USD per 1,000 photos at `edge`, for the docs and `pcc estimate`. */
+export function costPerThousand(provider: string, model: string, edge: number, prompt: string): number | undefined {
+  const price = priceOf(provider, model);
+  if (!price) return undefined;
+  const input = imageTokens(provider, model, edge) + promptTokens(prompt);
+  return (1000 * (input * price.input + EXPECTED_CAPTION_TOKENS * price.output)) / 1e6;
 }
 
 /** A caption prompt plus the message envelope, in tokens (≈ 4 characters a token). */

@@ -1,4 +1,6 @@
 /**
+ * Used by the tests and by `npm run bench:api`; never by the product at run time.
+ *
  * A loopback server that speaks the wire protocols of OpenAI (and xAI), Anthropic and Gemini closely
  * enough for their official SDKs, with scripted failures: 429 + Retry-After, 5xx, hangs (timeouts),
  * 401, 400 with a message, malformed bodies. It logs every request with the image it carried.

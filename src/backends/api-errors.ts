@@ -20,6 +20,11 @@ export class AuthApiError extends Error {
   override name = 'AuthApiError';
 }
 
+/** A 400-class answer: recorded as error_api with the provider's message, never retried. */
+export class PermanentApiError extends Error {
+  override name = 'PermanentApiError';
+}
+
 /** Parses Retry-After (delta seconds or an HTTP date) and retry-after-ms. */
 export function retryAfterMs(
   headers: Headers | Record<string, string | null | undefined> | undefined,

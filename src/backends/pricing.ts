@@ -85,7 +85,12 @@ export function imageTokens(provider: string, model: string, edge: number): numb
 }
 
 /** Estimated USD per 1,000 photos at `edge`, for the docs and `pcc estimate`. */
-export function costPerThousand(provider: string, model: string, edge: number, prompt: string): number | undefined {
+export function costPerThousand(
+  provider: string,
+  model: string,
+  edge: number,
+  prompt: string,
+): number | undefined {
   const price = priceOf(provider, model);
   if (!price) return undefined;
   const input = imageTokens(provider, model, edge) + promptTokens(prompt);

@@ -42,7 +42,12 @@ async function main(): Promise<void> {
 
   const fake = await new FakeProviderServer().start();
   fake.latencyMs = latencyMs;
-  const env = { ...process.env, PCC_DATA_DIR: dataDir, OPENAI_API_KEY: 'sk-test-key', OPENAI_BASE_URL: `${fake.url}/v1` };
+  const env = {
+    ...process.env,
+    PCC_DATA_DIR: dataDir,
+    OPENAI_API_KEY: 'sk-test-key',
+    OPENAI_BASE_URL: `${fake.url}/v1`,
+  };
   Object.assign(process.env, env);
   const config = readConfig(env);
   const endpoint = await ensureTemporal(config, { log: console.log });
@@ -64,7 +69,9 @@ async function main(): Promise<void> {
   const requests = fake.captionRequests().map((r) => r.at);
   const seconds = (Math.max(...requests) + latencyMs - Math.min(...requests)) / 1000;
   const rate = requests.length / seconds;
-  console.log(`  ${result.byStatus.success} captioned, ${requests.length} requests in ${seconds.toFixed(1)} s (whole run ${result.seconds.toFixed(1)} s)`);
+  console.log(
+    `  ${result.byStatus.success} captioned, ${requests.length} requests in ${seconds.toFixed(1)} s (whole run ${result.seconds.toFixed(1)} s)`,
+  );
   await group.shutdown();
   await client.close();
   await endpoint.stop();

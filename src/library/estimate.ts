@@ -78,7 +78,9 @@ export async function estimateRun(catalog: Catalog, input: EstimateInput): Promi
   const remaining = photos - done;
   const billable = remaining - keptLocal;
   const provider = input.backend.pricingProvider;
-  const perPhotoIn = provider ? imageTokens(provider, input.model, input.maxEdge) + promptTokens(input.prompt) : 0;
+  const perPhotoIn = provider
+    ? imageTokens(provider, input.model, input.maxEdge) + promptTokens(input.prompt)
+    : 0;
   const inputTokens = provider ? billable * perPhotoIn : 0;
   const outputTokens = provider ? billable * EXPECTED_CAPTION_TOKENS : 0;
   const price = provider ? priceOf(provider, input.model) : undefined;

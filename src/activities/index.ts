@@ -3,10 +3,18 @@ import { createScanActivities } from './scan';
 import { createLoadActivities } from './load';
 import { createCaptionActivities } from './caption';
 import { createPersistActivities } from './persist';
+import { createDateActivities } from './dates';
+import { createSidecarActivities } from './sidecars';
 
 /** Activities hosted by io workers: everything that touches the library files or the catalog. */
 export function createIoActivities(deps: ActivityDeps) {
-  return { ...createScanActivities(deps), ...createLoadActivities(deps), ...createPersistActivities(deps) };
+  return {
+    ...createScanActivities(deps),
+    ...createLoadActivities(deps),
+    ...createPersistActivities(deps),
+    ...createDateActivities(deps),
+    ...createSidecarActivities(deps),
+  };
 }
 
 /** Activities hosted by compute workers (cpu, gpu, api-*): stateless, they never write the catalog. */

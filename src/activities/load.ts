@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
 import { mapLimit } from './context';
-import { CorruptImageError, proxyPathFor, validateImage, writeProxy } from '../images/loader';
+import { CorruptImageError, decodePhoto, proxyPathFor, thumbnailPathFor } from '../images/loader';
+import { readInventory } from '../images/inventory';
 import { LOAD_KEY, type StageResult } from '../catalog/results.repository';
 import type { BatchRef, CaptionKey, LoadedPhoto } from '../shared/payloads';
 import { runLogger } from '../logging/logger';
@@ -48,16 +49,32 @@ export function createLoadActivities(deps: ActivityDeps) {
           private: isPrivate(item.rel_path),
         };
         try {
-          const options = { longEdge: deps.proxyLongEdge };
           const decodedBefore = catalog.results.get(item.photo_id, 'load', LOAD_KEY)?.status === 'success';
-          if (!input.writeProxies) {
-            if (input.redecode || !decodedBefore) await validateImage(item.abs_path, options);
-            return { ...base, status: 'success' };
+          const thumbPath = thumbnailPathFor(deps.config.dataDir, item.sha1);
+          const missing =
+            input.redecode ||
+            !decodedBefore ||
+            !fs.existsSync(thumbPath) ||
+            (input.writeProxies && !fs.existsSync(proxyPath)) ||
+            !catalog.metadata.has(item.photo_id);
+          if (missing) {
+            // One decode validates, writes the proxy (when a stage reads pixels) and the review
+            // thumbnail; ExifTool reads the inventory alongside. Both only read the original.
+            const [decoded, inventory] = await Promise.all([
+              decodePhoto(item.abs_path, {
+                longEdge: deps.proxyLongEdge,
+                proxyPath: input.writeProxies ? proxyPath : undefined,
+                thumbPath,
+                raw: item.is_raw === 1,
+              }),
+              readInventory(item.photo_id, item.abs_path).catch((err: Error) => {
+                log.warn({ event: 'photo.inventory_failed', relPath: item.rel_path, reason: err.message });
+                return undefined;
+              }),
+            ]);
+            if (inventory) catalog.metadata.upsert({ ...inventory, phash: decoded.dhash });
           }
-          if (input.redecode || !decodedBefore || !fs.existsSync(proxyPath)) {
-            await writeProxy(item.abs_path, proxyPath, options);
-          }
-          return { ...base, status: 'success', proxyPath };
+          return { ...base, status: 'success', proxyPath: input.writeProxies ? proxyPath : undefined };
         } catch (err) {
           if (err instanceof CorruptImageError || isSourceError(err, item.abs_path)) {
             const reason =

@@ -2,17 +2,20 @@ import { openDatabase, type Db } from './database';
 import { PhotosRepository } from './photos.repository';
 import { ResultsRepository } from './results.repository';
 import { RunsRepository } from './runs.repository';
+import { MetadataRepository } from './metadata.repository';
 
 /** The only door to the database: everything else in pcc talks to these repositories. */
 export class Catalog {
   readonly photos: PhotosRepository;
   readonly results: ResultsRepository;
   readonly runs: RunsRepository;
+  readonly metadata: MetadataRepository;
 
   private constructor(private readonly db: Db) {
     this.photos = new PhotosRepository(db);
     this.results = new ResultsRepository(db);
     this.runs = new RunsRepository(db);
+    this.metadata = new MetadataRepository(db);
   }
 
   static open(dataDir: string): Catalog {

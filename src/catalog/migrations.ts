@@ -85,4 +85,43 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE stage_results ADD COLUMN cost_usd REAL;
     `,
   },
+  {
+    version: 3,
+    name: 'photo metadata inventory, resolved dates, keywords',
+    sql: `
+      CREATE TABLE photo_metadata (
+        photo_id        INTEGER PRIMARY KEY REFERENCES photos(id),
+        make            TEXT,
+        model           TEXT,
+        lens            TEXT,
+        date_original   TEXT,
+        create_date     TEXT,
+        modify_date     TEXT,
+        file_mtime      TEXT,
+        iso             REAL,
+        f_number        REAL,
+        exposure_time   TEXT,
+        orientation     INTEGER,
+        has_gps         INTEGER NOT NULL DEFAULT 0,
+        width           INTEGER,
+        height          INTEGER,
+        keywords_json   TEXT NOT NULL DEFAULT '[]',
+        hierarchical_json TEXT NOT NULL DEFAULT '[]',
+        description     TEXT,
+        phash           TEXT,
+        resolved_date   TEXT,
+        date_trust      REAL,
+        date_source     TEXT,
+        inventoried_at  TEXT NOT NULL
+      );
+      CREATE TABLE photo_keywords (
+        photo_id  INTEGER NOT NULL REFERENCES photos(id),
+        kind      TEXT NOT NULL CHECK (kind IN ('CK', 'AI')),
+        term      TEXT NOT NULL,
+        source    TEXT NOT NULL,
+        run_id    TEXT,
+        PRIMARY KEY (photo_id, kind, term)
+      );
+    `,
+  },
 ];

@@ -19,6 +19,7 @@ export interface WorkItem {
   abs_path: string;
   rel_path: string;
   sha1: string;
+  is_raw: number;
 }
 
 export type ScanIssueKind = 'unreadable' | 'skipped_video' | 'skipped_sidecar' | 'skipped_other';
@@ -51,7 +52,7 @@ export class RunsRepository {
   batch(runId: string, batchIndex: number, batchSize: number): WorkItem[] {
     return this.db
       .prepare(
-        `SELECT rp.ordinal, rp.photo_id, rp.abs_path, rp.rel_path, p.sha1
+        `SELECT rp.ordinal, rp.photo_id, rp.abs_path, rp.rel_path, p.sha1, p.is_raw
          FROM run_photos rp JOIN photos p ON p.id = rp.photo_id
          WHERE rp.run_id = ? AND rp.ordinal >= ? AND rp.ordinal < ? ORDER BY rp.ordinal`,
       )
@@ -61,7 +62,7 @@ export class RunsRepository {
   workList(runId: string): WorkItem[] {
     return this.db
       .prepare(
-        `SELECT rp.ordinal, rp.photo_id, rp.abs_path, rp.rel_path, p.sha1
+        `SELECT rp.ordinal, rp.photo_id, rp.abs_path, rp.rel_path, p.sha1, p.is_raw
          FROM run_photos rp JOIN photos p ON p.id = rp.photo_id WHERE rp.run_id = ? ORDER BY rp.ordinal`,
       )
       .all(runId) as WorkItem[];

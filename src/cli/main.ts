@@ -5,6 +5,7 @@ import { registerExport } from './commands/export';
 import { registerControl } from './commands/control';
 import { registerServices } from './commands/services';
 import { registerEstimate } from './commands/estimate';
+import { registerXmp } from './commands/xmp';
 import { UsageError } from './context';
 import { ConfigError } from '../config';
 
@@ -20,6 +21,7 @@ registerExport(program);
 registerControl(program);
 registerServices(program);
 registerEstimate(program);
+registerXmp(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),

@@ -12,6 +12,7 @@ import os from 'node:os';
 import Piscina from 'piscina';
 import sharp from 'sharp';
 import { decodeWasm, type RawPixels, type WasmKind } from './wasm-decoders';
+import { exiftool } from './exiftool';
 
 export class CorruptImageError extends Error {
   override name = 'CorruptImageError';
@@ -105,50 +106,139 @@ async function openOriented(absPath: string): Promise<{ image: sharp.Sharp; sour
   return { image: sharp(absPath, options).autoOrient(), sourceFormat: meta.format ?? 'unknown' };
 }
 
-/**
- * Decodes `absPath` completely and writes a proxy JPEG to `outPath` (atomically, via a temp file).
- * sharp's JPEG output carries no EXIF, GPS, XMP or IPTC unless asked to keep them.
- */
-export async function writeProxy(
-  absPath: string,
+export interface DecodeOptions extends ProxyOptions {
+  /** Write the proxy JPEG here (omit to only validate). */
+  proxyPath?: string;
+  /** Write a small review thumbnail here. */
+  thumbPath?: string;
+  thumbEdge?: number;
+  /** Camera RAW: decode the largest embedded preview ExifTool can extract. */
+  raw?: boolean;
+}
+
+export interface DecodeInfo extends ProxyInfo {
+  /** 64-bit difference hash (hex) of the oriented image, for near-duplicate grouping. */
+  dhash: string;
+}
+
+async function writeAtomically(
+  image: sharp.Sharp,
   outPath: string,
-  options: ProxyOptions,
-): Promise<ProxyInfo> {
-  const { image, sourceFormat } = await openOriented(absPath);
+  quality: number,
+): Promise<sharp.OutputInfo> {
   await fs.promises.mkdir(path.dirname(outPath), { recursive: true });
-  const tmp = `${outPath}.${process.pid}.tmp`;
+  const tmp = `${outPath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    const info = await image
-      .resize({ width: options.longEdge, height: options.longEdge, fit: 'inside', withoutEnlargement: true })
-      .toColourspace('srgb')
-      .jpeg({ quality: options.quality ?? 85 })
-      .toFile(tmp);
+    const info = await image.jpeg({ quality }).toFile(tmp);
     await fs.promises.rename(tmp, outPath);
-    return { width: info.width, height: info.height, sourceFormat };
-  } catch (err) {
+    return info;
+  } finally {
     await fs.promises.rm(tmp, { force: true });
+  }
+}
+
+/** dHash: 9×8 grey thumbnail, one bit per horizontal neighbour comparison. */
+async function dhashOf(image: sharp.Sharp): Promise<string> {
+  const px = await image.resize(9, 8, { fit: 'fill' }).grayscale().raw().toBuffer();
+  let bits = 0n;
+  for (let y = 0; y < 8; y++)
+    for (let x = 0; x < 8; x++) bits = (bits << 1n) | (px[y * 9 + x] > px[y * 9 + x + 1] ? 1n : 0n);
+  return bits.toString(16).padStart(16, '0');
+}
+
+/** Hamming distance between two dHashes: ≤ 10 of 64 bits is "the same picture" (bursts, re-saves). */
+export function dhashDistance(a: string, b: string): number {
+  let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
+  let n = 0;
+  while (x) {
+    n += Number(x & 1n);
+    x >>= 1n;
+  }
+  return n;
+}
+
+/** Camera RAW: ExifTool pulls the embedded JPEG (JpgFromRaw, else PreviewImage); sharp decodes that. */
+async function openRawPreview(
+  absPath: string,
+): Promise<{ image: sharp.Sharp; sourceFormat: string } | undefined> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'pcc-raw-'));
+  try {
+    const candidates: string[] = [];
+    for (const [name, extract] of [
+      ['jpgfromraw.jpg', (src: string, dest: string) => exiftool().extractJpgFromRaw(src, dest)],
+      ['preview.jpg', (src: string, dest: string) => exiftool().extractPreview(src, dest)],
+    ] as const) {
+      const dest = path.join(dir, name);
+      try {
+        await extract(absPath, dest);
+        if ((await fs.promises.stat(dest)).size > 0) candidates.push(dest);
+      } catch {
+        /* this RAW has no such preview */
+      }
+    }
+    if (!candidates.length) return undefined;
+    const sizes = await Promise.all(candidates.map(async (c) => (await fs.promises.stat(c)).size));
+    const best = candidates[sizes.indexOf(Math.max(...sizes))];
+    const orientation = Number((await exiftool().read(absPath)).Orientation) || 1;
+    const bytes = await fs.promises.readFile(best);
+    // The preview carries no orientation of its own: apply the RAW's.
+    let image = sharp(bytes, { failOn: 'warning' }).autoOrient();
+    if (orientation > 1)
+      image = sharp(await sharp(bytes).withMetadata({ orientation }).toBuffer()).autoOrient();
+    return { image, sourceFormat: 'raw-preview' };
+  } finally {
+    await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Decodes `absPath` once, completely: validates it, and writes the proxy and thumbnail when asked
+ * (atomically, metadata-free: sharp writes no EXIF, GPS, XMP or IPTC unless told to keep them).
+ */
+export async function decodePhoto(absPath: string, options: DecodeOptions): Promise<DecodeInfo> {
+  const opened =
+    (options.raw ? await openRawPreview(absPath).catch(() => undefined) : undefined) ??
+    (await openOriented(absPath));
+  const { image, sourceFormat } = opened;
+  try {
+    const resized = image
+      .resize({ width: options.longEdge, height: options.longEdge, fit: 'inside', withoutEnlargement: true })
+      .toColourspace('srgb');
+    const { data, info } = await resized.raw().toBuffer({ resolveWithObject: true });
+    const pixels = () =>
+      sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+    const thumbEdge = options.thumbEdge ?? 512;
+    await Promise.all([
+      options.proxyPath ? writeAtomically(pixels(), options.proxyPath, options.quality ?? 85) : undefined,
+      options.thumbPath
+        ? writeAtomically(
+            pixels().resize({ width: thumbEdge, height: thumbEdge, fit: 'inside', withoutEnlargement: true }),
+            options.thumbPath,
+            80,
+          )
+        : undefined,
+    ]);
+    return { width: info.width, height: info.height, sourceFormat, dhash: await dhashOf(pixels()) };
+  } catch (err) {
     // Disk errors (ENOSPC, EACCES on the cache) are the machine's fault, not the photo's: let them retry.
     if (err instanceof CorruptImageError || (err as NodeJS.ErrnoException).code) throw err;
     throw new CorruptImageError(`decode failed: ${reasonOf(err)}`);
   }
 }
 
-/**
- * Decodes `absPath` completely (at proxy size, like writeProxy) without writing anything: the check
- * for runs whose stages never read pixels (dry runs, the mock backend).
- */
-export async function validateImage(absPath: string, options: ProxyOptions): Promise<ProxyInfo> {
-  const { image, sourceFormat } = await openOriented(absPath);
-  try {
-    const { info } = await image
-      .resize({ width: options.longEdge, height: options.longEdge, fit: 'inside', withoutEnlargement: true })
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, sourceFormat };
-  } catch (err) {
-    if (err instanceof CorruptImageError || (err as NodeJS.ErrnoException).code) throw err;
-    throw new CorruptImageError(`decode failed: ${reasonOf(err)}`);
-  }
+/** Decodes `absPath` and writes its proxy JPEG to `outPath`. */
+export function writeProxy(absPath: string, outPath: string, options: ProxyOptions): Promise<DecodeInfo> {
+  return decodePhoto(absPath, { ...options, proxyPath: outPath });
+}
+
+/** Decodes `absPath` completely without writing anything (dry runs, backends that read no pixels). */
+export function validateImage(absPath: string, options: ProxyOptions): Promise<DecodeInfo> {
+  return decodePhoto(absPath, options);
+}
+
+/** Where a photo's review thumbnail lives (content addressed). */
+export function thumbnailPathFor(dataDir: string, sha1: string): string {
+  return path.join(dataDir, 'thumbnails', sha1.slice(0, 2), `${sha1}.jpg`);
 }
 
 /** Where a photo's proxy lives: content addressed, so duplicates and re-runs share it. */

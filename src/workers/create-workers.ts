@@ -14,6 +14,7 @@ import { createActivityDeps, type ActivityDeps } from '../activities/context';
 import { createComputeActivities, createIoActivities } from '../activities';
 import { taskQueueOf, type QueueRole } from '../shared/queues';
 import { getBackend, knownBackends } from '../backends/registry';
+import { endExiftool } from '../images/exiftool';
 
 let runtimeInstalled = false;
 
@@ -125,6 +126,7 @@ export async function createWorkers(
     run() {
       running ??= Promise.all(workers.map((w) => w.run())).then(async () => {
         await connection.close();
+        await endExiftool();
         deps.catalog().close();
       });
       return running;

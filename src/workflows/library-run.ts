@@ -29,7 +29,7 @@ const { scanLibrary } = proxyActivities<IoActivities>({
   heartbeatTimeout: '1 minute',
   retry: DEFAULT_RETRY,
 });
-const { finishRun } = proxyActivities<IoActivities>({
+const { finishRun, resolveRunDates } = proxyActivities<IoActivities>({
   taskQueue: taskQueueOf('io'),
   startToCloseTimeout: '1 minute',
   retry: DEFAULT_RETRY,
@@ -180,6 +180,7 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
       });
     }
     phase = 'finishing';
+    await resolveRunDates({ runId });
     await finishRun({ runId, status: 'completed', counts: byStatus });
     phase = 'completed';
     return { runId, scan: run.scan, byStatus, seconds: (Date.now() - run.startedAtMs) / 1000, spendUsd };

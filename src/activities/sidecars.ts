@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { heartbeat } from '@temporalio/activity';
+import type { ActivityDeps } from './context';
+import { mapLimit } from './context';
+import {
+  appendAudit,
+  applySidecar,
+  planSidecars,
+  type SidecarNaming,
+  type SidecarResult,
+} from '../library/sidecars';
+import type { RunConfig } from '../shared/payloads';
+
+export interface WriteSidecarsInput {
+  runId: string;
+  naming: SidecarNaming;
+  /** Audit CSV; default $PCC_DATA_DIR/xmp_audit.csv. */
+  auditPath?: string;
+  concurrency?: number;
+}
+
+export interface WriteSidecarsResult {
+  written: number;
+  unchanged: number;
+  errors: Array<{ sidecarPath: string; reason: string }>;
+  auditPath: string;
+}
+
+export function auditPathFor(dataDir: string, given?: string): string {
+  return given ? path.resolve(given) : path.join(dataDir, 'xmp_audit.csv');
+}
+
+/** Shared by the writeSidecars activity and `pcc xmp --apply`. */
+export async function writeRunSidecars(
+  deps: Pick<ActivityDeps, 'catalog' | 'config'>,
+  input: WriteSidecarsInput,
+  onProgress: (done: number, total: number) => void = () => undefined,
+): Promise<WriteSidecarsResult> {
+  const catalog = deps.catalog();
+  const plans = await planSidecars(catalog, input.runId, input.naming);
+  let done = 0;
+  const results: SidecarResult[] = await mapLimit(plans, input.concurrency ?? 4, async (plan) => {
+    const r = await applySidecar(plan);
+    onProgress(++done, plans.length);
+    return r;
+  });
+  const run = catalog.runs.get(input.runId)!;
+  const config = JSON.parse(run.config_json) as RunConfig;
+  const auditPath = auditPathFor(deps.config.dataDir, input.auditPath);
+  appendAudit(auditPath, results, `${config.backend}/${config.model}`, input.runId);
+  return {
+    written: results.filter((r) => r.status === 'written').length,
+    unchanged: results.filter((r) => r.status === 'unchanged').length,
+    errors: results
+      .filter((r) => r.status === 'error')
+      .map((r) => ({ sidecarPath: r.sidecarPath, reason: r.reason ?? '' })),
+    auditPath,
+  };
+}
+
+export function createSidecarActivities(deps: ActivityDeps) {
+  return {
+    /** Writes (merges) the XMP sidecars of a run, heartbeating its progress. */
+    writeSidecars(input: WriteSidecarsInput): Promise<WriteSidecarsResult> {
+      return writeRunSidecars(deps, input, (done, total) => heartbeat({ done, total }));
+    },
+  };
+}

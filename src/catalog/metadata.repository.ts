@@ -1,0 +1,164 @@
+import type { Db } from './database';
+
+/** What the inventory records per photo (ExifTool's view of the original, read once per content hash). */
+export interface PhotoMetadata {
+  photoId: number;
+  make?: string;
+  model?: string;
+  lens?: string;
+  /** ISO-like local times as ExifTool reports them ("2012-04-16T13:02:13"). */
+  dateOriginal?: string;
+  createDate?: string;
+  modifyDate?: string;
+  fileMtime?: string;
+  iso?: number;
+  fNumber?: number;
+  exposureTime?: string;
+  orientation?: number;
+  hasGps: boolean;
+  width?: number;
+  height?: number;
+  /** Flat keywords already on the photo: XMP dc:subject, IPTC Keywords, digiKam TagsList leaves. */
+  keywords: string[];
+  /** lr:hierarchicalSubject / digiKam TagsList paths, `|`-separated. */
+  hierarchical: string[];
+  description?: string;
+  phash?: string;
+}
+
+export interface MetadataRow {
+  photo_id: number;
+  make: string | null;
+  model: string | null;
+  lens: string | null;
+  date_original: string | null;
+  create_date: string | null;
+  modify_date: string | null;
+  file_mtime: string | null;
+  iso: number | null;
+  f_number: number | null;
+  exposure_time: string | null;
+  orientation: number | null;
+  has_gps: number;
+  width: number | null;
+  height: number | null;
+  keywords_json: string;
+  hierarchical_json: string;
+  description: string | null;
+  phash: string | null;
+  resolved_date: string | null;
+  date_trust: number | null;
+  date_source: string | null;
+}
+
+export interface Keyword {
+  photoId: number;
+  kind: 'CK' | 'AI';
+  term: string;
+  source: string;
+  runId?: string;
+}
+
+export class MetadataRepository {
+  constructor(private readonly db: Db) {}
+
+  has(photoId: number): boolean {
+    return this.db.prepare('SELECT 1 FROM photo_metadata WHERE photo_id = ?').get(photoId) !== undefined;
+  }
+
+  upsert(m: PhotoMetadata): void {
+    this.db
+      .prepare(
+        `INSERT INTO photo_metadata (photo_id, make, model, lens, date_original, create_date, modify_date, file_mtime,
+           iso, f_number, exposure_time, orientation, has_gps, width, height, keywords_json, hierarchical_json,
+           description, phash, inventoried_at)
+         VALUES (@photoId, @make, @model, @lens, @dateOriginal, @createDate, @modifyDate, @fileMtime, @iso, @fNumber,
+           @exposureTime, @orientation, @hasGps, @width, @height, @keywords, @hierarchical, @description, @phash, @now)
+         ON CONFLICT(photo_id) DO UPDATE SET make = excluded.make, model = excluded.model, lens = excluded.lens,
+           date_original = excluded.date_original, create_date = excluded.create_date,
+           modify_date = excluded.modify_date, file_mtime = excluded.file_mtime, iso = excluded.iso,
+           f_number = excluded.f_number, exposure_time = excluded.exposure_time, orientation = excluded.orientation,
+           has_gps = excluded.has_gps, width = excluded.width, height = excluded.height,
+           keywords_json = excluded.keywords_json, hierarchical_json = excluded.hierarchical_json,
+           description = excluded.description, phash = COALESCE(excluded.phash, photo_metadata.phash),
+           inventoried_at = excluded.inventoried_at`,
+      )
+      .run({
+        make: null,
+        model: null,
+        lens: null,
+        dateOriginal: null,
+        createDate: null,
+        modifyDate: null,
+        fileMtime: null,
+        iso: null,
+        fNumber: null,
+        exposureTime: null,
+        orientation: null,
+        width: null,
+        height: null,
+        description: null,
+        phash: null,
+        ...m,
+        hasGps: m.hasGps ? 1 : 0,
+        keywords: JSON.stringify(m.keywords),
+        hierarchical: JSON.stringify(m.hierarchical),
+        now: new Date().toISOString(),
+      });
+  }
+
+  setPhash(photoId: number, phash: string): void {
+    this.db.prepare('UPDATE photo_metadata SET phash = ? WHERE photo_id = ?').run(phash, photoId);
+  }
+
+  setResolvedDate(photoId: number, date: string | null, trust: number, source: string): void {
+    this.db
+      .prepare(
+        'UPDATE photo_metadata SET resolved_date = ?, date_trust = ?, date_source = ? WHERE photo_id = ?',
+      )
+      .run(date, trust, source, photoId);
+  }
+
+  get(photoId: number): MetadataRow | undefined {
+    return this.db.prepare('SELECT * FROM photo_metadata WHERE photo_id = ?').get(photoId) as
+      MetadataRow | undefined;
+  }
+
+  /** Idempotent: the same (photo, kind, term) is one row whatever writes it again. */
+  addKeyword(k: Keyword): void {
+    this.db
+      .prepare(
+        `INSERT INTO photo_keywords (photo_id, kind, term, source, run_id) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(photo_id, kind, term) DO UPDATE SET source = excluded.source, run_id = excluded.run_id`,
+      )
+      .run(k.photoId, k.kind, k.term, k.source, k.runId ?? null);
+  }
+
+  removeKeyword(photoId: number, kind: 'CK' | 'AI', term: string): void {
+    this.db
+      .prepare('DELETE FROM photo_keywords WHERE photo_id = ? AND kind = ? AND term = ?')
+      .run(photoId, kind, term);
+  }
+
+  keywordsOf(photoId: number): Keyword[] {
+    return (
+      this.db
+        .prepare(
+          'SELECT photo_id, kind, term, source, run_id FROM photo_keywords WHERE photo_id = ? ORDER BY kind, term',
+        )
+        .all(photoId) as Array<{
+        photo_id: number;
+        kind: 'CK' | 'AI';
+        term: string;
+        source: string;
+        run_id: string | null;
+      }>
+    ).map((r) => ({
+      photoId: r.photo_id,
+      kind: r.kind,
+      term: r.term,
+      source: r.source,
+      runId: r.run_id ?? undefined,
+    }));
+  }
+}

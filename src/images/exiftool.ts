@@ -1,0 +1,24 @@
+import { ExifTool } from 'exiftool-vendored';
+
+let instance: ExifTool | undefined;
+
+/**
+ * One ExifTool pool per process (each member is a long-lived `exiftool -stay_open` Perl process).
+ * PCC_EXIFTOOL_PROCS sizes it; it is ended when the process exits.
+ */
+export function exiftool(): ExifTool {
+  if (!instance) {
+    instance = new ExifTool({
+      maxProcs: Number(process.env.PCC_EXIFTOOL_PROCS) || 2,
+      taskTimeoutMillis: 60_000,
+    });
+    process.once('beforeExit', () => void instance?.end());
+  }
+  return instance;
+}
+
+export async function endExiftool(): Promise<void> {
+  const current = instance;
+  instance = undefined;
+  await current?.end();
+}

@@ -189,7 +189,7 @@ describe('cloud runs (OpenAI SDK → fake provider, real Temporal)', () => {
     await api.exited;
     api = startPcc(['worker', '--queues', 'api-openai', '--max-workers', '2'], env);
     procs.push(api);
-    await waitFor('the run to complete', () => latestRun(dataDir).status === 'completed', 120_000, 500);
+    await waitFor('the run to complete', () => latestRun(dataDir).status === 'completed', 180_000, 500);
     expect(latestRun(dataDir).counts).toMatchObject({ success: 26 });
     const times = new Map<string, number>();
     for (const r of requestsSince(before)) times.set(r.imageSha1!, (times.get(r.imageSha1!) ?? 0) + 1);

@@ -70,6 +70,9 @@ export function createCaptionActivities() {
      * queue's rate limit counts requests, and a retry re-asks for this photo only.
      */
     async captionPhoto(input: CaptionPhotoInput): Promise<CaptionOutcome> {
+      // A request can take a minute; heartbeats let Temporal notice a dead worker within the
+      // heartbeat timeout instead of the request timeout.
+      const beat = setInterval(() => heartbeat(), 5_000);
       try {
         return await getBackend(input.settings.backend).caption(
           input.photo,
@@ -77,6 +80,8 @@ export function createCaptionActivities() {
         );
       } catch (err) {
         throw toFailure(err);
+      } finally {
+        clearInterval(beat);
       }
     },
 

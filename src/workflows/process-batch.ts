@@ -68,6 +68,7 @@ async function captionPerPhoto(config: RunConfig, runId: string, photos: LoadedP
   const api = proxyActivities<ComputeActivities>({
     taskQueue: taskQueueOf(config.captionQueue),
     startToCloseTimeout: config.requestTimeoutMs + 30_000,
+    heartbeatTimeout: '20 seconds',
     retry: {
       ...DEFAULT_RETRY,
       maximumAttempts: config.apiMaxAttempts,

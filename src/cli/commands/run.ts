@@ -236,6 +236,11 @@ async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerT
     view.update(progressFromResult(result, ''));
     view.stop();
     printSummary(config.dataDir, workflowId, runConfig, result);
+  } catch (err) {
+    // Once interrupted, closing the client makes pending calls fail: that is not an error, and
+    // the signal handler exits (130) when the workers have stopped.
+    if (interrupted) await new Promise<never>(() => undefined);
+    throw err;
   } finally {
     if (!interrupted) await cleanup();
   }

@@ -5,6 +5,7 @@ import { createCaptionActivities } from './caption';
 import { createPersistActivities } from './persist';
 import { createDateActivities } from './dates';
 import { createSidecarActivities } from './sidecars';
+import { createEmbedActivities, createEmbedPersistActivities } from './embed';
 
 /** Activities hosted by io workers: everything that touches the library files or the catalog. */
 export function createIoActivities(deps: ActivityDeps) {
@@ -14,12 +15,13 @@ export function createIoActivities(deps: ActivityDeps) {
     ...createPersistActivities(deps),
     ...createDateActivities(deps),
     ...createSidecarActivities(deps),
+    ...createEmbedPersistActivities(deps),
   };
 }
 
 /** Activities hosted by compute workers (cpu, gpu, api-*): stateless, they never write the catalog. */
-export function createComputeActivities() {
-  return { ...createCaptionActivities() };
+export function createComputeActivities(deps: ActivityDeps) {
+  return { ...createCaptionActivities(), ...createEmbedActivities(deps) };
 }
 
 export type IoActivities = ReturnType<typeof createIoActivities>;

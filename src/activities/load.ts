@@ -6,6 +6,7 @@ import { CorruptImageError, decodePhoto, proxyPathFor, thumbnailPathFor } from '
 import { readInventory } from '../images/inventory';
 import { LOAD_KEY, type StageResult } from '../catalog/results.repository';
 import type { BatchRef, CaptionKey, LoadedPhoto } from '../shared/payloads';
+import type { PhotoStatus } from '../shared/status';
 import { runLogger } from '../logging/logger';
 import { localOnlyMatcher } from '../library/local-only';
 
@@ -19,6 +20,9 @@ export interface LoadInput {
   captionKey?: CaptionKey;
   /** Globs of local-only photos, matched against the path relative to its root. */
   localOnly: string[];
+  /** Caption again photos whose caption has one of these statuses (or all, with force). */
+  force?: boolean;
+  retryStatuses?: PhotoStatus[];
 }
 
 /** Errors about the photo itself (vanished, unreadable) are the photo's status; others retry the batch. */
@@ -42,7 +46,12 @@ export function createLoadActivities(deps: ActivityDeps) {
       let done = 0;
       const loaded = await mapLimit(items, deps.decodeConcurrency, async (item): Promise<LoadedPhoto> => {
         const proxyPath = proxyPathFor(deps.config.dataDir, item.sha1, deps.proxyLongEdge);
+        const existing = input.captionKey ? catalog.results.get(item.photo_id, 'caption', input.captionKey) : undefined;
         const base = {
+          needsCaption:
+            !existing || Boolean(input.force) || (input.retryStatuses ?? []).includes(existing.status),
+          caption: existing?.status === 'success' ? (existing.output ?? undefined) : undefined,
+          captionStatus: existing?.status,
           photoId: item.photo_id,
           sha1: item.sha1,
           relPath: item.rel_path,

@@ -3,6 +3,7 @@ import { PhotosRepository } from './photos.repository';
 import { ResultsRepository } from './results.repository';
 import { RunsRepository } from './runs.repository';
 import { MetadataRepository } from './metadata.repository';
+import { EmbeddingsRepository } from './embeddings.repository';
 
 /** The only door to the database: everything else in pcc talks to these repositories. */
 export class Catalog {
@@ -10,12 +11,14 @@ export class Catalog {
   readonly results: ResultsRepository;
   readonly runs: RunsRepository;
   readonly metadata: MetadataRepository;
+  readonly embeddings: EmbeddingsRepository;
 
   private constructor(private readonly db: Db) {
     this.photos = new PhotosRepository(db);
     this.results = new ResultsRepository(db);
     this.runs = new RunsRepository(db);
     this.metadata = new MetadataRepository(db);
+    this.embeddings = new EmbeddingsRepository(db);
   }
 
   static open(dataDir: string): Catalog {

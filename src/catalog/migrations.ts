@@ -124,4 +124,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'embeddings (compact float32 blobs)',
+    sql: `
+      CREATE TABLE embeddings (
+        photo_id  INTEGER NOT NULL REFERENCES photos(id),
+        kind      TEXT NOT NULL CHECK (kind IN ('image', 'caption')),
+        model     TEXT NOT NULL,
+        dim       INTEGER NOT NULL,
+        vector    BLOB NOT NULL,
+        run_id    TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (photo_id, kind, model)
+      );
+    `,
+  },
 ];

@@ -6,6 +6,7 @@ import { registerControl } from './commands/control';
 import { registerServices } from './commands/services';
 import { registerEstimate } from './commands/estimate';
 import { registerXmp } from './commands/xmp';
+import { registerModels } from './commands/models';
 import { UsageError } from './context';
 import { ConfigError } from '../config';
 
@@ -22,13 +23,14 @@ registerControl(program);
 registerServices(program);
 registerEstimate(program);
 registerXmp(program);
+registerModels(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     if (err instanceof CommanderError) process.exit(err.exitCode);
-    if (err instanceof UsageError || err instanceof ConfigError) {
-      process.stderr.write(`pcc: ${err.message}\n`);
+    if (err instanceof UsageError || err instanceof ConfigError || (err as Error)?.name === 'ModelMissingError') {
+      process.stderr.write(`pcc: ${(err as Error).message}\n`);
       process.exit(2);
     }
     process.stderr.write(`pcc: ${(err as Error)?.stack ?? String(err)}\n`);

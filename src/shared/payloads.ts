@@ -5,6 +5,16 @@
 import type { PhotoStatus, StatusCounts } from './status';
 import type { QueueRole } from './queues';
 
+/** Which embeddings a run computes on the gpu queue. */
+export interface EmbedSettings {
+  imageModel: string;
+  /** Sentence model for caption text; absent = image embeddings only. */
+  textModel?: string;
+  dtype: 'fp32' | 'fp16' | 'q8';
+  /** Photos per inference call. */
+  inferenceBatch: number;
+}
+
 /** What the user asked for; validated by the CLI/API before a workflow ever sees it. */
 export interface RunConfig {
   /** Absolute library roots. */
@@ -49,6 +59,8 @@ export interface RunConfig {
   baseUrl?: string;
   /** The run pauses when its spend reaches this. */
   maxCostUsd?: number;
+  /** Embeddings on the gpu queue (--embed). */
+  embed?: EmbedSettings;
 }
 
 /** What a caption activity needs to know: the backend, its model and request settings. No secrets. */
@@ -102,6 +114,11 @@ export interface LoadedPhoto {
   proxyPath?: string;
   /** Matches a local-only glob: never sent to a remote backend. */
   private: boolean;
+  /** False when the photo already has its final caption (it is here for its embedding only). */
+  needsCaption: boolean;
+  /** The existing caption, for caption-text embeddings of photos not captioned again. */
+  caption?: string;
+  captionStatus?: PhotoStatus;
 }
 
 export interface CaptionOutcome {

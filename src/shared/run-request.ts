@@ -4,6 +4,9 @@ import path from 'node:path';
 import { DEFAULT_PROMPT } from '../backends/backend';
 import { getBackend } from '../backends/registry';
 import type { RunConfig } from './payloads';
+import { readConfig } from '../config';
+import { DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL } from '../models/known-models';
+import { modelsDir, requireModel } from '../models/model-store';
 import { isPhotoStatus, parseStatusList, PHOTO_STATUSES, type PhotoStatus } from './status';
 
 /** A run as the CLI or the API asks for it, before validation. */
@@ -31,6 +34,12 @@ export interface RunRequest {
   privateBackend?: string;
   baseUrl?: string;
   maxCostUsd?: number;
+  /** Compute embeddings on the gpu queue. */
+  embed?: boolean;
+  embedModel?: string;
+  textModel?: string | null;
+  dtype?: string;
+  inferenceBatch?: number;
 }
 
 export class RunRequestError extends Error {
@@ -116,6 +125,25 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
       throw new RunRequestError(`--private-backend "${privateBackend.name}" is not a local batch backend`);
     }
   }
+  let embed: RunConfig['embed'];
+  if (request.embed && !dryRun) {
+    const dtype = (request.dtype ?? 'fp32') as 'fp32' | 'fp16' | 'q8';
+    if (!['fp32', 'fp16', 'q8'].includes(dtype)) throw new RunRequestError(`--dtype must be fp32, fp16 or q8, got "${request.dtype}"`);
+    embed = {
+      imageModel: request.embedModel ?? DEFAULT_IMAGE_MODEL,
+      textModel: request.textModel === null ? undefined : (request.textModel ?? DEFAULT_TEXT_MODEL),
+      dtype,
+      inferenceBatch: intIn('inference batch', request.inferenceBatch, 16, 1, 1024),
+    };
+    // Fail before any photo when a model folder is missing (no download ever happens in a run).
+    const dir = modelsDir(readConfig(env), env);
+    try {
+      requireModel(dir, embed.imageModel, dtype);
+      if (embed.textModel) requireModel(dir, embed.textModel, dtype);
+    } catch (err) {
+      throw new RunRequestError((err as Error).message);
+    }
+  }
   const localOnly = [
     ...(request.localOnly ?? []),
     ...(env.PCC_LOCAL_ONLY ?? '')
@@ -151,7 +179,8 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     baseUrl:
       request.baseUrl ?? (backend.name === 'openai-compatible' ? env.OPENAI_COMPATIBLE_BASE_URL : undefined),
     maxCostUsd,
-    writeProxies: !dryRun && backend.readsPixels,
+    writeProxies: !dryRun && (backend.readsPixels || embed !== undefined),
+    embed,
     limit: request.limit === undefined ? undefined : intIn('limit', request.limit, 0, 1, 10_000_000),
     force: request.force ?? false,
     retryStatuses,
@@ -191,6 +220,7 @@ export function runWorkflowId(config: RunConfig): string {
     privateBackend: config.privateBackend ?? null,
     baseUrl: config.baseUrl ?? null,
     maxEdge: config.maxEdge,
+    embed: config.embed ? { image: config.embed.imageModel, text: config.embed.textModel ?? null, dtype: config.embed.dtype } : null,
   };
   const label =
     path

@@ -117,7 +117,7 @@ export async function createWorkers(
     workers.push(
       role === 'io'
         ? await Worker.create({ ...common, ...workflowCode(), activities: createIoActivities(deps) })
-        : await Worker.create({ ...common, activities: createComputeActivities() }),
+        : await Worker.create({ ...common, activities: createComputeActivities(deps) }),
     );
   }
   let running: Promise<void> | undefined;

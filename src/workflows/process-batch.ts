@@ -100,6 +100,29 @@ async function captionPerPhoto(config: RunConfig, runId: string, photos: LoadedP
   return { outcomes, authError };
 }
 
+/** Image (and caption-text) embeddings on the gpu queue; vectors travel by staging file, not history. */
+async function embed(config: RunConfig, batch: BatchRef, photos: LoadedPhoto[], outcomes: CaptionOutcome[]): Promise<void> {
+  const settings = config.embed as NonNullable<RunConfig['embed']>;
+  const gpu = proxyActivities<ComputeActivities>({
+    taskQueue: taskQueueOf('gpu'),
+    startToCloseTimeout: '2 hours',
+    heartbeatTimeout: '2 minutes',
+    retry: DEFAULT_RETRY,
+  });
+  const fresh = new Map(outcomes.filter((o) => o.status === 'success' && o.caption).map((o) => [o.photoId, o.caption as string]));
+  const captions = photos
+    .map((p) => ({ photoId: p.photoId, text: fresh.get(p.photoId) ?? p.caption }))
+    .filter((c): c is { photoId: number; text: string } => Boolean(c.text));
+  const staged = await gpu.embedBatch({
+    runId: batch.runId,
+    batchIndex: batch.batchIndex,
+    settings,
+    photos: photos.filter((p) => p.proxyPath).map((p) => ({ photoId: p.photoId, proxyPath: p.proxyPath as string })),
+    captions: settings.textModel ? captions : [],
+  });
+  await io.persistEmbeddings({ runId: batch.runId, staged });
+}
+
 /**
  * One batch of photos: load (decode, validate, proxy) → caption on the backend's queue → persist.
  * Per-photo failures come back as statuses; only infrastructure failures are retried.
@@ -113,6 +136,8 @@ export async function processBatch({ config, batch }: ProcessBatchInput): Promis
     writeProxies: config.writeProxies,
     captionKey: config.dryRun ? undefined : key,
     localOnly: config.localOnly,
+    force: config.force,
+    retryStatuses: config.retryStatuses,
   });
   const decodable = loaded.filter((p) => p.status === 'success');
   counts.error_corrupt = loaded.length - decodable.length;
@@ -123,8 +148,10 @@ export async function processBatch({ config, batch }: ProcessBatchInput): Promis
 
   const outcomes: CaptionOutcome[] = [];
   let authError: string | undefined;
-  const kept = config.remote ? decodable.filter((p) => p.private) : [];
-  const sendable = config.remote ? decodable.filter((p) => !p.private) : decodable;
+  // Photos here only for a missing embedding keep their caption: nobody pays for it twice.
+  const toCaption = decodable.filter((p) => p.needsCaption);
+  const kept = config.remote ? toCaption.filter((p) => p.private) : [];
+  const sendable = config.remote ? toCaption.filter((p) => !p.private) : toCaption;
 
   if (kept.length && config.privateBackend && config.privateQueue) {
     const local = await captionInBatch(
@@ -162,7 +189,9 @@ export async function processBatch({ config, batch }: ProcessBatchInput): Promis
   }
 
   await io.persistBatch({ runId: batch.runId, key, outcomes });
+  if (config.embed && !authError) await embed(config, batch, decodable, outcomes);
   let costUsd = 0;
+  for (const p of decodable) if (!p.needsCaption) counts[p.captionStatus ?? 'success']++;
   for (const o of outcomes) {
     counts[o.status]++;
     costUsd += o.usage?.costUsd ?? 0;

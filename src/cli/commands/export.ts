@@ -56,4 +56,30 @@ export function registerExport(program: Command): void {
         `wrote ${written} photos to ${opts.out}${pending ? ` (${pending} not processed yet, left out)` : ''}`,
       );
     });
+  exp
+    .command('embeddings')
+    .description('one JSON line per photo and model: {"rel_path","model","dim","vector"}')
+    .requiredOption('--out <file>', 'output file (.jsonl)')
+    .option('--model <id>', 'only this model')
+    .option('--kind <kind>', 'image or caption', 'image')
+    .action((opts: { out: string; model?: string; kind: string }) => {
+      if (opts.kind !== 'image' && opts.kind !== 'caption') throw new UsageError('--kind must be image or caption');
+      const config = cliConfig();
+      const n = withCatalog(config, (catalog) => {
+        fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+        const tmp = `${opts.out}.tmp`;
+        const fd = fs.openSync(tmp, 'w');
+        let count = 0;
+        for (const e of catalog.embeddings.iterate(opts.kind as 'image' | 'caption', opts.model)) {
+          const where = catalog.photos.pathsOf(e.photoId)[0];
+          const vector = Array.from(e.vector, (x) => Math.round(x * 1e6) / 1e6);
+          fs.writeSync(fd, `${JSON.stringify({ rel_path: where?.rel_path ?? null, model: e.model, dim: e.vector.length, vector })}\n`);
+          count++;
+        }
+        fs.closeSync(fd);
+        fs.renameSync(tmp, opts.out);
+        return count;
+      });
+      info(`wrote ${n} embeddings to ${opts.out}`);
+    });
 }

@@ -37,6 +37,11 @@ interface RunOptions {
   rps?: string;
   requestTimeoutMs?: string;
   apiMaxAttempts?: string;
+  embed?: boolean;
+  embedModel?: string;
+  textModel?: string;
+  dtype?: string;
+  inferenceBatch?: string;
 }
 
 function toNumber(name: string, value: string | undefined): number | undefined {
@@ -103,6 +108,11 @@ export function registerRun(program: Command): void {
     .option('--rps <n>', 'cloud queue rate limit in requests/s, across all workers (server-side)')
     .option('--request-timeout-ms <ms>', 'per-request timeout for remote models')
     .option('--api-max-attempts <n>', 'attempts per photo before it is recorded as error_api')
+    .option('--embed', 'also compute image (CLIP) and caption-text embeddings on the gpu queue')
+    .option('--embed-model <id>', 'image embedding model (Hugging Face id under PCC_MODELS_DIR)')
+    .option('--text-model <id>', 'caption-text embedding model, or "none"')
+    .option('--dtype <precision>', 'model precision: fp32, fp16 or q8')
+    .option('--inference-batch <n>', 'photos per inference call on the gpu queue')
     .option('--detach', 'start the run and return; workers of `pcc server` / `pcc worker` do the work')
     .action(async (dirs: string[], opts: RunOptions) => {
       const request: RunRequest = {
@@ -127,6 +137,11 @@ export function registerRun(program: Command): void {
         privateBackend: opts.privateBackend,
         requestTimeoutMs: toInt('--request-timeout-ms', opts.requestTimeoutMs),
         apiMaxAttempts: toInt('--api-max-attempts', opts.apiMaxAttempts),
+        embed: opts.embed,
+        embedModel: opts.embedModel,
+        textModel: opts.textModel === 'none' ? null : opts.textModel,
+        dtype: opts.dtype,
+        inferenceBatch: toInt('--inference-batch', opts.inferenceBatch),
       };
       let runConfig: RunConfig;
       try {
@@ -170,6 +185,7 @@ async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerT
           'io',
           runConfig.captionQueue,
           ...(runConfig.privateQueue ? [runConfig.privateQueue] : []),
+          ...(runConfig.embed ? (['gpu'] as const) : []),
         ]),
       ];
       workers = await createWorkers(config, endpoint, roles, {

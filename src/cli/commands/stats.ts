@@ -18,6 +18,7 @@ export function registerStats(program: Command): void {
           ...catalog.photos.counts(),
           results: catalog.results.summary(),
           spend: catalog.results.spend(),
+          embeddings: catalog.embeddings.counts(),
           runs: catalog.runs.list(10).map((r) => ({
             id: r.id,
             workflowId: r.workflow_id,
@@ -57,6 +58,10 @@ export function registerStats(program: Command): void {
       }
       for (const [k, v] of groups) out.push(`  ${k}: ${v.join(' · ')}`);
       if (!groups.size) out.push('  (none yet)');
+      if (stats.embeddings.length) {
+        out.push('Embeddings:');
+        for (const e of stats.embeddings) out.push(`  ${e.kind} ${e.model} (${e.dim}-d): ${e.n} photos`);
+      }
       if (stats.spend.length) {
         out.push('Spend (latest result per photo):');
         for (const s of stats.spend) {

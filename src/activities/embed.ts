@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context, heartbeat } from '@temporalio/activity';
+import type { ActivityDeps } from './context';
+import { embedImages, embedSentences, recycleSessions, type DevicePreference } from '../models/embedder';
+import { modelsDir, requireModel } from '../models/model-store';
+import type { EmbeddingKind } from '../catalog/embeddings.repository';
+import { consoleLine } from '../logging/logger';
+import type { EmbedSettings } from '../shared/payloads';
+
+export interface EmbedBatchInput {
+  runId: string;
+  batchIndex: number;
+  settings: EmbedSettings;
+  photos: Array<{ photoId: number; proxyPath: string }>;
+  captions: Array<{ photoId: number; text: string }>;
+}
+
+/** A staged file of vectors (claim check): vectors never travel through workflow history. */
+export interface StagedEmbeddings {
+  file: string;
+  kind: EmbeddingKind;
+  model: string;
+  count: number;
+  dim: number;
+}
+
+function stagingDir(dataDir: string, runId: string): string {
+  return path.join(dataDir, 'staging', 'embeddings', runId);
+}
+
+/** File layout: u32 header length, JSON header {kind, model, dim, photoIds}, then float32 rows. */
+function writeStaged(file: string, kind: EmbeddingKind, model: string, photoIds: number[], vectors: Float32Array[]): StagedEmbeddings {
+  const dim = vectors[0]?.length ?? 0;
+  const header = Buffer.from(JSON.stringify({ kind, model, dim, photoIds }));
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(header.length);
+  const body = Buffer.alloc(dim * 4 * vectors.length);
+  vectors.forEach((v, i) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).copy(body, i * dim * 4));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.tmp`, Buffer.concat([len, header, body]));
+  fs.renameSync(`${file}.tmp`, file);
+  return { file, kind, model, count: vectors.length, dim };
+}
+
+export function readStaged(file: string): { kind: EmbeddingKind; model: string; rows: Array<{ photoId: number; vector: Float32Array }> } {
+  const buf = fs.readFileSync(file);
+  const len = buf.readUInt32LE(0);
+  const header = JSON.parse(buf.subarray(4, 4 + len).toString()) as { kind: EmbeddingKind; model: string; dim: number; photoIds: number[] };
+  const body = buf.subarray(4 + len);
+  const rows = header.photoIds.map((photoId, i) => {
+    const bytes = new Uint8Array(header.dim * 4);
+    bytes.set(body.subarray(i * header.dim * 4, (i + 1) * header.dim * 4));
+    return { photoId, vector: new Float32Array(bytes.buffer) };
+  });
+  return { kind: header.kind, model: header.model, rows };
+}
+
+let photosSinceLoad = 0;
+
+export function createEmbedActivities(deps: ActivityDeps) {
+  const options = () => ({
+    modelsDir: modelsDir(deps.config),
+    device: (process.env.PCC_DEVICE as DevicePreference) || 'auto',
+    cudaDeviceId: Number(process.env.PCC_CUDA_DEVICE_ID) || 0,
+    log: (m: string) => consoleLine('info', m),
+  });
+  return {
+    /**
+     * Embeds one batch on the gpu queue: image vectors from the proxies (and caption-text vectors
+     * when asked), in inference batches, heartbeating after each. Vectors go to a staging file.
+     */
+    async embedBatch(input: EmbedBatchInput): Promise<StagedEmbeddings[]> {
+      const o = { ...options(), dtype: input.settings.dtype };
+      requireModel(o.modelsDir, input.settings.imageModel, input.settings.dtype);
+      if (input.settings.textModel) requireModel(o.modelsDir, input.settings.textModel, input.settings.dtype);
+      const signal = Context.current().cancellationSignal;
+      const dir = stagingDir(deps.config.dataDir, input.runId);
+      const staged: StagedEmbeddings[] = [];
+      if (input.photos.length) {
+        const vectors = await embedImages(input.settings.imageModel, input.photos.map((p) => p.proxyPath), {
+          ...o,
+          batchSize: input.settings.inferenceBatch,
+          onBatch: (done) => {
+            signal.throwIfAborted();
+            heartbeat({ done });
+          },
+        });
+        const file = path.join(dir, `${String(input.batchIndex).padStart(5, '0')}-image.f32`);
+        staged.push(writeStaged(file, 'image', input.settings.imageModel, input.photos.map((p) => p.photoId), vectors));
+      }
+      if (input.settings.textModel && input.captions.length) {
+        const vectors = await embedSentences(input.settings.textModel, input.captions.map((c) => c.text), o);
+        const file = path.join(dir, `${String(input.batchIndex).padStart(5, '0')}-caption.f32`);
+        staged.push(writeStaged(file, 'caption', input.settings.textModel, input.captions.map((c) => c.photoId), vectors));
+      }
+      photosSinceLoad += input.photos.length;
+      const recycleAfter = Number(process.env.PCC_RECYCLE_AFTER) || 0;
+      if (recycleAfter && photosSinceLoad >= recycleAfter) {
+        consoleLine('info', `recycling model sessions after ${photosSinceLoad} photos (--recycle-after ${recycleAfter})`);
+        photosSinceLoad = 0;
+        await recycleSessions();
+      }
+      return staged;
+    },
+  };
+}
+
+export function createEmbedPersistActivities(deps: ActivityDeps) {
+  return {
+    /** io: moves staged vectors into the catalog (idempotent upsert) and removes the staging files. */
+    async persistEmbeddings(input: { runId: string; staged: StagedEmbeddings[] }): Promise<number> {
+      let n = 0;
+      for (const s of input.staged) {
+        if (!fs.existsSync(s.file)) continue; // a retried persist after the file was already moved
+        const { kind, model, rows } = readStaged(s.file);
+        deps.catalog().embeddings.upsertMany(rows.map((r) => ({ ...r, kind, model })), input.runId);
+        fs.rmSync(s.file, { force: true });
+        n += rows.length;
+      }
+      return n;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { cliConfig, info, UsageError } from '../context';
+import { KNOWN_MODELS, knownModel, type Dtype } from '../../models/known-models';
+import { isOffline, missingFiles, modelFolder, modelsDir, pullModel, requireModel } from '../../models/model-store';
+import { embedImages, embedSentences, embedTextsClip } from '../../models/embedder';
+import { SAMPLE_PROBE_JPEG } from '../../models/probe-image';
+
+function dtypeOf(value: string): Dtype {
+  if (value !== 'fp32' && value !== 'fp16' && value !== 'q8') throw new UsageError(`--dtype must be fp32, fp16 or q8, got "${value}"`);
+  return value;
+}
+
+export function registerModels(program: Command): void {
+  const models = program.command('models').description('local models: list, pull from the Hugging Face Hub, verify');
+  models
+    .command('list')
+    .description('supported models and whether each is in PCC_MODELS_DIR')
+    .option('--dtype <precision>', 'fp32, fp16 or q8', 'fp32')
+    .action((opts: { dtype: string }) => {
+      const dtype = dtypeOf(opts.dtype);
+      const dir = modelsDir(cliConfig());
+      process.stdout.write(`Models folder: ${dir}${isOffline() ? ' (offline)' : ''}\n`);
+      for (const m of KNOWN_MODELS) {
+        const ready = missingFiles(dir, m, dtype).length === 0;
+        process.stdout.write(
+          `  ${ready ? 'ready  ' : 'missing'} ${m.id.padEnd(38)} ${m.task.padEnd(21)} ${String(m.sizeMb[dtype]).padStart(5)} MB ${dtype}  ${m.license}  ${m.notes}\n`,
+        );
+      }
+    });
+  models
+    .command('pull')
+    .argument('<id>', 'Hugging Face model id, e.g. Xenova/clip-vit-base-patch32')
+    .option('--dtype <precision>', 'fp32, fp16 or q8', 'fp32')
+    .description('download a model into PCC_MODELS_DIR (size and SHA-256 checked)')
+    .action(async (id: string, opts: { dtype: string }) => {
+      const dtype = dtypeOf(opts.dtype);
+      if (!knownModel(id)) throw new UsageError(`unknown model "${id}"; \`pcc models list\` shows the supported ones`);
+      const dir = modelsDir(cliConfig());
+      const bar = new cliProgress.SingleBar({ format: '{file} {bar} {percentage}% {value}/{total} bytes', noTTYOutput: false });
+      let current = '';
+      const written = await pullModel(dir, id, dtype, (p) => {
+        if (!process.stdout.isTTY) return;
+        if (p.file !== current) {
+          if (current) bar.stop();
+          current = p.file;
+          bar.start(p.total, 0, { file: p.file });
+        }
+        bar.update(p.received, { file: p.file });
+      });
+      if (current) bar.stop();
+      info(`${id} (${dtype}) is in ${modelFolder(dir, id)}: ${written.length} files downloaded, the rest already there`);
+    });
+  models
+    .command('verify')
+    .argument('[ids...]', 'models to check (default: every model that is present)')
+    .option('--dtype <precision>', 'fp32, fp16 or q8', 'fp32')
+    .description('check files and run each model once on a probe image/text')
+    .action(async (ids: string[], opts: { dtype: string }) => {
+      const dtype = dtypeOf(opts.dtype);
+      const dir = modelsDir(cliConfig());
+      const targets = ids.length ? ids : KNOWN_MODELS.filter((m) => missingFiles(dir, m, dtype).length === 0).map((m) => m.id);
+      if (!targets.length) throw new UsageError(`no model in ${dir}; \`pcc models pull <id>\` first`);
+      let failed = 0;
+      for (const id of targets) {
+        try {
+          const model = requireModel(dir, id, dtype);
+          const options = { modelsDir: dir, dtype, device: 'auto' as const };
+          let shape = '';
+          if (model.task === 'image-text-embedding') {
+            const [img] = await embedImages(id, [SAMPLE_PROBE_JPEG()], { ...options, batchSize: 1 });
+            const [txt] = await embedTextsClip(id, ['a photo of a dog'], options);
+            shape = `image ${img.length}-d, text ${txt.length}-d`;
+          } else if (model.task === 'text-embedding') {
+            shape = `${(await embedSentences(id, ['a dog on a beach'], options))[0].length}-d`;
+          } else {
+            shape = 'files present (caption models are checked by a caption run)';
+          }
+          info(`ok ${id} (${dtype}): ${shape}`);
+        } catch (err) {
+          failed++;
+          process.stderr.write(`FAILED ${id}: ${(err as Error).message}\n`);
+        }
+      }
+      if (failed) process.exitCode = 5;
+    });
+}

@@ -1,0 +1,52 @@
+/**
+ * Zero-shot vocabulary scoring with a CLIP-family model: each label becomes "a photo of {label}"
+ * (template configurable), is embedded by the text tower once, and photos are ranked against it by
+ * cosine similarity, softmaxed with CLIP's logit scale (100).
+ */
+import { embedTextsClip, type EmbedderOptions } from './embedder';
+
+export interface LabelScore {
+  label: string;
+  score: number;
+}
+
+export const DEFAULT_TEMPLATE = 'a photo of {label}';
+
+/** Vocabulary files: YAML list (`- label`) or one label per line; lowercased, stripped, de-duplicated. */
+export function parseVocabulary(text: string): string[] {
+  const labels = text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*$/, '').replace(/^\s*-\s*/, '').replace(/^["']|["']$/g, '').trim().toLowerCase())
+    .filter(Boolean);
+  return [...new Set(labels)];
+}
+
+export class ZeroShotScorer {
+  private constructor(
+    readonly labels: string[],
+    private readonly labelVectors: Float32Array[],
+  ) {}
+
+  static async create(model: string, labels: string[], options: EmbedderOptions, template = DEFAULT_TEMPLATE): Promise<ZeroShotScorer> {
+    if (!labels.length) throw new Error('the vocabulary is empty');
+    const vectors = await embedTextsClip(model, labels.map((l) => template.replace('{label}', l)), options);
+    return new ZeroShotScorer(labels, vectors);
+  }
+
+  /** Every label with its probability, best first. */
+  rank(imageVector: Float32Array): LabelScore[] {
+    const logits = this.labelVectors.map((v) => 100 * dot(v, imageVector));
+    const max = Math.max(...logits);
+    const exps = logits.map((l) => Math.exp(l - max));
+    const sum = exps.reduce((a, b) => a + b, 0);
+    return this.labels
+      .map((label, i) => ({ label, score: exps[i] / sum }))
+      .sort((a, b) => b.score - a.score || a.label.localeCompare(b.label));
+  }
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}

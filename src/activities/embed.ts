@@ -30,7 +30,13 @@ function stagingDir(dataDir: string, runId: string): string {
 }
 
 /** File layout: u32 header length, JSON header {kind, model, dim, photoIds}, then float32 rows. */
-function writeStaged(file: string, kind: EmbeddingKind, model: string, photoIds: number[], vectors: Float32Array[]): StagedEmbeddings {
+function writeStaged(
+  file: string,
+  kind: EmbeddingKind,
+  model: string,
+  photoIds: number[],
+  vectors: Float32Array[],
+): StagedEmbeddings {
   const dim = vectors[0]?.length ?? 0;
   const header = Buffer.from(JSON.stringify({ kind, model, dim, photoIds }));
   const len = Buffer.alloc(4);
@@ -43,10 +49,19 @@ function writeStaged(file: string, kind: EmbeddingKind, model: string, photoIds:
   return { file, kind, model, count: vectors.length, dim };
 }
 
-export function readStaged(file: string): { kind: EmbeddingKind; model: string; rows: Array<{ photoId: number; vector: Float32Array }> } {
+export function readStaged(file: string): {
+  kind: EmbeddingKind;
+  model: string;
+  rows: Array<{ photoId: number; vector: Float32Array }>;
+} {
   const buf = fs.readFileSync(file);
   const len = buf.readUInt32LE(0);
-  const header = JSON.parse(buf.subarray(4, 4 + len).toString()) as { kind: EmbeddingKind; model: string; dim: number; photoIds: number[] };
+  const header = JSON.parse(buf.subarray(4, 4 + len).toString()) as {
+    kind: EmbeddingKind;
+    model: string;
+    dim: number;
+    photoIds: number[];
+  };
   const body = buf.subarray(4 + len);
   const rows = header.photoIds.map((photoId, i) => {
     const bytes = new Uint8Array(header.dim * 4);
@@ -78,26 +93,53 @@ export function createEmbedActivities(deps: ActivityDeps) {
       const dir = stagingDir(deps.config.dataDir, input.runId);
       const staged: StagedEmbeddings[] = [];
       if (input.photos.length) {
-        const vectors = await embedImages(input.settings.imageModel, input.photos.map((p) => p.proxyPath), {
-          ...o,
-          batchSize: input.settings.inferenceBatch,
-          onBatch: (done) => {
-            signal.throwIfAborted();
-            heartbeat({ done });
+        const vectors = await embedImages(
+          input.settings.imageModel,
+          input.photos.map((p) => p.proxyPath),
+          {
+            ...o,
+            batchSize: input.settings.inferenceBatch,
+            onBatch: (done) => {
+              signal.throwIfAborted();
+              heartbeat({ done });
+            },
           },
-        });
+        );
         const file = path.join(dir, `${String(input.batchIndex).padStart(5, '0')}-image.f32`);
-        staged.push(writeStaged(file, 'image', input.settings.imageModel, input.photos.map((p) => p.photoId), vectors));
+        staged.push(
+          writeStaged(
+            file,
+            'image',
+            input.settings.imageModel,
+            input.photos.map((p) => p.photoId),
+            vectors,
+          ),
+        );
       }
       if (input.settings.textModel && input.captions.length) {
-        const vectors = await embedSentences(input.settings.textModel, input.captions.map((c) => c.text), o);
+        const vectors = await embedSentences(
+          input.settings.textModel,
+          input.captions.map((c) => c.text),
+          o,
+        );
         const file = path.join(dir, `${String(input.batchIndex).padStart(5, '0')}-caption.f32`);
-        staged.push(writeStaged(file, 'caption', input.settings.textModel, input.captions.map((c) => c.photoId), vectors));
+        staged.push(
+          writeStaged(
+            file,
+            'caption',
+            input.settings.textModel,
+            input.captions.map((c) => c.photoId),
+            vectors,
+          ),
+        );
       }
       photosSinceLoad += input.photos.length;
       const recycleAfter = Number(process.env.PCC_RECYCLE_AFTER) || 0;
       if (recycleAfter && photosSinceLoad >= recycleAfter) {
-        consoleLine('info', `recycling model sessions after ${photosSinceLoad} photos (--recycle-after ${recycleAfter})`);
+        consoleLine(
+          'info',
+          `recycling model sessions after ${photosSinceLoad} photos (--recycle-after ${recycleAfter})`,
+        );
         photosSinceLoad = 0;
         await recycleSessions();
       }
@@ -114,7 +156,10 @@ export function createEmbedPersistActivities(deps: ActivityDeps) {
       for (const s of input.staged) {
         if (!fs.existsSync(s.file)) continue; // a retried persist after the file was already moved
         const { kind, model, rows } = readStaged(s.file);
-        deps.catalog().embeddings.upsertMany(rows.map((r) => ({ ...r, kind, model })), input.runId);
+        deps.catalog().embeddings.upsertMany(
+          rows.map((r) => ({ ...r, kind, model })),
+          input.runId,
+        );
         fs.rmSync(s.file, { force: true });
         n += rows.length;
       }

@@ -46,7 +46,9 @@ export function createLoadActivities(deps: ActivityDeps) {
       let done = 0;
       const loaded = await mapLimit(items, deps.decodeConcurrency, async (item): Promise<LoadedPhoto> => {
         const proxyPath = proxyPathFor(deps.config.dataDir, item.sha1, deps.proxyLongEdge);
-        const existing = input.captionKey ? catalog.results.get(item.photo_id, 'caption', input.captionKey) : undefined;
+        const existing = input.captionKey
+          ? catalog.results.get(item.photo_id, 'caption', input.captionKey)
+          : undefined;
         const base = {
           needsCaption:
             !existing || Boolean(input.force) || (input.retryStatuses ?? []).includes(existing.status),

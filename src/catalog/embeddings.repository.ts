@@ -23,13 +23,25 @@ export class EmbeddingsRepository {
     const now = new Date().toISOString();
     this.db.transaction(() => {
       for (const r of rows) {
-        stmt.run(r.photoId, r.kind, r.model, r.vector.length, Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength), runId, now);
+        stmt.run(
+          r.photoId,
+          r.kind,
+          r.model,
+          r.vector.length,
+          Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength),
+          runId,
+          now,
+        );
       }
     })();
   }
 
   has(photoId: number, kind: EmbeddingKind, model: string): boolean {
-    return this.db.prepare('SELECT 1 FROM embeddings WHERE photo_id = ? AND kind = ? AND model = ?').get(photoId, kind, model) !== undefined;
+    return (
+      this.db
+        .prepare('SELECT 1 FROM embeddings WHERE photo_id = ? AND kind = ? AND model = ?')
+        .get(photoId, kind, model) !== undefined
+    );
   }
 
   get(photoId: number, kind: EmbeddingKind, model: string): Float32Array | undefined {
@@ -46,13 +58,21 @@ export class EmbeddingsRepository {
         `SELECT photo_id, kind, model, vector FROM embeddings
          WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR model = ?) ORDER BY model, kind, photo_id`,
       )
-      .iterate(kind ?? null, kind ?? null, model ?? null, model ?? null) as Iterable<{ photo_id: number; kind: EmbeddingKind; model: string; vector: Buffer }>;
-    for (const r of rows) yield { photoId: r.photo_id, kind: r.kind, model: r.model, vector: toFloats(r.vector) };
+      .iterate(kind ?? null, kind ?? null, model ?? null, model ?? null) as Iterable<{
+      photo_id: number;
+      kind: EmbeddingKind;
+      model: string;
+      vector: Buffer;
+    }>;
+    for (const r of rows)
+      yield { photoId: r.photo_id, kind: r.kind, model: r.model, vector: toFloats(r.vector) };
   }
 
   counts(): Array<{ kind: EmbeddingKind; model: string; dim: number; n: number }> {
     return this.db
-      .prepare('SELECT kind, model, dim, COUNT(*) AS n FROM embeddings GROUP BY kind, model, dim ORDER BY kind, model')
+      .prepare(
+        'SELECT kind, model, dim, COUNT(*) AS n FROM embeddings GROUP BY kind, model, dim ORDER BY kind, model',
+      )
       .all() as Array<{ kind: EmbeddingKind; model: string; dim: number; n: number }>;
   }
 }

@@ -29,7 +29,11 @@ program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     if (err instanceof CommanderError) process.exit(err.exitCode);
-    if (err instanceof UsageError || err instanceof ConfigError || (err as Error)?.name === 'ModelMissingError') {
+    if (
+      err instanceof UsageError ||
+      err instanceof ConfigError ||
+      (err as Error)?.name === 'ModelMissingError'
+    ) {
       process.stderr.write(`pcc: ${(err as Error).message}\n`);
       process.exit(2);
     }

@@ -29,8 +29,6 @@ interface Loaded {
   release(): Promise<void>;
 }
 
-let configuredDir: string | undefined;
-
 /**
  * CUDA is possible only when onnxruntime-node's GPU provider library was installed (its optional
  * download, skipped on machines without a GPU): without it 'auto' goes straight to the CPU.
@@ -38,7 +36,9 @@ let configuredDir: string | undefined;
 export function cudaProviderInstalled(): boolean {
   try {
     const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
-    return fs.existsSync(path.join(root, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so'));
+    return fs.existsSync(
+      path.join(root, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so'),
+    );
   } catch {
     return false;
   }
@@ -46,11 +46,9 @@ export function cudaProviderInstalled(): boolean {
 
 /** Models load only from the local folder: no download ever happens during a run. */
 function configure(modelsDir: string): void {
-  if (configuredDir === modelsDir) return;
   transformers.env.allowRemoteModels = false;
   transformers.env.allowLocalModels = true;
   transformers.env.localModelPath = `${modelsDir.replace(/\/$/, '')}/`;
-  configuredDir = modelsDir;
 }
 
 const sessions = new Map<string, Promise<{ loaded: Loaded; device: string }>>();
@@ -62,7 +60,7 @@ async function load(
   options: EmbedderOptions,
 ): Promise<{ loaded: Loaded; device: string }> {
   configure(options.modelsDir);
-  const key = `${kind}|${id}|${options.dtype}|${options.device}`;
+  const key = `${options.modelsDir}|${kind}|${id}|${options.dtype}|${options.device}`;
   const existing = sessions.get(key);
   if (existing) return existing;
   const entry = (async () => {
@@ -84,7 +82,8 @@ async function load(
       return { loaded: { model, release: async () => void (await model.dispose()) }, device };
     };
     let result;
-    if (options.device === 'cpu' || (options.device === 'auto' && !cudaProviderInstalled())) result = await tryDevice('cpu');
+    if (options.device === 'cpu' || (options.device === 'auto' && !cudaProviderInstalled()))
+      result = await tryDevice('cpu');
     else {
       try {
         result = await tryDevice('cuda');
@@ -128,8 +127,9 @@ export async function embedImages(
   options: EmbedderOptions & { batchSize: number; onBatch?: (done: number) => void },
 ): Promise<Float32Array[]> {
   const { loaded } = await load('vision', id, options);
-  if (!processors.has(id)) processors.set(id, transformers.AutoProcessor.from_pretrained(id));
-  const processor = await processors.get(id)!;
+  const processor = await cached(processors, options.modelsDir, id, () =>
+    transformers.AutoProcessor.from_pretrained(id),
+  );
   const out: Float32Array[] = [];
   for (let i = 0; i < files.length; i += options.batchSize) {
     const images = await Promise.all(
@@ -145,9 +145,26 @@ export async function embedImages(
   return out;
 }
 
-async function tokenizer(id: string) {
-  if (!tokenizers.has(id)) tokenizers.set(id, transformers.AutoTokenizer.from_pretrained(id));
-  return tokenizers.get(id)!;
+/** Processors and tokenizers are cached per models folder and id, like sessions. */
+function cached<T>(
+  map: Map<string, Promise<T>>,
+  modelsDir: string,
+  id: string,
+  make: () => Promise<T>,
+): Promise<T> {
+  const key = `${modelsDir}|${id}`;
+  let value = map.get(key);
+  if (!value) {
+    configure(modelsDir);
+    value = make();
+    map.set(key, value);
+    value.catch(() => map.delete(key));
+  }
+  return value;
+}
+
+function tokenizer(id: string, modelsDir: string) {
+  return cached(tokenizers, modelsDir, id, () => transformers.AutoTokenizer.from_pretrained(id));
 }
 
 /** Text embeddings through a CLIP-family text tower (zero-shot labels). */
@@ -157,7 +174,7 @@ export async function embedTextsClip(
   options: EmbedderOptions,
 ): Promise<Float32Array[]> {
   const { loaded } = await load('text', id, options);
-  const inputs = (await tokenizer(id))(texts, { padding: true, truncation: true });
+  const inputs = (await tokenizer(id, options.modelsDir))(texts, { padding: true, truncation: true });
   const result = (await loaded.model(inputs)) as { text_embeds: { data: ArrayLike<number>; dims: number[] } };
   return rows(result.text_embeds);
 }
@@ -170,7 +187,7 @@ export async function embedSentences(
 ): Promise<Float32Array[]> {
   if (!texts.length) return [];
   const { loaded } = await load('sentence', id, options);
-  const inputs = (await tokenizer(id))(texts, { padding: true, truncation: true }) as {
+  const inputs = (await tokenizer(id, options.modelsDir))(texts, { padding: true, truncation: true }) as {
     attention_mask: { data: ArrayLike<number | bigint>; dims: number[] };
   };
   const result = (await loaded.model(inputs)) as {

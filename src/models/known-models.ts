@@ -71,7 +71,13 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     license: 'Apache-2.0',
     sizeMb: { fp32: 982, fp16: 491, q8: 246 },
     graphs: ['encoder_model', 'decoder_model_merged'],
-    files: ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'],
+    files: [
+      'config.json',
+      'preprocessor_config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'generation_config.json',
+    ],
     notes: 'small, fast, short generic captions',
   },
   {
@@ -80,7 +86,13 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     license: 'MIT',
     sizeMb: { fp32: 1080, fp16: 540, q8: 271 },
     graphs: ['vision_encoder', 'embed_tokens', 'encoder_model', 'decoder_model_merged'],
-    files: ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'],
+    files: [
+      'config.json',
+      'preprocessor_config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'generation_config.json',
+    ],
     notes: 'detailed captions (<MORE_DETAILED_CAPTION>); best quality per GB here',
   },
   {
@@ -89,7 +101,13 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     license: 'Apache-2.0',
     sizeMb: { fp32: 1030, fp16: 515, q8: 260 },
     graphs: ['vision_encoder', 'embed_tokens', 'decoder_model_merged'],
-    files: ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json'],
+    files: [
+      'config.json',
+      'preprocessor_config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'generation_config.json',
+    ],
     notes: 'a tiny VLM that follows the caption prompt',
   },
 ];

@@ -33,7 +33,8 @@ export function missingFiles(dir: string, model: KnownModel, dtype: Dtype): stri
 /** Throws an actionable error naming the folder when a model is not there; touches no network. */
 export function requireModel(dir: string, id: string, dtype: Dtype): KnownModel {
   const model = knownModel(id);
-  if (!model) throw new ModelMissingError(`unknown model "${id}"; \`pcc models list\` shows the supported ones`);
+  if (!model)
+    throw new ModelMissingError(`unknown model "${id}"; \`pcc models list\` shows the supported ones`);
   const missing = missingFiles(dir, model, dtype);
   if (missing.length) {
     throw new ModelMissingError(
@@ -69,9 +70,13 @@ export async function pullModel(
   onProgress: (p: PullProgress) => void = () => undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string[]> {
-  if (isOffline(env)) throw new ModelMissingError(`offline (PCC_OFFLINE=1): cannot pull ${id}; copy it into ${modelFolder(dir, id)}`);
+  if (isOffline(env))
+    throw new ModelMissingError(
+      `offline (PCC_OFFLINE=1): cannot pull ${id}; copy it into ${modelFolder(dir, id)}`,
+    );
   const model = knownModel(id);
-  if (!model) throw new ModelMissingError(`unknown model "${id}"; \`pcc models list\` shows the supported ones`);
+  if (!model)
+    throw new ModelMissingError(`unknown model "${id}"; \`pcc models list\` shows the supported ones`);
   const endpoint = (env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/$/, '');
   const headers: Record<string, string> = env.HF_TOKEN ? { authorization: `Bearer ${env.HF_TOKEN}` } : {};
   const info = await fetch(`${endpoint}/api/models/${id}?blobs=true`, { headers });
@@ -99,7 +104,9 @@ export async function pullModel(
       received += chunk.length;
       onProgress({ file, received, total });
     }
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    );
     if (size !== undefined && received !== size) {
       fs.rmSync(part, { force: true });
       throw new Error(`${id}/${file}: got ${received} bytes, the Hub lists ${size}`);

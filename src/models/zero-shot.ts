@@ -16,7 +16,14 @@ export const DEFAULT_TEMPLATE = 'a photo of {label}';
 export function parseVocabulary(text: string): string[] {
   const labels = text
     .split(/\r?\n/)
-    .map((line) => line.replace(/#.*$/, '').replace(/^\s*-\s*/, '').replace(/^["']|["']$/g, '').trim().toLowerCase())
+    .map((line) =>
+      line
+        .replace(/#.*$/, '')
+        .replace(/^\s*-\s*/, '')
+        .replace(/^["']|["']$/g, '')
+        .trim()
+        .toLowerCase(),
+    )
     .filter(Boolean);
   return [...new Set(labels)];
 }
@@ -27,9 +34,18 @@ export class ZeroShotScorer {
     private readonly labelVectors: Float32Array[],
   ) {}
 
-  static async create(model: string, labels: string[], options: EmbedderOptions, template = DEFAULT_TEMPLATE): Promise<ZeroShotScorer> {
+  static async create(
+    model: string,
+    labels: string[],
+    options: EmbedderOptions,
+    template = DEFAULT_TEMPLATE,
+  ): Promise<ZeroShotScorer> {
     if (!labels.length) throw new Error('the vocabulary is empty');
-    const vectors = await embedTextsClip(model, labels.map((l) => template.replace('{label}', l)), options);
+    const vectors = await embedTextsClip(
+      model,
+      labels.map((l) => template.replace('{label}', l)),
+      options,
+    );
     return new ZeroShotScorer(labels, vectors);
   }
 

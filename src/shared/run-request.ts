@@ -128,7 +128,8 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
   let embed: RunConfig['embed'];
   if (request.embed && !dryRun) {
     const dtype = (request.dtype ?? 'fp32') as 'fp32' | 'fp16' | 'q8';
-    if (!['fp32', 'fp16', 'q8'].includes(dtype)) throw new RunRequestError(`--dtype must be fp32, fp16 or q8, got "${request.dtype}"`);
+    if (!['fp32', 'fp16', 'q8'].includes(dtype))
+      throw new RunRequestError(`--dtype must be fp32, fp16 or q8, got "${request.dtype}"`);
     embed = {
       imageModel: request.embedModel ?? DEFAULT_IMAGE_MODEL,
       textModel: request.textModel === null ? undefined : (request.textModel ?? DEFAULT_TEXT_MODEL),
@@ -220,7 +221,9 @@ export function runWorkflowId(config: RunConfig): string {
     privateBackend: config.privateBackend ?? null,
     baseUrl: config.baseUrl ?? null,
     maxEdge: config.maxEdge,
-    embed: config.embed ? { image: config.embed.imageModel, text: config.embed.textModel ?? null, dtype: config.embed.dtype } : null,
+    embed: config.embed
+      ? { image: config.embed.imageModel, text: config.embed.textModel ?? null, dtype: config.embed.dtype }
+      : null,
   };
   const label =
     path

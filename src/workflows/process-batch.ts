@@ -101,15 +101,23 @@ async function captionPerPhoto(config: RunConfig, runId: string, photos: LoadedP
 }
 
 /** Image (and caption-text) embeddings on the gpu queue; vectors travel by staging file, not history. */
-async function embed(config: RunConfig, batch: BatchRef, photos: LoadedPhoto[], outcomes: CaptionOutcome[]): Promise<void> {
+async function embed(
+  config: RunConfig,
+  batch: BatchRef,
+  photos: LoadedPhoto[],
+  outcomes: CaptionOutcome[],
+): Promise<void> {
   const settings = config.embed as NonNullable<RunConfig['embed']>;
   const gpu = proxyActivities<ComputeActivities>({
     taskQueue: taskQueueOf('gpu'),
     startToCloseTimeout: '2 hours',
-    heartbeatTimeout: '2 minutes',
+    // Heartbeats come after every inference batch: a killed gpu worker's batch moves on within 30 s.
+    heartbeatTimeout: '30 seconds',
     retry: DEFAULT_RETRY,
   });
-  const fresh = new Map(outcomes.filter((o) => o.status === 'success' && o.caption).map((o) => [o.photoId, o.caption as string]));
+  const fresh = new Map(
+    outcomes.filter((o) => o.status === 'success' && o.caption).map((o) => [o.photoId, o.caption as string]),
+  );
   const captions = photos
     .map((p) => ({ photoId: p.photoId, text: fresh.get(p.photoId) ?? p.caption }))
     .filter((c): c is { photoId: number; text: string } => Boolean(c.text));
@@ -117,7 +125,9 @@ async function embed(config: RunConfig, batch: BatchRef, photos: LoadedPhoto[], 
     runId: batch.runId,
     batchIndex: batch.batchIndex,
     settings,
-    photos: photos.filter((p) => p.proxyPath).map((p) => ({ photoId: p.photoId, proxyPath: p.proxyPath as string })),
+    photos: photos
+      .filter((p) => p.proxyPath)
+      .map((p) => ({ photoId: p.photoId, proxyPath: p.proxyPath as string })),
     captions: settings.textModel ? captions : [],
   });
   await io.persistEmbeddings({ runId: batch.runId, staged });

@@ -63,7 +63,8 @@ export function registerExport(program: Command): void {
     .option('--model <id>', 'only this model')
     .option('--kind <kind>', 'image or caption', 'image')
     .action((opts: { out: string; model?: string; kind: string }) => {
-      if (opts.kind !== 'image' && opts.kind !== 'caption') throw new UsageError('--kind must be image or caption');
+      if (opts.kind !== 'image' && opts.kind !== 'caption')
+        throw new UsageError('--kind must be image or caption');
       const config = cliConfig();
       const n = withCatalog(config, (catalog) => {
         fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
@@ -73,7 +74,10 @@ export function registerExport(program: Command): void {
         for (const e of catalog.embeddings.iterate(opts.kind as 'image' | 'caption', opts.model)) {
           const where = catalog.photos.pathsOf(e.photoId)[0];
           const vector = Array.from(e.vector, (x) => Math.round(x * 1e6) / 1e6);
-          fs.writeSync(fd, `${JSON.stringify({ rel_path: where?.rel_path ?? null, model: e.model, dim: e.vector.length, vector })}\n`);
+          fs.writeSync(
+            fd,
+            `${JSON.stringify({ rel_path: where?.rel_path ?? null, model: e.model, dim: e.vector.length, vector })}\n`,
+          );
           count++;
         }
         fs.closeSync(fd);

@@ -2,17 +2,27 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { cliConfig, info, UsageError } from '../context';
 import { KNOWN_MODELS, knownModel, type Dtype } from '../../models/known-models';
-import { isOffline, missingFiles, modelFolder, modelsDir, pullModel, requireModel } from '../../models/model-store';
+import {
+  isOffline,
+  missingFiles,
+  modelFolder,
+  modelsDir,
+  pullModel,
+  requireModel,
+} from '../../models/model-store';
 import { embedImages, embedSentences, embedTextsClip } from '../../models/embedder';
 import { SAMPLE_PROBE_JPEG } from '../../models/probe-image';
 
 function dtypeOf(value: string): Dtype {
-  if (value !== 'fp32' && value !== 'fp16' && value !== 'q8') throw new UsageError(`--dtype must be fp32, fp16 or q8, got "${value}"`);
+  if (value !== 'fp32' && value !== 'fp16' && value !== 'q8')
+    throw new UsageError(`--dtype must be fp32, fp16 or q8, got "${value}"`);
   return value;
 }
 
 export function registerModels(program: Command): void {
-  const models = program.command('models').description('local models: list, pull from the Hugging Face Hub, verify');
+  const models = program
+    .command('models')
+    .description('local models: list, pull from the Hugging Face Hub, verify');
   models
     .command('list')
     .description('supported models and whether each is in PCC_MODELS_DIR')
@@ -35,9 +45,13 @@ export function registerModels(program: Command): void {
     .description('download a model into PCC_MODELS_DIR (size and SHA-256 checked)')
     .action(async (id: string, opts: { dtype: string }) => {
       const dtype = dtypeOf(opts.dtype);
-      if (!knownModel(id)) throw new UsageError(`unknown model "${id}"; \`pcc models list\` shows the supported ones`);
+      if (!knownModel(id))
+        throw new UsageError(`unknown model "${id}"; \`pcc models list\` shows the supported ones`);
       const dir = modelsDir(cliConfig());
-      const bar = new cliProgress.SingleBar({ format: '{file} {bar} {percentage}% {value}/{total} bytes', noTTYOutput: false });
+      const bar = new cliProgress.SingleBar({
+        format: '{file} {bar} {percentage}% {value}/{total} bytes',
+        noTTYOutput: false,
+      });
       let current = '';
       const written = await pullModel(dir, id, dtype, (p) => {
         if (!process.stdout.isTTY) return;
@@ -49,7 +63,9 @@ export function registerModels(program: Command): void {
         bar.update(p.received, { file: p.file });
       });
       if (current) bar.stop();
-      info(`${id} (${dtype}) is in ${modelFolder(dir, id)}: ${written.length} files downloaded, the rest already there`);
+      info(
+        `${id} (${dtype}) is in ${modelFolder(dir, id)}: ${written.length} files downloaded, the rest already there`,
+      );
     });
   models
     .command('verify')
@@ -59,7 +75,9 @@ export function registerModels(program: Command): void {
     .action(async (ids: string[], opts: { dtype: string }) => {
       const dtype = dtypeOf(opts.dtype);
       const dir = modelsDir(cliConfig());
-      const targets = ids.length ? ids : KNOWN_MODELS.filter((m) => missingFiles(dir, m, dtype).length === 0).map((m) => m.id);
+      const targets = ids.length
+        ? ids
+        : KNOWN_MODELS.filter((m) => missingFiles(dir, m, dtype).length === 0).map((m) => m.id);
       if (!targets.length) throw new UsageError(`no model in ${dir}; \`pcc models pull <id>\` first`);
       let failed = 0;
       for (const id of targets) {

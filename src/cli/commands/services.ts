@@ -57,7 +57,10 @@ export function registerServices(program: Command): void {
     .requiredOption('--queues <roles>', 'comma-separated roles')
     .option('--max-workers <n>', 'activities this process runs at once per queue')
     .option('--rps <n>', 'rate limit of the api-* queues in requests/s, across all workers (server-side)')
-    .option('--recycle-after <n>', 'gpu: drop and reload model sessions after N photos (slow GPU memory growth)')
+    .option(
+      '--recycle-after <n>',
+      'gpu: drop and reload model sessions after N photos (slow GPU memory growth)',
+    )
     .action(async (opts: { queues: string; maxWorkers?: string; rps?: string; recycleAfter?: string }) => {
       const roles = parseQueues(opts.queues);
       if (opts.recycleAfter) process.env.PCC_RECYCLE_AFTER = opts.recycleAfter;

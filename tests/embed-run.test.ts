@@ -1,0 +1,161 @@
+/**
+ * Embeddings end to end on the stand-in models: `pcc run --embed` stores one image vector (512-d)
+ * and one caption-text vector (384-d) per good photo; a killed gpu worker's batch is retried and
+ * every photo still ends with exactly one embedding.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Catalog } from '../src/catalog/catalog';
+import type { TemporalEndpoint } from '../src/temporal/dev-server';
+import { SHARED, makeLibrary, sampleCounts, waitFor } from './helpers/fixtures';
+import { killHard, runPcc, startPcc, startTestServer, testEnv, type Proc } from './helpers/processes';
+
+const MODELS = path.join(SHARED, 'models');
+
+function embeddingCounts(dataDir: string) {
+  const c = Catalog.open(dataDir);
+  try {
+    return c.embeddings.counts();
+  } finally {
+    c.close();
+  }
+}
+
+describe('embeddings (stand-in CLIP and MiniLM)', () => {
+  let server: TemporalEndpoint;
+  const procs: Proc[] = [];
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    procs.forEach(killHard);
+    await server?.stop();
+  });
+
+  it('pcc run --embed stores an image and a caption vector for every good photo; export and stats show them', async () => {
+    const lib = makeLibrary();
+    const { dataDir, env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: MODELS });
+    const out = await runPcc(['run', lib, '--embed', '--batch-size', '16'], env);
+    expect(out).toMatch(/execution provider: Xenova\/clip-vit-base-patch32 \(fp32\) on CPU/);
+    const { good } = sampleCounts();
+    expect(embeddingCounts(dataDir)).toEqual([
+      { kind: 'caption', model: 'Xenova/all-MiniLM-L6-v2', dim: 384, n: good },
+      { kind: 'image', model: 'Xenova/clip-vit-base-patch32', dim: 512, n: good },
+    ]);
+    expect(
+      fs
+        .readdirSync(path.join(dataDir, 'staging', 'embeddings'))
+        .flatMap((d) => fs.readdirSync(path.join(dataDir, 'staging', 'embeddings', d))),
+    ).toEqual([]);
+    const file = path.join(dataDir, 'embeddings.jsonl');
+    await runPcc(['export', 'embeddings', '--out', file], env);
+    const rows = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(good);
+    expect(Object.keys(rows[0]).sort()).toEqual(['dim', 'model', 'rel_path', 'vector']);
+    expect(
+      rows.every(
+        (r) => r.dim === 512 && r.vector.length === 512 && r.model === 'Xenova/clip-vit-base-patch32',
+      ),
+    ).toBe(true);
+    expect(await runPcc(['stats'], env)).toMatch(/image Xenova\/clip-vit-base-patch32 \(512-d\): \d+ photos/);
+
+    // A later run with --embed on an already captioned library embeds nothing twice and captions nothing again.
+    const again = await runPcc(['run', lib, '--embed', '--batch-size', '16'], env);
+    expect(again).toMatch(/completed in .*: 0 photos/);
+  });
+
+  it('a missing model fails at startup naming the folder, before any photo', async () => {
+    const lib = makeLibrary(['library']);
+    const { env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: '/nonexistent/models' });
+    const out = await runPcc(['run', lib, '--embed'], env, 2);
+    expect(out).toMatch(
+      /model Xenova\/clip-vit-base-patch32 \(fp32\) is not in \/nonexistent\/models\/Xenova\/clip-vit-base-patch32/,
+    );
+  });
+
+  it('kill -9 of the gpu worker mid-run: the batch is retried and every photo has exactly one embedding', async () => {
+    const lib = makeLibrary(['library']);
+    const { dataDir, env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: MODELS });
+    const io = startPcc(['worker', '--queues', 'io,cpu'], env);
+    let gpu = startPcc(['worker', '--queues', 'gpu'], env);
+    procs.push(io, gpu);
+    await waitFor(
+      'workers',
+      () => io.output().includes('workers polling') && gpu.output().includes('workers polling'),
+    );
+    const started = await runPcc(
+      [
+        'run',
+        lib,
+        '--embed',
+        '--detach',
+        '--batch-size',
+        '16',
+        '--inference-batch',
+        '1',
+        '--max-concurrent-batches',
+        '1',
+      ],
+      env,
+    );
+    const workflowId = /Started run (pcc-run-\S+)/.exec(started)![1];
+    // Kill while an embedBatch is running and has reported progress (heartbeat details).
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection });
+    const inFlight = await waitFor(
+      'an embedBatch in flight',
+      async () => {
+        for (let b = 0; b < 5; b++) {
+          const id = `${workflowId}/batch-${String(b).padStart(5, '0')}`;
+          const d = await client.workflow
+            .getHandle(id)
+            .describe()
+            .catch(() => undefined);
+          const pending = d?.raw.pendingActivities?.find(
+            (a) => a.activityType?.name === 'embedBatch' && a.heartbeatDetails,
+          );
+          if (pending) return id;
+        }
+        return undefined;
+      },
+      120_000,
+      50,
+    );
+    killHard(gpu);
+    await gpu.exited;
+    gpu = startPcc(['worker', '--queues', 'gpu'], env);
+    procs.push(gpu);
+    await waitFor(
+      'the run to complete',
+      () => {
+        const c = Catalog.open(dataDir);
+        try {
+          return c.runs.latest()?.status === 'completed';
+        } finally {
+          c.close();
+        }
+      },
+      180_000,
+      500,
+    );
+    const { good } = sampleCounts();
+    expect(embeddingCounts(dataDir).find((e) => e.kind === 'image')).toEqual({
+      kind: 'image',
+      model: 'Xenova/clip-vit-base-patch32',
+      dim: 512,
+      n: good,
+    });
+    // The interrupted batch's embedBatch really ran twice (a second attempt), and completed.
+    const history = await client.workflow.getHandle(inFlight).fetchHistory();
+    const attempts = (history.events ?? [])
+      .filter((e) => e.activityTaskStartedEventAttributes)
+      .map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
+    expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
+    await connection.close();
+  });
+});

@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**', 'bin/**', 'scripts/**', 'jest.config.js', 'tests/helpers/summary-reporter.js'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'coverage/**', 'bin/**', 'scripts/**', 'jest.config.js', 'tests/helpers/summary-reporter.js', 'tests/helpers/node-environment.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -69,6 +69,36 @@ describe('embeddings (stand-in CLIP and MiniLM)', () => {
     expect(again).toMatch(/completed in .*: 0 photos/);
   });
 
+  it('the local caption backend runs end to end on a stand-in vit-gpt2 (random weights, real layout: captions are random words)', async () => {
+    const lib = makeLibrary();
+    const fixtures = path.join(__dirname, 'fixtures', 'models');
+    const { dataDir, env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: fixtures });
+    const out = await runPcc(['run', lib, '--backend', 'local', '--batch-size', '16'], env);
+    expect(out).toMatch(/execution provider: Xenova\/vit-gpt2-image-captioning \(fp32\) on CPU/);
+    const { good, broken } = sampleCounts();
+    const file = path.join(dataDir, 'captions.jsonl');
+    await runPcc(['export', 'captions', '--out', file], env);
+    const rows = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.filter((r) => r.status === 'success')).toHaveLength(good);
+    expect(rows.filter((r) => r.status === 'error_corrupt')).toHaveLength(broken);
+    // The stand-in's vocabulary is known: every word of every caption comes from it.
+    const tokenizer = JSON.parse(
+      fs.readFileSync(path.join(fixtures, 'Xenova', 'vit-gpt2-image-captioning', 'tokenizer.json'), 'utf8'),
+    );
+    const vocab = new Set(
+      Object.keys(tokenizer.model.vocab as Record<string, number>).map((t) => t.replace('\u0120', '')),
+    );
+    for (const r of rows.filter((x) => x.status === 'success')) {
+      const words = r.caption.split(/\s+/).filter(Boolean);
+      expect(words.length).toBeGreaterThan(0);
+      for (const w of words) expect(vocab.has(w)).toBe(true);
+    }
+  });
+
   it('a missing model fails at startup naming the folder, before any photo', async () => {
     const lib = makeLibrary(['library']);
     const { env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: '/nonexistent/models' });

@@ -56,7 +56,10 @@ export interface CaptionBackend {
   /** Throws an actionable error when configuration (keys, model folders) is missing. Runs at startup. */
   checkConfig(env: NodeJS.ProcessEnv): void;
   /** Optional startup call proving the key works (e.g. listing models). Never sends a photo. */
-  verify?(env: NodeJS.ProcessEnv, options: { baseUrl?: string; timeoutMs: number }): Promise<void>;
+  verify?(
+    env: NodeJS.ProcessEnv,
+    options: { baseUrl?: string; timeoutMs: number; model?: string },
+  ): Promise<void>;
   caption(input: CaptionInput, ctx: CaptionContext): Promise<CaptionOutcome>;
   /** Compact JSON tags for one photo (vision tagging of cluster medoids). */
   tag?(input: CaptionInput, ctx: CaptionContext): Promise<TagResult>;

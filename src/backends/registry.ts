@@ -5,6 +5,7 @@ import { xaiBackend } from './xai';
 import { anthropicBackend } from './anthropic';
 import { geminiBackend } from './gemini';
 import { openAiCompatibleBackend } from './openai-compatible';
+import { localBackend } from './local';
 import { QUEUE_ROLES } from '../shared/queues';
 
 /** Adding a backend: write src/backends/<name>.ts and add it to this list (docs/adding_a_backend.md). */
@@ -15,6 +16,7 @@ const REGISTERED: readonly CaptionBackend[] = [
   anthropicBackend,
   geminiBackend,
   openAiCompatibleBackend,
+  localBackend,
 ];
 
 export class UnknownBackendError extends Error {

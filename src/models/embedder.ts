@@ -45,7 +45,7 @@ export function cudaProviderInstalled(): boolean {
 }
 
 /** Models load only from the local folder: no download ever happens during a run. */
-function configure(modelsDir: string): void {
+export function configureLocalModels(modelsDir: string): void {
   transformers.env.allowRemoteModels = false;
   transformers.env.allowLocalModels = true;
   transformers.env.localModelPath = `${modelsDir.replace(/\/$/, '')}/`;
@@ -59,7 +59,7 @@ async function load(
   id: string,
   options: EmbedderOptions,
 ): Promise<{ loaded: Loaded; device: string }> {
-  configure(options.modelsDir);
+  configureLocalModels(options.modelsDir);
   const key = `${options.modelsDir}|${kind}|${id}|${options.dtype}|${options.device}`;
   const existing = sessions.get(key);
   if (existing) return existing;
@@ -155,7 +155,7 @@ function cached<T>(
   const key = `${modelsDir}|${id}`;
   let value = map.get(key);
   if (!value) {
-    configure(modelsDir);
+    configureLocalModels(modelsDir);
     value = make();
     map.set(key, value);
     value.catch(() => map.delete(key));

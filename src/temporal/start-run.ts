@@ -22,7 +22,7 @@ export async function prepareRun(
   const backend = getBackend(request.backend ?? config.backend);
   if (!config.dryRun && backend.verify) {
     try {
-      await backend.verify(env, { baseUrl: config.baseUrl, timeoutMs: 15_000 });
+      await backend.verify(env, { baseUrl: config.baseUrl, timeoutMs: 15_000, model: config.model });
     } catch (err) {
       throw new RunRequestError((err as Error).message);
     }

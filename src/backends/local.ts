@@ -1,0 +1,58 @@
+import { readConfig } from '../config';
+import type { CaptionBackend } from './backend';
+import { captionPipeline } from '../models/captioner';
+import { modelsDir, requireModel } from '../models/model-store';
+import type { DevicePreference } from '../models/embedder';
+import type { Dtype } from '../models/known-models';
+import { consoleLine } from '../logging/logger';
+
+function options(env: NodeJS.ProcessEnv) {
+  return {
+    modelsDir: modelsDir(readConfig(env), env),
+    dtype: ((env.PCC_DTYPE as Dtype) || 'fp32') as Dtype,
+    device: ((env.PCC_DEVICE as DevicePreference) || 'auto') as DevicePreference,
+    log: (m: string) => consoleLine('info', m),
+  };
+}
+
+/**
+ * Captions on this machine's GPU (or CPU) with an ONNX image-to-text model in transformers.js
+ * layout under PCC_MODELS_DIR (vit-gpt2, Florence-2, SmolVLM: `pcc models list`). Nothing leaves
+ * the machine; one pipeline per worker process; model errors are error_model for that photo.
+ */
+export const localBackend: CaptionBackend = {
+  name: 'local',
+  queue: 'gpu',
+  defaultModel: 'Xenova/vit-gpt2-image-captioning',
+  description: 'local ONNX caption model through transformers.js (gpu queue; CUDA when available, else CPU)',
+  readsPixels: true,
+  granularity: 'batch',
+  remote: false,
+  checkConfig(): void {},
+  async verify(env, o) {
+    const model = o.model ?? localBackend.defaultModel;
+    requireModel(options(env).modelsDir, model, options(env).dtype);
+  },
+  async caption(input, ctx) {
+    const o = options(process.env);
+    try {
+      requireModel(o.modelsDir, ctx.model, o.dtype);
+      const pipe = await captionPipeline(ctx.model, o);
+      const [result] = await pipe(input.proxyPath, { max_new_tokens: 40 });
+      const text = result?.generated_text?.trim();
+      if (!text)
+        return {
+          photoId: input.photoId,
+          status: 'error_model',
+          reason: `${ctx.model} produced an empty caption`,
+        };
+      return { photoId: input.photoId, status: 'success', caption: text };
+    } catch (err) {
+      return {
+        photoId: input.photoId,
+        status: 'error_model',
+        reason: `${ctx.model}: ${(err as Error).message.split('\n')[0]}`,
+      };
+    }
+  },
+};

@@ -1,0 +1,86 @@
+/**
+ * npm run bench:local -- --model Xenova/clip-vit-base-patch32 [--photos 300] [--models-dir DIR]
+ *
+ * Photos/s of a local model through the whole pipeline (scan, decode + proxy on io, the model on the
+ * gpu queue, persist) beside the same model called directly in a loop on the same photos.
+ * Image-text embedding models run as `--embed`; caption models as `--backend local`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { readConfig, PACKAGE_ROOT } from '../config';
+import { ensureTemporal } from '../temporal/dev-server';
+import { RunClient } from '../temporal/run-client';
+import { createWorkers } from '../workers/create-workers';
+import { prepareRun, startPreparedRun } from '../temporal/start-run';
+import { embedImages, type DevicePreference } from '../models/embedder';
+import { captionPipeline } from '../models/captioner';
+import { knownModel } from '../models/known-models';
+import { totalOf } from '../shared/status';
+import { makeSyntheticLibrary } from './synthetic-library';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      model: { type: 'string', default: 'Xenova/clip-vit-base-patch32' },
+      photos: { type: 'string', default: '300' },
+      'models-dir': { type: 'string' },
+      'inference-batch': { type: 'string', default: '16' },
+    },
+  });
+  const id = values.model as string;
+  const model = knownModel(id);
+  if (!model) throw new Error(`unknown model ${id}`);
+  const modelsDir = path.resolve(values['models-dir'] ?? process.env.PCC_MODELS_DIR ?? path.join(PACKAGE_ROOT, '..', 'shared', 'models'));
+  const photos = Number(values.photos);
+  const batch = Number(values['inference-batch']);
+  const libDir = path.join(os.tmpdir(), `pcc-bench-local-lib-${photos}`);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-bench-local-data-'));
+  const files = await makeSyntheticLibrary(libDir, { photos, largeFraction: 0 });
+  const device = (process.env.PCC_DEVICE as DevicePreference) || 'auto';
+  const options = { modelsDir, dtype: 'fp32' as const, device, log: console.log };
+
+  console.log(`direct loop: ${id} on ${photos} photos …`);
+  let start = Date.now();
+  if (model.task === 'caption') {
+    const pipe = await captionPipeline(id, options);
+    start = Date.now();
+    for (const f of files) await pipe(f, { max_new_tokens: 40 });
+  } else {
+    await embedImages(id, files.slice(0, 2), { ...options, batchSize: 2 }); // load the session first
+    start = Date.now();
+    await embedImages(id, files, { ...options, batchSize: batch });
+  }
+  const direct = photos / ((Date.now() - start) / 1000);
+  console.log(`  ${direct.toFixed(1)} photos/s`);
+
+  const env = { ...process.env, PCC_DATA_DIR: dataDir, PCC_MODELS_DIR: modelsDir };
+  Object.assign(process.env, env);
+  const config = readConfig(env);
+  const endpoint = await ensureTemporal(config, { log: console.log });
+  const group = await createWorkers(config, endpoint, ['io', 'cpu', 'gpu']);
+  void group.run();
+  const client = await RunClient.connect(endpoint);
+  const runConfig = await prepareRun(
+    model.task === 'caption'
+      ? { roots: [libDir], backend: 'local', model: id, batchSize: 32 }
+      : { roots: [libDir], backend: 'mock', embed: true, embedModel: id, textModel: null, inferenceBatch: batch, batchSize: 32 },
+  );
+  console.log('pcc pipeline …');
+  start = Date.now();
+  const { workflowId } = await startPreparedRun(client, runConfig);
+  const result = await client.result(workflowId);
+  const pipeline = totalOf(result.byStatus) / ((Date.now() - start) / 1000);
+  console.log(`  ${pipeline.toFixed(1)} photos/s`, result.byStatus);
+  await group.shutdown();
+  await client.close();
+  await endpoint.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  console.log(`RESULT local model=${id} photos=${photos} pcc_photos_per_s=${pipeline.toFixed(2)} direct_photos_per_s=${direct.toFixed(2)} ratio=${(pipeline / direct).toFixed(3)}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

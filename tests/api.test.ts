@@ -1,17 +1,7 @@
 /** The HTTP API (`pcc server`) against a real Temporal dev server: start, read progress, pause, resume, cancel. */
-import net from 'node:net';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { makeLibrary, waitFor } from './helpers/fixtures';
-import { killHard, startPcc, startTestServer, testEnv, type Proc } from './helpers/processes';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { killHard, startPcc, startTestServer, testEnv, type Proc, freePort } from './helpers/processes';
 
 describe('HTTP API', () => {
   let server: TemporalEndpoint;

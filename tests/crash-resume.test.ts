@@ -5,7 +5,6 @@
  * (the mock backend's call log is the witness, like a provider's request log).
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Catalog } from '../src/catalog/catalog';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
@@ -18,18 +17,10 @@ import {
   stopLeftoverServer,
   testEnv,
   type Proc,
+  freePort,
 } from './helpers/processes';
 
 const RUN_FLAGS = ['--batch-size', '4', '--max-concurrent-batches', '2', '--mock-latency-ms', '120'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function readCatalog<T>(dataDir: string, fn: (c: Catalog) => T): T {
   const c = Catalog.open(dataDir);

@@ -1,5 +1,5 @@
 import type { QueueRole } from '../shared/queues';
-import type { CaptionOutcome } from '../shared/payloads';
+import type { CaptionOutcome, CaptionSettings } from '../shared/payloads';
 
 /** One photo as a caption backend sees it: the proxy JPEG, never the original or its metadata. */
 export interface CaptionInput {
@@ -10,18 +10,9 @@ export interface CaptionInput {
   proxyPath: string;
 }
 
-export interface CaptionContext {
+/** The request settings of a run, plus what the activity adds (run id, cancellation). */
+export interface CaptionContext extends Omit<CaptionSettings, 'backend'> {
   runId: string;
-  model: string;
-  prompt: string;
-  mockErrorRate: number;
-  mockLatencyMs: number;
-  /** Long edge of the JPEG sent to a remote model. */
-  maxEdge: number;
-  /** Per-request timeout for remote models. */
-  requestTimeoutMs: number;
-  /** For openai-compatible servers (Ollama, vLLM, llama.cpp, LM Studio). */
-  baseUrl?: string;
   signal: AbortSignal;
 }
 

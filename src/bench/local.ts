@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   const id = values.model as string;
   const model = knownModel(id);
   if (!model) throw new Error(`unknown model ${id}`);
-  const modelsDir = path.resolve(values['models-dir'] ?? process.env.PCC_MODELS_DIR ?? path.join(PACKAGE_ROOT, '..', 'shared', 'models'));
+  const modelsDir = path.resolve(
+    values['models-dir'] ?? process.env.PCC_MODELS_DIR ?? path.join(PACKAGE_ROOT, '..', 'shared', 'models'),
+  );
   const photos = Number(values.photos);
   const batch = Number(values['inference-batch']);
   const libDir = path.join(os.tmpdir(), `pcc-bench-local-lib-${photos}`);
@@ -65,7 +67,15 @@ async function main(): Promise<void> {
   const runConfig = await prepareRun(
     model.task === 'caption'
       ? { roots: [libDir], backend: 'local', model: id, batchSize: 32 }
-      : { roots: [libDir], backend: 'mock', embed: true, embedModel: id, textModel: null, inferenceBatch: batch, batchSize: 32 },
+      : {
+          roots: [libDir],
+          backend: 'mock',
+          embed: true,
+          embedModel: id,
+          textModel: null,
+          inferenceBatch: batch,
+          batchSize: 32,
+        },
   );
   console.log('pcc pipeline …');
   start = Date.now();
@@ -77,7 +87,9 @@ async function main(): Promise<void> {
   await client.close();
   await endpoint.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
-  console.log(`RESULT local model=${id} photos=${photos} pcc_photos_per_s=${pipeline.toFixed(2)} direct_photos_per_s=${direct.toFixed(2)} ratio=${(pipeline / direct).toFixed(3)}`);
+  console.log(
+    `RESULT local model=${id} photos=${photos} pcc_photos_per_s=${pipeline.toFixed(2)} direct_photos_per_s=${direct.toFixed(2)} ratio=${(pipeline / direct).toFixed(3)}`,
+  );
 }
 
 main().catch((err) => {

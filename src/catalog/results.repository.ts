@@ -18,6 +18,15 @@ export interface StageResult {
   usage?: { inputTokens: number; outputTokens: number; costUsd?: number };
 }
 
+export interface SpendRow {
+  backend: string;
+  model: string;
+  photos: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
 export interface StageResultRow {
   photo_id: number;
   stage: string;
@@ -99,14 +108,7 @@ export class ResultsRepository {
                 COALESCE(SUM(output_tokens), 0) AS output_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd
          FROM stage_results WHERE input_tokens IS NOT NULL GROUP BY backend, model ORDER BY cost_usd DESC`,
       )
-      .all() as Array<{
-      backend: string;
-      model: string;
-      photos: number;
-      input_tokens: number;
-      output_tokens: number;
-      cost_usd: number;
-    }>;
+      .all() as SpendRow[];
   }
 
   /** Status counts per (stage, backend, model) across the whole catalog. */

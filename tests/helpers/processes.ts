@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { readConfig } from '../../src/config';
 import { startDevServer, type TemporalEndpoint } from '../../src/temporal/dev-server';
@@ -76,4 +77,14 @@ export function stopLeftoverServer(dataDir: string): void {
   } catch {
     killHard(pid);
   }
+}
+
+/** A port nothing listens on right now (for servers a test starts and restarts on the same port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -1,10 +1,21 @@
 import { readConfig } from '../config';
 import type { CaptionBackend } from './backend';
-import { captionPipeline } from '../models/captioner';
+import { captionPipeline, dropCaptionPipelines } from '../models/captioner';
 import { modelsDir, requireModel } from '../models/model-store';
 import type { DevicePreference } from '../models/embedder';
 import type { Dtype } from '../models/known-models';
 import { consoleLine } from '../logging/logger';
+
+let captionsSinceLoad = 0;
+
+/** --recycle-after: reload the pipeline after N photos (slowly growing GPU memory). */
+function countAndMaybeRecycle(): void {
+  const after = Number(process.env.PCC_RECYCLE_AFTER) || 0;
+  if (after && ++captionsSinceLoad >= after) {
+    captionsSinceLoad = 0;
+    dropCaptionPipelines();
+  }
+}
 
 function options(env: NodeJS.ProcessEnv) {
   return {
@@ -17,7 +28,7 @@ function options(env: NodeJS.ProcessEnv) {
 
 /**
  * Captions on this machine's GPU (or CPU) with an ONNX image-to-text model in transformers.js
- * layout under PCC_MODELS_DIR (vit-gpt2, Florence-2, SmolVLM: `pcc models list`). Nothing leaves
+ * layout under PCC_MODELS_DIR (vision-encoder-decoder models such as vit-gpt2: `pcc models list`). Nothing leaves
  * the machine; one pipeline per worker process; model errors are error_model for that photo.
  */
 export const localBackend: CaptionBackend = {
@@ -39,6 +50,7 @@ export const localBackend: CaptionBackend = {
       requireModel(o.modelsDir, ctx.model, o.dtype);
       const pipe = await captionPipeline(ctx.model, o);
       const [result] = await pipe(input.proxyPath, { max_new_tokens: 40 });
+      countAndMaybeRecycle();
       const text = result?.generated_text?.trim();
       if (!text)
         return {

@@ -30,6 +30,12 @@ export function captionPipeline(id: string, options: EmbedderOptions): Promise<I
   return p;
 }
 
+/** Drops (and frees) every caption pipeline of this process; the next caption loads it again. */
 export function dropCaptionPipelines(): void {
+  const all = [...pipelines.values()];
   pipelines.clear();
+  for (const p of all)
+    void p
+      .then((pipe) => (pipe as unknown as { dispose?: () => Promise<void> }).dispose?.())
+      .catch(() => undefined);
 }

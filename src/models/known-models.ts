@@ -80,36 +80,6 @@ export const KNOWN_MODELS: readonly KnownModel[] = [
     ],
     notes: 'small, fast, short generic captions',
   },
-  {
-    id: 'onnx-community/Florence-2-base-ft',
-    task: 'caption',
-    license: 'MIT',
-    sizeMb: { fp32: 1080, fp16: 540, q8: 271 },
-    graphs: ['vision_encoder', 'embed_tokens', 'encoder_model', 'decoder_model_merged'],
-    files: [
-      'config.json',
-      'preprocessor_config.json',
-      'tokenizer.json',
-      'tokenizer_config.json',
-      'generation_config.json',
-    ],
-    notes: 'detailed captions (<MORE_DETAILED_CAPTION>); best quality per GB here',
-  },
-  {
-    id: 'HuggingFaceTB/SmolVLM-256M-Instruct',
-    task: 'caption',
-    license: 'Apache-2.0',
-    sizeMb: { fp32: 1030, fp16: 515, q8: 260 },
-    graphs: ['vision_encoder', 'embed_tokens', 'decoder_model_merged'],
-    files: [
-      'config.json',
-      'preprocessor_config.json',
-      'tokenizer.json',
-      'tokenizer_config.json',
-      'generation_config.json',
-    ],
-    notes: 'a tiny VLM that follows the caption prompt',
-  },
 ];
 
 export function knownModel(id: string): KnownModel | undefined {

@@ -170,9 +170,11 @@ async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerT
   let workers: WorkerGroup | undefined;
   let interrupted = false;
 
-  const cleanup = async () => {
-    await workers?.shutdown();
-    await client.close();
+  const cleanup = async (closeClient = true) => {
+    await workers?.shutdown().catch((err: Error) => info(`workers stopped with: ${err.message}`));
+    // On an interrupt the client is left open: a long-poll it is still retrying would throw from
+    // a timer once the channel closes. process.exit ends it.
+    if (closeClient) await client.close();
     await endpoint.stop();
   };
 
@@ -213,7 +215,7 @@ async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerT
           workflowId +
           '`.',
       );
-      void cleanup().then(() => process.exit(130));
+      void cleanup(false).finally(() => process.exit(130));
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
-import { mapLimit } from './context';
 import {
   appendAudit,
-  applySidecar,
+  applySidecars,
   planSidecars,
   type SidecarNaming,
   type SidecarResult,
@@ -38,11 +37,9 @@ export async function writeRunSidecars(
 ): Promise<WriteSidecarsResult> {
   const catalog = deps.catalog();
   const plans = await planSidecars(catalog, input.runId, input.naming);
-  let done = 0;
-  const results: SidecarResult[] = await mapLimit(plans, input.concurrency ?? 4, async (plan) => {
-    const r = await applySidecar(plan);
-    onProgress(++done, plans.length);
-    return r;
+  const results: SidecarResult[] = await applySidecars(plans, {
+    concurrency: input.concurrency ?? 2,
+    onProgress: (done) => onProgress(done, plans.length),
   });
   const run = catalog.runs.get(input.runId)!;
   const config = JSON.parse(run.config_json) as RunConfig;

@@ -14,15 +14,12 @@ import { parseArgs } from 'node:util';
 import { Catalog } from '../catalog/catalog';
 import { readConfig } from '../config';
 import { writeRunSidecars } from '../activities/sidecars';
+import { exiftoolScript } from '../library/sidecars';
 import { endExiftool } from '../images/exiftool';
 import type { RunConfig } from '../shared/payloads';
 import { makeSyntheticLibrary } from './synthetic-library';
 
 const TERMS = ['beach', 'family', 'sunset', 'dog', 'mountain', 'city', 'snow', 'party'];
-
-function exiftoolScript(): string {
-  return path.join(path.dirname(require.resolve('exiftool-vendored.pl/package.json')), 'bin', 'exiftool');
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { photos: { type: 'string', default: '2000' } } });

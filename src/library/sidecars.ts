@@ -5,7 +5,9 @@
  * Originals are never opened for writing: only `.xmp` paths are ever passed to ExifTool's writer,
  * and no tag is ever copied from the photo (so GPS never travels into a sidecar).
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Catalog } from '../catalog/catalog';
 import { exiftool } from '../images/exiftool';
@@ -120,6 +122,93 @@ export async function applySidecar(plan: SidecarPlan): Promise<SidecarResult> {
         : `cannot write ${plan.sidecarPath}: ${message}`,
     };
   }
+}
+
+/** The ExifTool script that exiftool-vendored ships (run with the system Perl). */
+export function exiftoolScript(): string {
+  return path.join(path.dirname(require.resolve('exiftool-vendored.pl/package.json')), 'bin', 'exiftool');
+}
+
+function argsFor(plan: SidecarPlan): string[] {
+  const one = (v: string) => v.replace(/[\r\n]+/g, ' ');
+  const args: string[] = [];
+  if (plan.addCk.length || plan.addAi.length) {
+    // Assigning the empty value first replaces the list with exactly the merged one.
+    args.push('-XMP-dc:Subject=', ...plan.subject.map((t) => `-XMP-dc:Subject=${one(t)}`));
+    args.push(
+      '-XMP-lr:HierarchicalSubject=',
+      ...plan.hierarchical.map((t) => `-XMP-lr:HierarchicalSubject=${one(t)}`),
+    );
+  }
+  if (plan.description) args.push(`-XMP-dc:Description=${one(plan.description)}`);
+  return [...args, '-overwrite_original', plan.sidecarPath, '-execute'];
+}
+
+/** One `exiftool -@ argfile` process for a chunk of sidecars (one -execute each). */
+function runChunk(plans: SidecarPlan[]): Promise<boolean> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-xmp-'));
+  const argfile = path.join(dir, 'args.txt');
+  fs.writeFileSync(argfile, `${['-charset', 'utf8', '-q', ...plans.flatMap(argsFor)].join('\n')}\n`);
+  return new Promise((resolve) => {
+    const child = spawn('perl', [exiftoolScript(), '-@', argfile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    child.stderr.on('data', (d) => (errors += d));
+    const done = (ok: boolean) => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      resolve(ok);
+    };
+    child.once('error', () => done(false));
+    child.once('exit', (code) => done(code === 0 && !/error/i.test(errors)));
+  });
+}
+
+/**
+ * Writes many sidecars fast: chunks of `chunkSize` through one ExifTool process each, at most
+ * `concurrency` at once. A chunk that reports any error is written again photo by photo, so each
+ * failure (a read-only folder) is reported for its own photo and the others still land.
+ */
+export async function applySidecars(
+  plans: SidecarPlan[],
+  options: { chunkSize?: number; concurrency?: number; onProgress?: (done: number) => void } = {},
+): Promise<SidecarResult[]> {
+  const results = new Map<SidecarPlan, SidecarResult>();
+  const work = plans.filter((p) => {
+    if (!isNoop(p)) return true;
+    results.set(p, {
+      photoPath: p.photoPath,
+      sidecarPath: p.sidecarPath,
+      status: 'unchanged',
+      addedCk: [],
+      addedAi: [],
+    });
+    return false;
+  });
+  const size = options.chunkSize ?? 200;
+  const chunks: SidecarPlan[][] = [];
+  for (let i = 0; i < work.length; i += size) chunks.push(work.slice(i, i + size));
+  let next = 0;
+  let done = results.size;
+  const lane = async () => {
+    while (next < chunks.length) {
+      const chunk = chunks[next++];
+      if (await runChunk(chunk)) {
+        for (const p of chunk)
+          results.set(p, {
+            photoPath: p.photoPath,
+            sidecarPath: p.sidecarPath,
+            status: 'written',
+            addedCk: p.addCk,
+            addedAi: p.addAi,
+          });
+      } else {
+        for (const p of chunk) results.set(p, await applySidecar(p));
+      }
+      done += chunk.length;
+      options.onProgress?.(done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 2) }, lane));
+  return plans.map((p) => results.get(p) as SidecarResult);
 }
 
 export const AUDIT_HEADER = 'path,added_ck,added_ai,source_model,run_id,timestamp';

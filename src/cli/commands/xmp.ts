@@ -21,7 +21,7 @@ export function registerXmp(program: Command): void {
     .option('--apply', 'write the sidecars (without it: a dry run that writes nothing)')
     .option('--naming <style>', 'photo.xmp (Lightroom) or photo.ext.xmp (darktable, digiKam)', 'photo.xmp')
     .option('--audit <file>', 'audit CSV to append to (default: $PCC_DATA_DIR/xmp_audit.csv)')
-    .option('--concurrency <n>', 'sidecars written at once', '4')
+    .option('--concurrency <n>', 'ExifTool processes writing at once (each takes a chunk of sidecars)', '2')
     .action(async (opts: XmpOptions) => {
       if (opts.naming !== 'photo.xmp' && opts.naming !== 'photo.ext.xmp') {
         throw new UsageError(`--naming must be photo.xmp or photo.ext.xmp, got "${opts.naming}"`);

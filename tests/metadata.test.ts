@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { endExiftool } from '../src/images/exiftool';
-import { readInventory } from '../src/images/inventory';
+import { readInventory, readInventoryBatch } from '../src/images/inventory';
 import { decodePhoto, dhashDistance } from '../src/images/loader';
 import { DATE_TRUST_THRESHOLD, pathDate, resolveDates } from '../src/library/dates';
 import { SAMPLE_LIBRARY, SHARED, tempDir } from './helpers/fixtures';
@@ -33,6 +33,22 @@ describe('inventory', () => {
     expect([...m.keywords].sort()).toEqual(keywords);
     if (expected.HierarchicalSubject)
       expect(m.hierarchical).toEqual(expect.arrayContaining(expected.HierarchicalSubject));
+  });
+
+  it('the per-batch reader (one ExifTool request for many files) gives the same inventory', async () => {
+    const files = ['keywords', 'digikam'].map((n, i) => ({
+      photoId: i + 1,
+      absPath: path.join(KEYWORDS, `${n}.jpg`),
+    }));
+    const batch = await readInventoryBatch([
+      ...files,
+      { photoId: 9, absPath: path.join(SAMPLE_LIBRARY, 'orientation', 'Portrait_8.jpg') },
+    ]);
+    for (const f of files) {
+      const single = await readInventory(f.photoId, f.absPath);
+      expect(batch.get(f.photoId)).toEqual({ ...single, description: single.description });
+    }
+    expect(batch.get(9)?.orientation).toBe(8);
   });
 
   it('reads orientation as a number and records dimensions', async () => {

@@ -3,12 +3,13 @@ import { heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
 import { mapLimit } from './context';
 import { CorruptImageError, decodePhoto, proxyPathFor, thumbnailPathFor } from '../images/loader';
-import { readInventory } from '../images/inventory';
+import { readInventoryBatch } from '../images/inventory';
 import { LOAD_KEY, type StageResult } from '../catalog/results.repository';
 import type { BatchRef, CaptionKey, LoadedPhoto } from '../shared/payloads';
 import type { PhotoStatus } from '../shared/status';
 import { runLogger } from '../logging/logger';
 import { localOnlyMatcher } from '../library/local-only';
+import type { PhotoMetadata } from '../catalog/metadata.repository';
 
 export interface LoadInput {
   batch: BatchRef;
@@ -43,6 +44,15 @@ export function createLoadActivities(deps: ActivityDeps) {
         if (!input.captionKey) return true;
         return catalog.results.get(item.photo_id, 'caption', input.captionKey)?.run_id !== runId;
       });
+      // The inventory of the whole batch comes from one ExifTool process, alongside the decodes.
+      const needInventory = items.filter((i) => input.redecode || !catalog.metadata.has(i.photo_id));
+      const inventoryRead = readInventoryBatch(
+        needInventory.map((i) => ({ photoId: i.photo_id, absPath: i.abs_path })),
+      ).catch((err: Error) => {
+        log.warn({ event: 'batch.inventory_failed', reason: err.message });
+        return new Map<number, PhotoMetadata>();
+      });
+      const hashes = new Map<number, string>();
       let done = 0;
       const loaded = await mapLimit(items, deps.decodeConcurrency, async (item): Promise<LoadedPhoto> => {
         const proxyPath = proxyPathFor(deps.config.dataDir, item.sha1, deps.proxyLongEdge);
@@ -69,21 +79,15 @@ export function createLoadActivities(deps: ActivityDeps) {
             (input.writeProxies && !fs.existsSync(proxyPath)) ||
             !catalog.metadata.has(item.photo_id);
           if (missing) {
-            // One decode validates, writes the proxy (when a stage reads pixels) and the review
-            // thumbnail; ExifTool reads the inventory alongside. Both only read the original.
-            const [decoded, inventory] = await Promise.all([
-              decodePhoto(item.abs_path, {
-                longEdge: deps.proxyLongEdge,
-                proxyPath: input.writeProxies ? proxyPath : undefined,
-                thumbPath,
-                raw: item.is_raw === 1,
-              }),
-              readInventory(item.photo_id, item.abs_path).catch((err: Error) => {
-                log.warn({ event: 'photo.inventory_failed', relPath: item.rel_path, reason: err.message });
-                return undefined;
-              }),
-            ]);
-            if (inventory) catalog.metadata.upsert({ ...inventory, phash: decoded.dhash });
+            // One decode validates and writes the proxy (when a stage reads pixels) and the review
+            // thumbnail. Like ExifTool's inventory read, it only ever reads the original.
+            const decoded = await decodePhoto(item.abs_path, {
+              longEdge: deps.proxyLongEdge,
+              proxyPath: input.writeProxies ? proxyPath : undefined,
+              thumbPath,
+              raw: item.is_raw === 1,
+            });
+            hashes.set(item.photo_id, decoded.dhash);
           }
           return { ...base, status: 'success', proxyPath: input.writeProxies ? proxyPath : undefined };
         } catch (err) {
@@ -100,6 +104,12 @@ export function createLoadActivities(deps: ActivityDeps) {
         } finally {
           heartbeat({ done: ++done });
         }
+      });
+      const inventory = await inventoryRead;
+      catalog.transaction(() => {
+        for (const m of inventory.values()) catalog.metadata.upsert({ ...m, phash: hashes.get(m.photoId) });
+        for (const [photoId, phash] of hashes)
+          if (!inventory.has(photoId)) catalog.metadata.setPhash(photoId, phash);
       });
       const records: StageResult[] = loaded.map((p) => ({
         photoId: p.photoId,

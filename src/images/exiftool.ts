@@ -1,4 +1,5 @@
 import { ExifTool } from 'exiftool-vendored';
+import { endBatchReader } from './exiftool-batch';
 
 let instance: ExifTool | undefined;
 
@@ -18,6 +19,7 @@ export function exiftool(): ExifTool {
 }
 
 export async function endExiftool(): Promise<void> {
+  endBatchReader();
   const current = instance;
   instance = undefined;
   await current?.end();

@@ -40,10 +40,20 @@ export function createLoadActivities(deps: ActivityDeps) {
       const catalog = deps.catalog();
       const log = runLogger(deps.config.dataDir, runId);
       const isPrivate = localOnlyMatcher(input.localOnly);
-      const items = catalog.runs.batch(runId, batchIndex, batchSize).filter((item) => {
-        if (!input.captionKey) return true;
-        return catalog.results.get(item.photo_id, 'caption', input.captionKey)?.run_id !== runId;
-      });
+      const captionKey = input.captionKey;
+      const captionOf = new Map(
+        catalog.runs
+          .batch(runId, batchIndex, batchSize)
+          .map(
+            (item) =>
+              [
+                item,
+                captionKey ? catalog.results.get(item.photo_id, 'caption', captionKey) : undefined,
+              ] as const,
+          ),
+      );
+      // A photo already captioned in this same run (a re-run batch) is left out.
+      const items = [...captionOf.keys()].filter((item) => captionOf.get(item)?.run_id !== runId);
       // The inventory of the whole batch comes from one ExifTool process, alongside the decodes.
       const needInventory = items.filter((i) => input.redecode || !catalog.metadata.has(i.photo_id));
       const inventoryRead = readInventoryBatch(
@@ -56,9 +66,7 @@ export function createLoadActivities(deps: ActivityDeps) {
       let done = 0;
       const loaded = await mapLimit(items, deps.decodeConcurrency, async (item): Promise<LoadedPhoto> => {
         const proxyPath = proxyPathFor(deps.config.dataDir, item.sha1, deps.proxyLongEdge);
-        const existing = input.captionKey
-          ? catalog.results.get(item.photo_id, 'caption', input.captionKey)
-          : undefined;
+        const existing = captionOf.get(item);
         const base = {
           needsCaption:
             !existing || Boolean(input.force) || (input.retryStatuses ?? []).includes(existing.status),

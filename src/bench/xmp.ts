@@ -14,8 +14,8 @@ import { parseArgs } from 'node:util';
 import { Catalog } from '../catalog/catalog';
 import { readConfig } from '../config';
 import { writeRunSidecars } from '../activities/sidecars';
-import { exiftoolScript } from '../library/sidecars';
-import { endExiftool } from '../images/exiftool';
+
+import { endExiftool, exiftoolScript } from '../images/exiftool';
 import type { RunConfig } from '../shared/payloads';
 import { makeSyntheticLibrary } from './synthetic-library';
 

@@ -94,14 +94,7 @@ export class ResultsRepository {
   }
 
   /** Money and tokens recorded per backend and model (the cost of the latest result per photo). */
-  spend(): Array<{
-    backend: string;
-    model: string;
-    photos: number;
-    input_tokens: number;
-    output_tokens: number;
-    cost_usd: number;
-  }> {
+  spend(): SpendRow[] {
     return this.db
       .prepare(
         `SELECT backend, model, COUNT(*) AS photos, COALESCE(SUM(input_tokens), 0) AS input_tokens,

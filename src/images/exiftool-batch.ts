@@ -4,7 +4,7 @@
  * per-batch inventory one request per batch costs a fraction, and Perl starts once per worker.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import path from 'node:path';
+import { exiftoolScript } from './exiftool';
 
 interface Pending {
   id: number;
@@ -20,12 +20,7 @@ export class ExiftoolBatchReader {
   private chain: Promise<unknown> = Promise.resolve();
 
   private start(): ChildProcessWithoutNullStreams {
-    const script = path.join(
-      path.dirname(require.resolve('exiftool-vendored.pl/package.json')),
-      'bin',
-      'exiftool',
-    );
-    const child = spawn('perl', [script, '-stay_open', 'True', '-@', '-'], {
+    const child = spawn('perl', [exiftoolScript(), '-stay_open', 'True', '-@', '-'], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     child.stdout.setEncoding('utf8');

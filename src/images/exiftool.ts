@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import { endBatchReader } from './exiftool-batch';
 
@@ -23,4 +24,9 @@ export async function endExiftool(): Promise<void> {
   const current = instance;
   instance = undefined;
   await current?.end();
+}
+
+/** The Perl ExifTool script exiftool-vendored ships (for batch runs outside its process pool). */
+export function exiftoolScript(): string {
+  return path.join(path.dirname(require.resolve('exiftool-vendored.pl/package.json')), 'bin', 'exiftool');
 }

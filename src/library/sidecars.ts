@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Catalog } from '../catalog/catalog';
-import { exiftool } from '../images/exiftool';
+import { exiftool, exiftoolScript } from '../images/exiftool';
 import type { CaptionKey, RunConfig } from '../shared/payloads';
 
 export type SidecarNaming = 'photo.xmp' | 'photo.ext.xmp';
@@ -122,11 +122,6 @@ export async function applySidecar(plan: SidecarPlan): Promise<SidecarResult> {
         : `cannot write ${plan.sidecarPath}: ${message}`,
     };
   }
-}
-
-/** The ExifTool script that exiftool-vendored ships (run with the system Perl). */
-export function exiftoolScript(): string {
-  return path.join(path.dirname(require.resolve('exiftool-vendored.pl/package.json')), 'bin', 'exiftool');
 }
 
 function argsFor(plan: SidecarPlan): string[] {

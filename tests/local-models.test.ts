@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { embedImages, embedSentences } from '../src/models/embedder';
 import { ModelMissingError, modelFolder, pullModel, requireModel } from '../src/models/model-store';
-import { ZeroShotScorer, parseVocabulary } from '../src/models/zero-shot';
+import { ZeroShotScorer } from '../src/models/zero-shot';
+import { parseVocabulary } from '../src/tags/vocabulary';
 import { SAMPLE_LIBRARY, SHARED, tempDir } from './helpers/fixtures';
 
 const MODELS = path.join(SHARED, 'models');

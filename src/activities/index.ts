@@ -6,6 +6,9 @@ import { createPersistActivities } from './persist';
 import { createDateActivities } from './dates';
 import { createSidecarActivities } from './sidecars';
 import { createEmbedActivities, createEmbedPersistActivities } from './embed';
+import { createClusterActivities, createStageClusterActivities } from './cluster';
+import { createVocabularyActivities } from './vocabulary';
+import { createReportActivities } from './reports';
 
 /** Activities hosted by io workers: everything that touches the library files or the catalog. */
 export function createIoActivities(deps: ActivityDeps) {
@@ -16,12 +19,19 @@ export function createIoActivities(deps: ActivityDeps) {
     ...createDateActivities(deps),
     ...createSidecarActivities(deps),
     ...createEmbedPersistActivities(deps),
+    ...createStageClusterActivities(deps),
+    ...createReportActivities(deps),
   };
 }
 
 /** Activities hosted by compute workers (cpu, gpu, api-*): stateless, they never write the catalog. */
 export function createComputeActivities(deps: ActivityDeps) {
-  return { ...createCaptionActivities(), ...createEmbedActivities(deps) };
+  return {
+    ...createCaptionActivities(),
+    ...createEmbedActivities(deps),
+    ...createClusterActivities(),
+    ...createVocabularyActivities(deps),
+  };
 }
 
 export type IoActivities = ReturnType<typeof createIoActivities>;

@@ -4,6 +4,7 @@ import { ResultsRepository } from './results.repository';
 import { RunsRepository } from './runs.repository';
 import { MetadataRepository } from './metadata.repository';
 import { EmbeddingsRepository } from './embeddings.repository';
+import { ClustersRepository } from './clusters.repository';
 
 /** The only door to the database: everything else in pcc talks to these repositories. */
 export class Catalog {
@@ -12,6 +13,7 @@ export class Catalog {
   readonly runs: RunsRepository;
   readonly metadata: MetadataRepository;
   readonly embeddings: EmbeddingsRepository;
+  readonly clusters: ClustersRepository;
 
   private constructor(private readonly db: Db) {
     this.photos = new PhotosRepository(db);
@@ -19,6 +21,7 @@ export class Catalog {
     this.runs = new RunsRepository(db);
     this.metadata = new MetadataRepository(db);
     this.embeddings = new EmbeddingsRepository(db);
+    this.clusters = new ClustersRepository(db);
   }
 
   static open(dataDir: string): Catalog {

@@ -140,4 +140,36 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'clusterings, cluster members, vocabulary scores',
+    sql: `
+      CREATE TABLE clusterings (
+        run_id        TEXT PRIMARY KEY REFERENCES runs(id),
+        params_json   TEXT NOT NULL,
+        space         TEXT NOT NULL,
+        cluster_count INTEGER NOT NULL,
+        noise         INTEGER NOT NULL,
+        seconds       REAL,
+        folders_json  TEXT NOT NULL DEFAULT '[]',
+        created_at    TEXT NOT NULL
+      );
+      CREATE TABLE cluster_members (
+        run_id    TEXT NOT NULL,
+        photo_id  INTEGER NOT NULL REFERENCES photos(id),
+        cluster   INTEGER NOT NULL,
+        distance  REAL,
+        PRIMARY KEY (run_id, photo_id)
+      );
+      CREATE INDEX cluster_members_by_cluster ON cluster_members (run_id, cluster);
+      CREATE TABLE vocabulary_scores (
+        run_id        TEXT NOT NULL,
+        photo_id      INTEGER NOT NULL REFERENCES photos(id),
+        model         TEXT NOT NULL,
+        top_json      TEXT NOT NULL,
+        approved_json TEXT NOT NULL,
+        PRIMARY KEY (run_id, photo_id)
+      );
+    `,
+  },
 ];

@@ -7,6 +7,7 @@ import { registerServices } from './commands/services';
 import { registerEstimate } from './commands/estimate';
 import { registerXmp } from './commands/xmp';
 import { registerModels } from './commands/models';
+import { registerReport } from './commands/report';
 import { UsageError } from './context';
 import { ConfigError } from '../config';
 
@@ -24,6 +25,7 @@ registerServices(program);
 registerEstimate(program);
 registerXmp(program);
 registerModels(program);
+registerReport(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),

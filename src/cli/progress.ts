@@ -9,6 +9,7 @@ export class ProgressView {
   private bar?: cliProgress.SingleBar;
   private lastPlain = 0;
   private scanningShown = false;
+  private clusteringShown = false;
 
   constructor(private readonly tty = Boolean(process.stdout.isTTY)) {}
 
@@ -18,6 +19,12 @@ export class ProgressView {
       this.scanningShown = true;
       return;
     }
+    if (p.phase === 'clustering' && !this.clusteringShown) {
+      this.clusteringShown = true;
+      this.stop();
+      process.stdout.write('Clustering embeddings, scoring the vocabulary and writing reports …\n');
+    }
+    if (this.clusteringShown) return;
     const payload = {
       ok: p.byStatus.success,
       corrupt: p.byStatus.error_corrupt,

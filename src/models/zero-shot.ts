@@ -4,28 +4,11 @@
  * cosine similarity, softmaxed with CLIP's logit scale (100).
  */
 import { embedTextsClip, type EmbedderOptions } from './embedder';
+import { DEFAULT_TEMPLATE } from '../tags/vocabulary';
 
 export interface LabelScore {
   label: string;
   score: number;
-}
-
-export const DEFAULT_TEMPLATE = 'a photo of {label}';
-
-/** Vocabulary files: YAML list (`- label`) or one label per line; lowercased, stripped, de-duplicated. */
-export function parseVocabulary(text: string): string[] {
-  const labels = text
-    .split(/\r?\n/)
-    .map((line) =>
-      line
-        .replace(/#.*$/, '')
-        .replace(/^\s*-\s*/, '')
-        .replace(/^["']|["']$/g, '')
-        .trim()
-        .toLowerCase(),
-    )
-    .filter(Boolean);
-  return [...new Set(labels)];
 }
 
 export class ZeroShotScorer {

@@ -4,6 +4,8 @@
  */
 import type { PhotoStatus, StatusCounts } from './status';
 import type { QueueRole } from './queues';
+import type { ClusterParams } from '../clustering/cluster';
+import type { Vocabulary } from '../tags/vocabulary';
 
 /** Which embeddings a run computes on the gpu queue. */
 export interface EmbedSettings {
@@ -61,6 +63,21 @@ export interface RunConfig {
   maxCostUsd?: number;
   /** Embeddings on the gpu queue (--embed). */
   embed?: EmbedSettings;
+  /** Clustering, vocabulary tags and reports after the last batch (--cluster). */
+  cluster?: ClusterSettings;
+}
+
+/** Which embeddings a clustering groups by. */
+export const CLUSTER_SPACES = ['image', 'caption', 'both'] as const;
+export type ClusterSpace = (typeof CLUSTER_SPACES)[number];
+
+export interface ClusterSettings {
+  space: ClusterSpace;
+  params: ClusterParams;
+  /** Parsed vocabulary (labels, template, top-K, threshold, gear rules); absent = no vocabulary tags. */
+  vocabulary?: Vocabulary;
+  /** Where the run writes its reports; absent = <data dir>/reports/<run id>. */
+  reportDir?: string;
 }
 
 /** What a caption activity needs to know: the backend, its model and request settings. No secrets. */
@@ -138,7 +155,7 @@ export interface BatchResult {
   authError?: string;
 }
 
-export type RunPhase = 'scanning' | 'processing' | 'finishing' | 'completed' | 'cancelled';
+export type RunPhase = 'scanning' | 'processing' | 'finishing' | 'clustering' | 'completed' | 'cancelled';
 
 export interface RunProgress {
   runId: string;

@@ -8,6 +8,9 @@ import { readConfig } from '../config';
 import { DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL } from '../models/known-models';
 import { modelsDir, requireModel } from '../models/model-store';
 import { isPhotoStatus, parseStatusList, PHOTO_STATUSES, type PhotoStatus } from './status';
+import { CLUSTER_MODES, DEFAULT_CLUSTER_PARAMS, type ClusterMode } from '../clustering/cluster';
+import { readVocabularyFile } from '../tags/vocabulary';
+import { CLUSTER_SPACES, type ClusterSettings, type ClusterSpace } from './payloads';
 
 /** A run as the CLI or the API asks for it, before validation. */
 export interface RunRequest {
@@ -40,6 +43,23 @@ export interface RunRequest {
   textModel?: string | null;
   dtype?: string;
   inferenceBatch?: number;
+  /** Cluster the run's embeddings and write reports at the end (implies embed). */
+  cluster?: boolean;
+  clusterMode?: string;
+  clusterSpace?: string;
+  minClusterSize?: number;
+  minSamples?: number;
+  clusterSeed?: number;
+  /** Cosine similarity that joins photos (cosine-threshold and time-window modes). */
+  clusterThreshold?: number;
+  windowMinutes?: number;
+  /** Vocabulary file (YAML or one label per line) for zero-shot tags. */
+  vocabulary?: string;
+  vocabularyTopK?: number;
+  vocabularyThreshold?: number;
+  vocabularyTemplate?: string;
+  /** Folder for the run's reports (default: <data dir>/reports/<run id>). */
+  reportDir?: string;
 }
 
 export class RunRequestError extends Error {
@@ -126,7 +146,7 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     }
   }
   let embed: RunConfig['embed'];
-  if (request.embed && !dryRun) {
+  if ((request.embed || request.cluster) && !dryRun) {
     const dtype = (request.dtype ?? 'fp32') as 'fp32' | 'fp16' | 'q8';
     if (!['fp32', 'fp16', 'q8'].includes(dtype))
       throw new RunRequestError(`--dtype must be fp32, fp16 or q8, got "${request.dtype}"`);
@@ -145,6 +165,7 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
       throw new RunRequestError((err as Error).message);
     }
   }
+  const cluster = request.cluster && embed ? buildClusterSettings(request, embed.textModel !== undefined) : undefined;
   const localOnly = [
     ...(request.localOnly ?? []),
     ...(env.PCC_LOCAL_ONLY ?? '')
@@ -182,6 +203,7 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     maxCostUsd,
     writeProxies: !dryRun && (backend.readsPixels || embed !== undefined),
     embed,
+    cluster,
     limit: request.limit === undefined ? undefined : intIn('limit', request.limit, 0, 1, 10_000_000),
     force: request.force ?? false,
     retryStatuses,
@@ -198,6 +220,53 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     mockErrorRate,
     mockLatencyMs: intIn('mock latency', request.mockLatencyMs, 0, 0, 600_000),
   };
+}
+
+function numberIn(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!(value >= min && value <= max)) throw new RunRequestError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** Clustering options from a request, with the file-based vocabulary read and checked now. */
+export function buildClusterSettings(request: RunRequest, hasTextModel: boolean): ClusterSettings {
+  const mode = (request.clusterMode ?? DEFAULT_CLUSTER_PARAMS.mode) as ClusterMode;
+  if (!CLUSTER_MODES.includes(mode)) {
+    throw new RunRequestError(`--cluster-mode must be one of ${CLUSTER_MODES.join(', ')}, got "${request.clusterMode}"`);
+  }
+  const space = (request.clusterSpace ?? 'image') as ClusterSpace;
+  if (!CLUSTER_SPACES.includes(space)) {
+    throw new RunRequestError(`--cluster-space must be one of ${CLUSTER_SPACES.join(', ')}, got "${request.clusterSpace}"`);
+  }
+  if (space !== 'image' && !hasTextModel) {
+    throw new RunRequestError(`--cluster-space ${space} needs caption-text embeddings: drop --text-model none`);
+  }
+  const pairwise = mode !== 'umap-hdbscan';
+  const params = {
+    ...DEFAULT_CLUSTER_PARAMS,
+    mode,
+    minClusterSize: intIn('--min-cluster-size', request.minClusterSize, pairwise ? 2 : DEFAULT_CLUSTER_PARAMS.minClusterSize, 2, 100_000),
+    seed: intIn('--cluster-seed', request.clusterSeed, DEFAULT_CLUSTER_PARAMS.seed, 0, 2 ** 31 - 1),
+    threshold: numberIn('--cluster-threshold', request.clusterThreshold, DEFAULT_CLUSTER_PARAMS.threshold, -1, 1),
+    windowMinutes: numberIn('--window-minutes', request.windowMinutes, DEFAULT_CLUSTER_PARAMS.windowMinutes, 0, 525_600),
+  };
+  if (request.minSamples !== undefined) params.minSamples = intIn('--min-samples', request.minSamples, 1, 1, 100_000);
+  let vocabulary: ClusterSettings['vocabulary'];
+  if (request.vocabulary) {
+    try {
+      vocabulary = readVocabularyFile(path.resolve(request.vocabulary), {
+        topK: request.vocabularyTopK,
+        threshold: request.vocabularyThreshold,
+        template: request.vocabularyTemplate,
+      });
+    } catch (err) {
+      throw new RunRequestError((err as Error).message);
+    }
+    if (!vocabulary.labels.length && !vocabulary.gear.length) {
+      throw new RunRequestError(`the vocabulary file ${request.vocabulary} has no labels and no gear rules`);
+    }
+  }
+  return { space, params, vocabulary, reportDir: request.reportDir ? path.resolve(request.reportDir) : undefined };
 }
 
 /**
@@ -224,6 +293,7 @@ export function runWorkflowId(config: RunConfig): string {
     embed: config.embed
       ? { image: config.embed.imageModel, text: config.embed.textModel ?? null, dtype: config.embed.dtype }
       : null,
+    cluster: config.cluster ? hashText(JSON.stringify(config.cluster)) : null,
   };
   const label =
     path

@@ -21,6 +21,8 @@ import { addCounts, emptyCounts, totalOf, type StatusCounts } from '../shared/st
 import { WORKFLOW_TASK_QUEUE, taskQueueOf } from '../shared/queues';
 import { batchWorkflowId, pauseSignal, progressQuery, resumeSignal } from './definitions';
 import { processBatch } from './process-batch';
+import { clusterAndReport } from './cluster-and-report';
+import type { ReportSummary } from '../reports/cluster-reports';
 import { DEFAULT_RETRY } from './retry';
 
 const { scanLibrary } = proxyActivities<IoActivities>({
@@ -47,6 +49,8 @@ export interface LibraryRunResult {
   byStatus: StatusCounts;
   seconds: number;
   spendUsd: number;
+  /** Present when the run clustered and wrote reports. */
+  report?: ReportSummary;
 }
 
 function money(usd: number): string {
@@ -181,9 +185,18 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
     }
     phase = 'finishing';
     await resolveRunDates({ runId });
+    if (config.cluster) phase = 'clustering';
+    const report = await clusterAndReport(runId, config);
     await finishRun({ runId, status: 'completed', counts: byStatus });
     phase = 'completed';
-    return { runId, scan: run.scan, byStatus, seconds: (Date.now() - run.startedAtMs) / 1000, spendUsd };
+    return {
+      runId,
+      scan: run.scan,
+      byStatus,
+      seconds: (Date.now() - run.startedAtMs) / 1000,
+      spendUsd,
+      report,
+    };
   } catch (err) {
     if (isCancellation(err)) {
       phase = 'cancelled';

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { cliConfig, info, UsageError, withCatalog } from '../context';
 import { ProgressView, formatSeconds } from '../progress';
@@ -42,6 +43,19 @@ interface RunOptions {
   textModel?: string;
   dtype?: string;
   inferenceBatch?: string;
+  cluster?: boolean;
+  clusterMode?: string;
+  clusterSpace?: string;
+  minClusterSize?: string;
+  minSamples?: string;
+  clusterSeed?: string;
+  clusterThreshold?: string;
+  windowMinutes?: string;
+  vocabulary?: string;
+  topK?: string;
+  tagThreshold?: string;
+  template?: string;
+  reportDir?: string;
 }
 
 function toNumber(name: string, value: string | undefined): number | undefined {
@@ -113,6 +127,19 @@ export function registerRun(program: Command): void {
     .option('--text-model <id>', 'caption-text embedding model, or "none"')
     .option('--dtype <precision>', 'model precision: fp32, fp16 or q8')
     .option('--inference-batch <n>', 'photos per inference call on the gpu queue')
+    .option('--cluster', 'after captioning: cluster the embeddings, tag with the vocabulary, write reports (implies --embed)')
+    .option('--cluster-mode <mode>', 'umap-hdbscan (default), cosine-threshold or time-window')
+    .option('--cluster-space <space>', 'embeddings to cluster: image (default), caption or both')
+    .option('--min-cluster-size <n>', 'smallest group (default 10 for umap-hdbscan, 2 for the others)')
+    .option('--min-samples <n>', 'HDBSCAN core neighbours (default: the min cluster size)')
+    .option('--cluster-seed <n>', 'seed: the same seed and embeddings give the same clusters', '42')
+    .option('--cluster-threshold <cos>', 'cosine similarity that joins photos (cosine-threshold, time-window)')
+    .option('--window-minutes <m>', 'time-window mode: a longer gap between photos starts a new shoot')
+    .option('--vocabulary <file>', 'labels to tag with (YAML or one per line), scored zero-shot by CLIP')
+    .option('--top-k <n>', 'vocabulary labels kept per photo (default 5)')
+    .option('--tag-threshold <p>', 'minimum zero-shot probability for a label to be approved (default 0.1)')
+    .option('--template <text>', 'text prompt per label (default "a photo of {label}")')
+    .option('--report-dir <dir>', 'where the run writes its reports (default <data dir>/reports/<run id>)')
     .option('--detach', 'start the run and return; workers of `pcc server` / `pcc worker` do the work')
     .action(async (dirs: string[], opts: RunOptions) => {
       const request: RunRequest = {
@@ -142,6 +169,19 @@ export function registerRun(program: Command): void {
         textModel: opts.textModel === 'none' ? null : opts.textModel,
         dtype: opts.dtype,
         inferenceBatch: toInt('--inference-batch', opts.inferenceBatch),
+        cluster: opts.cluster,
+        clusterMode: opts.clusterMode,
+        clusterSpace: opts.clusterSpace,
+        minClusterSize: toInt('--min-cluster-size', opts.minClusterSize),
+        minSamples: toInt('--min-samples', opts.minSamples),
+        clusterSeed: toInt('--cluster-seed', opts.clusterSeed),
+        clusterThreshold: toNumber('--cluster-threshold', opts.clusterThreshold),
+        windowMinutes: toNumber('--window-minutes', opts.windowMinutes),
+        vocabulary: opts.vocabulary,
+        vocabularyTopK: toInt('--top-k', opts.topK),
+        vocabularyThreshold: toNumber('--tag-threshold', opts.tagThreshold),
+        vocabularyTemplate: opts.template,
+        reportDir: opts.reportDir,
       };
       let runConfig: RunConfig;
       try {
@@ -180,7 +220,12 @@ async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerT
 
   try {
     if (detach) {
-      await requirePollers(client, endpoint.namespace, ['io', runConfig.captionQueue]);
+      await requirePollers(client, endpoint.namespace, [
+        'io',
+        runConfig.captionQueue,
+        ...(runConfig.embed ? (['gpu'] as const) : []),
+        ...(runConfig.cluster ? (['cpu'] as const) : []),
+      ]);
     } else {
       const roles = [
         ...new Set<QueueRole>([
@@ -188,6 +233,7 @@ async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerT
           runConfig.captionQueue,
           ...(runConfig.privateQueue ? [runConfig.privateQueue] : []),
           ...(runConfig.embed ? (['gpu'] as const) : []),
+          ...(runConfig.cluster ? (['cpu'] as const) : []),
         ]),
       ];
       workers = await createWorkers(config, endpoint, roles, {
@@ -307,6 +353,14 @@ function printSummary(
     for (const f of failed.slice(0, 50)) lines.push(`  ${f.status}  ${f.relPath} — ${f.reason ?? ''}`);
     if (failed.length > 50)
       lines.push(`  … and ${failed.length - 50} more (pcc export captions lists them all)`);
+  }
+  if (result.report) {
+    const r = result.report;
+    lines.push(
+      `Clusters: ${r.clusters} groups, ${r.noise} photos unclustered · ${r.captioned} captioned, ${r.errors} errors, ` +
+        `${r.vocabularyFallbacks} vocabulary fallbacks`,
+      `Reports in ${r.outDir}: ${r.files.map((f) => path.basename(f)).join(', ')}`,
+    );
   }
   lines.push(`Log: ${runLogPath(dataDir, result.runId)}`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ActivityDeps } from './context';
+import type { Catalog } from '../catalog/catalog';
+import type { VocabularyScoreRow } from '../catalog/clusters.repository';
+import type { ClusteringResult } from '../clustering/run-clustering';
+import { writeReportFiles, type ReportSummary } from '../reports/cluster-reports';
+import type { ClusterSettings } from '../shared/payloads';
+import { gearTerms } from '../tags/vocabulary';
+
+export interface WriteReportsInput {
+  runId: string;
+  settings: ClusterSettings;
+  /** clusters.json written by clusterLibrary. */
+  clustersFile: string;
+  seconds?: number;
+  /** vocabulary.json written by scoreVocabulary. */
+  scoresFile?: string;
+  /** Absent = <data dir>/reports/<run id>. */
+  outDir?: string;
+}
+
+/**
+ * Stores a clustering and the vocabulary tags in the catalog: every photo of the run gets a
+ * member row (−1 without an embedding), gear rules add their terms, and approved labels become
+ * controlled keywords (CK) that `pcc xmp` writes.
+ */
+export function persistClustering(
+  catalog: Catalog,
+  input: Omit<WriteReportsInput, 'outDir'>,
+  result: ClusteringResult = JSON.parse(fs.readFileSync(input.clustersFile, 'utf8')) as ClusteringResult,
+  scored: VocabularyScoreRow[] = input.scoresFile
+    ? (JSON.parse(fs.readFileSync(input.scoresFile, 'utf8')) as VocabularyScoreRow[])
+    : [],
+): void {
+  const { runId, settings } = input;
+  const clustered = new Map(result.members.map((m) => [m.photoId, m]));
+  const work = catalog.runs.workList(runId);
+  const members = work.map((w) => {
+    const m = clustered.get(w.photo_id);
+    return { photoId: w.photo_id, cluster: m?.cluster ?? -1, distance: m?.distance ?? null };
+  });
+  const vocabulary = settings.vocabulary;
+  const scores = new Map(scored.map((s) => [s.photoId, s]));
+  if (vocabulary?.gear.length) {
+    for (const w of work) {
+      const meta = catalog.metadata.get(w.photo_id);
+      const terms = gearTerms(vocabulary.gear, meta?.make, meta?.model);
+      if (!terms.length) continue;
+      const row = scores.get(w.photo_id) ?? { photoId: w.photo_id, model: 'exif-gear-rules', top: [], approved: [] };
+      row.approved = [...new Set([...row.approved, ...terms])];
+      scores.set(w.photo_id, row);
+    }
+  }
+  catalog.transaction(() => {
+    catalog.clusters.replace(
+      runId,
+      {
+        params: settings.params,
+        space: settings.space,
+        clusterCount: result.clusterCount,
+        noise: members.filter((m) => m.cluster < 0).length,
+        seconds: input.seconds,
+        folders: result.folders,
+      },
+      members,
+    );
+    if (vocabulary) {
+      catalog.clusters.replaceScores(runId, [...scores.values()]);
+      for (const s of scores.values()) {
+        for (const term of s.approved) {
+          catalog.metadata.addKeyword({ photoId: s.photoId, kind: 'CK', term, source: 'vocabulary', runId });
+        }
+      }
+    }
+  });
+}
+
+export function defaultReportDir(dataDir: string, runId: string): string {
+  return path.join(dataDir, 'reports', runId.replace(/[^\w.-]+/g, '_'));
+}
+
+export function createReportActivities(deps: ActivityDeps) {
+  return {
+    /** io: clustering and tags into the catalog, then the report files. */
+    async writeReports(input: WriteReportsInput): Promise<ReportSummary> {
+      const catalog = deps.catalog();
+      persistClustering(catalog, input);
+      return writeReportFiles(catalog, input.runId, input.outDir ?? defaultReportDir(deps.config.dataDir, input.runId));
+    },
+  };
+}

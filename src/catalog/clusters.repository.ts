@@ -1,0 +1,120 @@
+import type { Db } from './database';
+
+export interface ClusteringRow {
+  run_id: string;
+  params_json: string;
+  space: string;
+  cluster_count: number;
+  noise: number;
+  seconds: number | null;
+  folders_json: string;
+  created_at: string;
+}
+
+export interface FolderMedoidRow {
+  folder: string;
+  photoId: number;
+  cosineToCentroid: number;
+}
+
+export interface MemberRow {
+  photoId: number;
+  /** −1 = noise (or no embedding). */
+  cluster: number;
+  /** Cosine distance to the group's centre; null when the photo has no embedding. */
+  distance: number | null;
+}
+
+export interface LabelScore {
+  label: string;
+  score: number;
+}
+
+export interface VocabularyScoreRow {
+  photoId: number;
+  model: string;
+  top: LabelScore[];
+  approved: string[];
+}
+
+/** One clustering per run (a re-cluster replaces it) and the run's vocabulary scores. */
+export class ClustersRepository {
+  constructor(private readonly db: Db) {}
+
+  replace(
+    runId: string,
+    clustering: {
+      params: unknown;
+      space: string;
+      clusterCount: number;
+      noise: number;
+      seconds?: number;
+      folders: FolderMedoidRow[];
+    },
+    members: MemberRow[],
+  ): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM cluster_members WHERE run_id = ?').run(runId);
+      this.db
+        .prepare(
+          `INSERT INTO clusterings (run_id, params_json, space, cluster_count, noise, seconds, folders_json, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(run_id) DO UPDATE SET params_json = excluded.params_json, space = excluded.space,
+             cluster_count = excluded.cluster_count, noise = excluded.noise, seconds = excluded.seconds,
+             folders_json = excluded.folders_json, created_at = excluded.created_at`,
+        )
+        .run(
+          runId,
+          JSON.stringify(clustering.params),
+          clustering.space,
+          clustering.clusterCount,
+          clustering.noise,
+          clustering.seconds ?? null,
+          JSON.stringify(clustering.folders),
+          new Date().toISOString(),
+        );
+      const insert = this.db.prepare(
+        'INSERT INTO cluster_members (run_id, photo_id, cluster, distance) VALUES (?, ?, ?, ?)',
+      );
+      for (const m of members) insert.run(runId, m.photoId, m.cluster, m.distance);
+    })();
+  }
+
+  clustering(runId: string): ClusteringRow | undefined {
+    return this.db.prepare('SELECT * FROM clusterings WHERE run_id = ?').get(runId) as ClusteringRow | undefined;
+  }
+
+  members(runId: string): Map<number, MemberRow> {
+    const rows = this.db
+      .prepare('SELECT photo_id, cluster, distance FROM cluster_members WHERE run_id = ?')
+      .all(runId) as Array<{ photo_id: number; cluster: number; distance: number | null }>;
+    return new Map(rows.map((r) => [r.photo_id, { photoId: r.photo_id, cluster: r.cluster, distance: r.distance }]));
+  }
+
+  replaceScores(runId: string, rows: VocabularyScoreRow[]): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM vocabulary_scores WHERE run_id = ?').run(runId);
+      const insert = this.db.prepare(
+        'INSERT INTO vocabulary_scores (run_id, photo_id, model, top_json, approved_json) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const r of rows) insert.run(runId, r.photoId, r.model, JSON.stringify(r.top), JSON.stringify(r.approved));
+    })();
+  }
+
+  scores(runId: string): Map<number, VocabularyScoreRow> {
+    const rows = this.db
+      .prepare('SELECT photo_id, model, top_json, approved_json FROM vocabulary_scores WHERE run_id = ?')
+      .all(runId) as Array<{ photo_id: number; model: string; top_json: string; approved_json: string }>;
+    return new Map(
+      rows.map((r) => [
+        r.photo_id,
+        {
+          photoId: r.photo_id,
+          model: r.model,
+          top: JSON.parse(r.top_json) as LabelScore[],
+          approved: JSON.parse(r.approved_json) as string[],
+        },
+      ]),
+    );
+  }
+}

@@ -1,0 +1,153 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { cliConfig, info, UsageError, withCatalog } from '../context';
+import { runClusterLibrary, stageClusterInputFiles } from '../../activities/cluster';
+import { persistClustering } from '../../activities/reports';
+import { scoreVocabularyFile } from '../../activities/vocabulary';
+import type { Catalog } from '../../catalog/catalog';
+import type { RunRow } from '../../catalog/runs.repository';
+import { writeReportFiles } from '../../reports/cluster-reports';
+import type { RunConfig } from '../../shared/payloads';
+import { buildClusterSettings, RunRequestError, type RunRequest } from '../../shared/run-request';
+
+interface ReportOptions {
+  run?: string;
+  out?: string;
+  recluster?: boolean;
+  clusterMode?: string;
+  clusterSpace?: string;
+  minClusterSize?: string;
+  minSamples?: string;
+  clusterSeed?: string;
+  clusterThreshold?: string;
+  windowMinutes?: string;
+  vocabulary?: string;
+  topK?: string;
+  tagThreshold?: string;
+  template?: string;
+}
+
+const CLUSTER_FLAGS: Array<keyof ReportOptions> = [
+  'clusterMode',
+  'clusterSpace',
+  'minClusterSize',
+  'minSamples',
+  'clusterSeed',
+  'clusterThreshold',
+  'windowMinutes',
+  'vocabulary',
+  'topK',
+  'tagThreshold',
+  'template',
+];
+
+function num(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`${name} must be a number, got "${value}"`);
+  return n;
+}
+
+function pickRun(catalog: Catalog, id: string | undefined): { run: RunRow; config: RunConfig } {
+  const run = id ? catalog.runs.find(id) : catalog.runs.latest();
+  if (!run) throw new UsageError(id ? `no run ${id} in the catalog (see \`pcc runs\`)` : 'no run yet: start one with `pcc run <dir> --cluster`');
+  return { run, config: JSON.parse(run.config_json) as RunConfig };
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description(
+      'cluster_export.csv, cluster_report.md, folder_medoids.csv (and vocabulary_scores.csv) for a run; clusters it first when needed',
+    )
+    .option('--run <id>', 'run id or workflow id (default: the latest run)')
+    .option('--out <dir>', 'output folder (default: the current folder)')
+    .option('--recluster', 'cluster again even when the run already has clusters')
+    .option('--cluster-mode <mode>', 'umap-hdbscan (default), cosine-threshold or time-window')
+    .option('--cluster-space <space>', 'image (default), caption or both')
+    .option('--min-cluster-size <n>', 'smallest group (default 10 for umap-hdbscan, 2 for the others)')
+    .option('--min-samples <n>', 'HDBSCAN core neighbours (default: the min cluster size)')
+    .option('--cluster-seed <n>', 'seed for reproducible clusters (default 42)')
+    .option('--cluster-threshold <cos>', 'cosine similarity that joins photos (cosine-threshold, time-window)')
+    .option('--window-minutes <m>', 'time-window mode: a longer gap starts a new shoot')
+    .option('--vocabulary <file>', 'labels to tag with (YAML or one per line)')
+    .option('--top-k <n>', 'vocabulary labels kept per photo')
+    .option('--tag-threshold <p>', 'minimum zero-shot probability to approve a label')
+    .option('--template <text>', 'text prompt per label (default "a photo of {label}")')
+    .action(async (opts: ReportOptions) => {
+      const config = cliConfig();
+      const outDir = path.resolve(opts.out ?? '.');
+      const summary = await withCatalog(config, async (catalog) => {
+        const { run, config: runConfig } = pickRun(catalog, opts.run);
+        const stored = catalog.clusters.clustering(run.id);
+        const asked = CLUSTER_FLAGS.some((f) => opts[f] !== undefined);
+        if (!stored || opts.recluster || asked) {
+          if (!runConfig.embed) {
+            throw new UsageError(
+              `run ${run.id} has no embeddings to cluster: run \`pcc run <dir> --cluster\` (or --embed) first`,
+            );
+          }
+          const request: RunRequest = {
+            roots: runConfig.roots,
+            cluster: true,
+            clusterMode: opts.clusterMode ?? runConfig.cluster?.params.mode,
+            clusterSpace: opts.clusterSpace ?? runConfig.cluster?.space,
+            minClusterSize: num('--min-cluster-size', opts.minClusterSize) ?? runConfig.cluster?.params.minClusterSize,
+            minSamples: num('--min-samples', opts.minSamples) ?? runConfig.cluster?.params.minSamples,
+            clusterSeed: num('--cluster-seed', opts.clusterSeed) ?? runConfig.cluster?.params.seed,
+            clusterThreshold: num('--cluster-threshold', opts.clusterThreshold) ?? runConfig.cluster?.params.threshold,
+            windowMinutes: num('--window-minutes', opts.windowMinutes) ?? runConfig.cluster?.params.windowMinutes,
+            vocabulary: opts.vocabulary,
+            vocabularyTopK: num('--top-k', opts.topK),
+            vocabularyThreshold: num('--tag-threshold', opts.tagThreshold),
+            vocabularyTemplate: opts.template,
+          };
+          let settings;
+          try {
+            settings = buildClusterSettings(request, runConfig.embed.textModel !== undefined);
+          } catch (err) {
+            if (err instanceof RunRequestError) throw new UsageError(err.message);
+            throw err;
+          }
+          if (!opts.vocabulary && runConfig.cluster?.vocabulary) settings.vocabulary = runConfig.cluster.vocabulary;
+          const vocabulary = settings.vocabulary;
+          const staged = stageClusterInputFiles(catalog, config.dataDir, {
+            runId: run.id,
+            space: settings.space,
+            embed: runConfig.embed,
+            withImageFile: Boolean(vocabulary?.labels.length),
+          });
+          info(`clustering ${staged.rows} photos (${settings.params.mode} on ${settings.space} embeddings) …`);
+          let lastStage = '';
+          const clustered = await runClusterLibrary({ runId: run.id, file: staged.file, params: settings.params }, (stage) => {
+            if (stage !== lastStage && stage !== 'done') info(`  ${stage} …`);
+            lastStage = stage;
+          });
+          let scores;
+          if (vocabulary?.labels.length && staged.imageFile) {
+            info(`scoring ${vocabulary.labels.length} vocabulary labels …`);
+            scores = await scoreVocabularyFile(config, {
+              runId: run.id,
+              imageFile: staged.imageFile,
+              vocabulary,
+              model: runConfig.embed.imageModel,
+              dtype: runConfig.embed.dtype,
+            });
+          }
+          persistClustering(
+            catalog,
+            { runId: run.id, settings, clustersFile: clustered.file, seconds: clustered.seconds, scoresFile: scores?.file },
+            clustered.result,
+            scores?.rows,
+          );
+          info(`clustered in ${clustered.seconds.toFixed(1)} s`);
+        }
+        return writeReportFiles(catalog, run.id, outDir);
+      });
+      info(
+        `${summary.photos} photos · ${summary.clusters} clusters · ${summary.noise} unclustered · ` +
+          `${summary.captioned} captioned, ${summary.errors} errors, ${summary.vocabularyFallbacks} vocabulary fallbacks`,
+      );
+      for (const f of summary.files) info(`wrote ${f}`);
+    });
+}

@@ -1,0 +1,247 @@
+/**
+ * The files a person reviews after a run: cluster_export.csv, cluster_report.md,
+ * folder_medoids.csv and (with a vocabulary) vocabulary_scores.csv. Built from the catalog alone,
+ * so `pcc report` can write them again at any time. Every photo of the run appears exactly once.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { Catalog } from '../catalog/catalog';
+import type { FolderMedoidRow, VocabularyScoreRow } from '../catalog/clusters.repository';
+import { runOutcomes, type PhotoOutcome } from '../catalog/outcomes';
+import { localOnlyMatcher } from '../library/local-only';
+import type { ClusterSettings, RunConfig } from '../shared/payloads';
+
+export const REPORT_FILES = {
+  export: 'cluster_export.csv',
+  report: 'cluster_report.md',
+  folders: 'folder_medoids.csv',
+  scores: 'vocabulary_scores.csv',
+} as const;
+
+export type LabelSource = 'caption' | 'vocabulary' | 'none' | 'noise';
+
+export interface ClusterSummary {
+  id: number;
+  label: string;
+  labelSource: LabelSource;
+  size: number;
+  medoid?: PhotoOutcome;
+  /** Every member is a local-only photo: nothing about this group may leave the machine. */
+  localOnly: boolean;
+  nearest: Array<{ outcome: PhotoOutcome; distance: number | null }>;
+}
+
+export interface ReportSummary {
+  outDir: string;
+  files: string[];
+  photos: number;
+  clusters: number;
+  noise: number;
+  captioned: number;
+  errors: number;
+  vocabularyFallbacks: number;
+}
+
+/** The group label: the caption nearest the centre when it succeeded, else the best vocabulary match. */
+function labelCluster(
+  members: Array<{ outcome: PhotoOutcome; distance: number | null }>,
+  scores: Map<number, VocabularyScoreRow>,
+): { label: string; labelSource: LabelSource } {
+  const medoid = members[0]?.outcome;
+  if (medoid?.status === 'success' && medoid.caption) return { label: medoid.caption, labelSource: 'caption' };
+  const votes = new Map<string, number>();
+  for (const m of members) {
+    const top = scores.get(m.outcome.photoId)?.top[0];
+    if (top) votes.set(top.label, (votes.get(top.label) ?? 0) + top.score);
+  }
+  const best = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  if (best) return { label: best[0], labelSource: 'vocabulary' };
+  return { label: '(no caption)', labelSource: 'none' };
+}
+
+export function summarizeClusters(catalog: Catalog, runId: string): {
+  config: RunConfig;
+  outcomes: PhotoOutcome[];
+  clusters: ClusterSummary[];
+  byPhoto: Map<number, { cluster: number; distance: number | null }>;
+  scores: Map<number, VocabularyScoreRow>;
+} {
+  const run = catalog.runs.get(runId);
+  if (!run) throw new Error(`no run ${runId} in the catalog`);
+  const config = JSON.parse(run.config_json) as RunConfig;
+  const outcomes = runOutcomes(
+    catalog,
+    runId,
+    { backend: config.backend, model: config.model, promptHash: config.promptHash },
+    config.dryRun,
+  );
+  const stored = catalog.clusters.members(runId);
+  const scores = catalog.clusters.scores(runId);
+  const isPrivate = localOnlyMatcher(config.localOnly ?? []);
+  const byPhoto = new Map<number, { cluster: number; distance: number | null }>();
+  const groups = new Map<number, Array<{ outcome: PhotoOutcome; distance: number | null }>>();
+  for (const o of outcomes) {
+    const m = stored.get(o.photoId);
+    const entry = { cluster: m?.cluster ?? -1, distance: m?.distance ?? null };
+    byPhoto.set(o.photoId, entry);
+    (groups.get(entry.cluster) ?? groups.set(entry.cluster, []).get(entry.cluster)!).push({
+      outcome: o,
+      distance: entry.distance,
+    });
+  }
+  const clusters: ClusterSummary[] = [...groups.entries()].map(([id, members]) => {
+    members.sort(
+      (a, b) =>
+        (a.distance ?? Infinity) - (b.distance ?? Infinity) || a.outcome.relPath.localeCompare(b.outcome.relPath),
+    );
+    const { label, labelSource } =
+      id < 0 ? { label: 'unclustered', labelSource: 'noise' as const } : labelCluster(members, scores);
+    return {
+      id,
+      label,
+      labelSource,
+      size: members.length,
+      medoid: members[0]?.distance !== null ? members[0]?.outcome : undefined,
+      localOnly: members.every((m) => isPrivate(m.outcome.relPath)),
+      nearest: members.slice(0, 5),
+    };
+  });
+  // Largest first; the unclustered group last whatever its size.
+  clusters.sort((a, b) => Number(a.id < 0) - Number(b.id < 0) || b.size - a.size || a.id - b.id);
+  return { config, outcomes, clusters, byPhoto, scores };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function writeAtomic(file: string, content: string): void {
+  fs.writeFileSync(`${file}.tmp`, content);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+export function writeReportFiles(catalog: Catalog, runId: string, outDir: string): ReportSummary {
+  const clustering = catalog.clusters.clustering(runId);
+  if (!clustering) throw new Error(`run ${runId} has not been clustered yet`);
+  const { config, outcomes, clusters, byPhoto, scores } = summarizeClusters(catalog, runId);
+  const labelOf = new Map(clusters.map((c) => [c.id, c.label]));
+  fs.mkdirSync(outDir, { recursive: true });
+  const files: string[] = [];
+
+  const exportRows = outcomes.map((o) => {
+    const m = byPhoto.get(o.photoId) ?? { cluster: -1, distance: null };
+    return [
+      o.relPath,
+      m.cluster,
+      labelOf.get(m.cluster) ?? '',
+      o.status === 'success' ? (o.caption ?? '') : '',
+      m.distance === null ? '' : m.distance.toFixed(6),
+    ];
+  });
+  const exportFile = path.join(outDir, REPORT_FILES.export);
+  writeAtomic(
+    exportFile,
+    stringify(exportRows, { header: true, columns: ['rel_path', 'cluster_id', 'label', 'caption', 'distance_to_centroid'] }),
+  );
+  files.push(exportFile);
+
+  const relOf = new Map(outcomes.map((o) => [o.photoId, o.relPath]));
+  const folders = JSON.parse(clustering.folders_json) as FolderMedoidRow[];
+  const folderFile = path.join(outDir, REPORT_FILES.folders);
+  writeAtomic(
+    folderFile,
+    stringify(
+      folders.map((f) => [f.folder, relOf.get(f.photoId) ?? '', f.cosineToCentroid.toFixed(6)]),
+      { header: true, columns: ['folder', 'medoid_rel_path', 'cosine_to_centroid'] },
+    ),
+  );
+  files.push(folderFile);
+
+  if (scores.size) {
+    const scoreRows: unknown[][] = [];
+    for (const o of outcomes) {
+      const s = scores.get(o.photoId);
+      if (!s) continue;
+      const meta = catalog.metadata.get(o.photoId);
+      const top5 = s.top.slice(0, 5);
+      scoreRows.push([
+        o.absPath,
+        o.relPath,
+        meta?.width ?? '',
+        meta?.height ?? '',
+        top5[0]?.label ?? '',
+        top5[0] ? top5[0].score.toFixed(6) : '',
+        top5.map((t) => t.label).join('|'),
+        top5.map((t) => t.score.toFixed(6)).join('|'),
+        s.approved.join('|'),
+        runId,
+        s.model,
+      ]);
+    }
+    const scoresFile = path.join(outDir, REPORT_FILES.scores);
+    writeAtomic(
+      scoresFile,
+      stringify(scoreRows, {
+        header: true,
+        columns: [
+          'path',
+          'rel_path',
+          'width',
+          'height',
+          'top1',
+          'top1_score',
+          'top5_labels',
+          'top5_scores',
+          'approved_labels',
+          'run_id',
+          'model_name',
+        ],
+      }),
+    );
+    files.push(scoresFile);
+  }
+
+  const captioned = outcomes.filter((o) => o.status === 'success').length;
+  const errors = outcomes.filter((o) => o.status?.startsWith('error')).length;
+  const fallbacks = clusters.filter((c) => c.labelSource === 'vocabulary').length;
+  const noise = clusters.find((c) => c.id < 0)?.size ?? 0;
+  const settings = JSON.parse(clustering.params_json) as ClusterSettings['params'];
+  const md: string[] = [
+    `# Clusters of run ${runId}`,
+    '',
+    `${captioned} captioned, ${errors} errors, ${fallbacks} vocabulary fallbacks`,
+    '',
+    `${outcomes.length} photos from ${config.roots.join(', ')} · ${clustering.cluster_count} clusters · ` +
+      `${noise} unclustered · mode ${settings.mode} on ${clustering.space} embeddings · ` +
+      `min cluster size ${settings.minClusterSize} · seed ${settings.seed}`,
+    '',
+  ];
+  clusters.forEach((c, i) => {
+    const title = c.id < 0 ? `Unclustered — ${c.size} photos` : `${i + 1}. ${oneLine(c.label)} — ${c.size} photos`;
+    md.push(`## ${title}`, '');
+    const facts = [`cluster id ${c.id}`, `label from ${c.labelSource}`];
+    if (c.medoid) facts.push(`medoid \`${c.medoid.relPath}\``);
+    if (c.localOnly) facts.push('local-only (every photo is private; never sent to a cloud model)');
+    md.push(facts.join(' · '), '');
+    for (const m of c.nearest) {
+      const caption = m.outcome.status === 'success' ? oneLine(m.outcome.caption ?? '') : `(${m.outcome.status ?? 'not processed'})`;
+      const distance = m.distance === null ? 'no embedding' : m.distance.toFixed(3);
+      md.push(`- \`${m.outcome.relPath}\` (${distance}): ${caption}`);
+    }
+    md.push('');
+  });
+  const reportFile = path.join(outDir, REPORT_FILES.report);
+  writeAtomic(reportFile, md.join('\n'));
+  files.push(reportFile);
+  return {
+    outDir,
+    files,
+    photos: outcomes.length,
+    clusters: clustering.cluster_count,
+    noise,
+    captioned,
+    errors,
+    vocabularyFallbacks: fallbacks,
+  };
+}

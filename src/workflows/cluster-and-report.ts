@@ -1,0 +1,56 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { ComputeActivities, IoActivities } from '../activities';
+import type { ReportSummary } from '../reports/cluster-reports';
+import type { RunConfig } from '../shared/payloads';
+import { taskQueueOf } from '../shared/queues';
+import { DEFAULT_RETRY } from './retry';
+
+const io = proxyActivities<IoActivities>({
+  taskQueue: taskQueueOf('io'),
+  startToCloseTimeout: '30 minutes',
+  retry: DEFAULT_RETRY,
+});
+
+// Clustering is deterministic: a failure that repeats three times is a bug or bad input, not luck.
+const cpu = proxyActivities<ComputeActivities>({
+  taskQueue: taskQueueOf('cpu'),
+  startToCloseTimeout: '4 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { ...DEFAULT_RETRY, maximumAttempts: 3 },
+});
+
+/**
+ * After the last batch: stage the run's vectors (io) → clusterLibrary (cpu) → vocabulary scores
+ * (cpu, when the run has a vocabulary) → writeReports (io). Vectors and labels travel as files.
+ */
+export async function clusterAndReport(runId: string, config: RunConfig): Promise<ReportSummary | undefined> {
+  const settings = config.cluster;
+  if (!settings || !config.embed) return undefined;
+  const vocabulary = settings.vocabulary;
+  const staged = await io.stageClusterInput({
+    runId,
+    space: settings.space,
+    embed: config.embed,
+    withImageFile: Boolean(vocabulary?.labels.length),
+  });
+  const clusters = await cpu.clusterLibrary({ runId, file: staged.file, params: settings.params });
+  let scoresFile: string | undefined;
+  if (vocabulary?.labels.length && staged.imageFile) {
+    const scored = await cpu.scoreVocabulary({
+      runId,
+      imageFile: staged.imageFile,
+      vocabulary,
+      model: config.embed.imageModel,
+      dtype: config.embed.dtype,
+    });
+    scoresFile = scored.file;
+  }
+  return io.writeReports({
+    runId,
+    settings,
+    clustersFile: clusters.file,
+    seconds: clusters.seconds,
+    scoresFile,
+    outDir: settings.reportDir,
+  });
+}

@@ -56,7 +56,11 @@ function unitCopy(v: Float32Array): Float32Array {
  * file(s). 'both' joins the unit image and unit caption vectors (equal weight); a photo without a
  * caption vector gets zeros for that half, so errors still cluster by what they show.
  */
-export function stageClusterInputFiles(catalog: Catalog, dataDir: string, input: StageClusterInput): StagedClusterInput {
+export function stageClusterInputFiles(
+  catalog: Catalog,
+  dataDir: string,
+  input: StageClusterInput,
+): StagedClusterInput {
   const { runId, space, embed } = input;
   if (space !== 'image' && !embed.textModel) {
     throw new Error(`clustering by ${space} needs caption-text embeddings, but the run had no text model`);
@@ -69,7 +73,9 @@ export function stageClusterInputFiles(catalog: Catalog, dataDir: string, input:
   let missing = 0;
   for (const w of catalog.runs.workList(runId)) {
     const image = catalog.embeddings.get(w.photo_id, 'image', embed.imageModel);
-    const caption = embed.textModel ? catalog.embeddings.get(w.photo_id, 'caption', embed.textModel) : undefined;
+    const caption = embed.textModel
+      ? catalog.embeddings.get(w.photo_id, 'caption', embed.textModel)
+      : undefined;
     const date = catalog.metadata.get(w.photo_id)?.resolved_date;
     const time = date ? Date.parse(date) : NaN;
     const folder = path.posix.dirname(w.rel_path.split(path.sep).join('/'));
@@ -114,7 +120,9 @@ export function stageClusterInputFiles(catalog: Catalog, dataDir: string, input:
 }
 
 function dimOf(catalog: Catalog, embed: EmbedSettings): number {
-  return catalog.embeddings.counts().find((c) => c.kind === 'caption' && c.model === embed.textModel)?.dim ?? 0;
+  return (
+    catalog.embeddings.counts().find((c) => c.kind === 'caption' && c.model === embed.textModel)?.dim ?? 0
+  );
 }
 
 /** Clusters a staged input off-thread and writes the result next to it. */

@@ -47,7 +47,12 @@ export function persistClustering(
       const meta = catalog.metadata.get(w.photo_id);
       const terms = gearTerms(vocabulary.gear, meta?.make, meta?.model);
       if (!terms.length) continue;
-      const row = scores.get(w.photo_id) ?? { photoId: w.photo_id, model: 'exif-gear-rules', top: [], approved: [] };
+      const row = scores.get(w.photo_id) ?? {
+        photoId: w.photo_id,
+        model: 'exif-gear-rules',
+        top: [],
+        approved: [],
+      };
       row.approved = [...new Set([...row.approved, ...terms])];
       scores.set(w.photo_id, row);
     }
@@ -86,7 +91,11 @@ export function createReportActivities(deps: ActivityDeps) {
     async writeReports(input: WriteReportsInput): Promise<ReportSummary> {
       const catalog = deps.catalog();
       persistClustering(catalog, input);
-      return writeReportFiles(catalog, input.runId, input.outDir ?? defaultReportDir(deps.config.dataDir, input.runId));
+      return writeReportFiles(
+        catalog,
+        input.runId,
+        input.outDir ?? defaultReportDir(deps.config.dataDir, input.runId),
+      );
     },
   };
 }

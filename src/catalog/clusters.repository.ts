@@ -81,14 +81,17 @@ export class ClustersRepository {
   }
 
   clustering(runId: string): ClusteringRow | undefined {
-    return this.db.prepare('SELECT * FROM clusterings WHERE run_id = ?').get(runId) as ClusteringRow | undefined;
+    return this.db.prepare('SELECT * FROM clusterings WHERE run_id = ?').get(runId) as
+      ClusteringRow | undefined;
   }
 
   members(runId: string): Map<number, MemberRow> {
     const rows = this.db
       .prepare('SELECT photo_id, cluster, distance FROM cluster_members WHERE run_id = ?')
       .all(runId) as Array<{ photo_id: number; cluster: number; distance: number | null }>;
-    return new Map(rows.map((r) => [r.photo_id, { photoId: r.photo_id, cluster: r.cluster, distance: r.distance }]));
+    return new Map(
+      rows.map((r) => [r.photo_id, { photoId: r.photo_id, cluster: r.cluster, distance: r.distance }]),
+    );
   }
 
   replaceScores(runId: string, rows: VocabularyScoreRow[]): void {
@@ -97,7 +100,8 @@ export class ClustersRepository {
       const insert = this.db.prepare(
         'INSERT INTO vocabulary_scores (run_id, photo_id, model, top_json, approved_json) VALUES (?, ?, ?, ?, ?)',
       );
-      for (const r of rows) insert.run(runId, r.photoId, r.model, JSON.stringify(r.top), JSON.stringify(r.approved));
+      for (const r of rows)
+        insert.run(runId, r.photoId, r.model, JSON.stringify(r.top), JSON.stringify(r.approved));
     })();
   }
 

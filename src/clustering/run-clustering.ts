@@ -21,14 +21,22 @@ export interface ClusteringResult {
 
 export type StageProgress = (stage: string, fraction: number) => void;
 
-export function clusterInputFile(file: string, params: ClusterParams, onProgress?: StageProgress): ClusteringResult {
+export function clusterInputFile(
+  file: string,
+  params: ClusterParams,
+  onProgress?: StageProgress,
+): ClusteringResult {
   const { header, vectors } = readMatrixFile(file);
   const times = Float64Array.from(header.times, (t) => (t === null ? NaN : t));
   const out = clusterVectors({ vectors, times, onProgress }, params);
   const unit = normalizeRows(vectors);
   const distances = distancesToCentres(unit, out.labels);
   return {
-    members: header.photoIds.map((photoId, i) => ({ photoId, cluster: out.labels[i], distance: distances[i] })),
+    members: header.photoIds.map((photoId, i) => ({
+      photoId,
+      cluster: out.labels[i],
+      distance: distances[i],
+    })),
     folders: folderMedoids(unit, header.folders).map((f) => ({
       folder: f.folder,
       photoId: header.photoIds[f.row],

@@ -49,7 +49,8 @@ function labelCluster(
   scores: Map<number, VocabularyScoreRow>,
 ): { label: string; labelSource: LabelSource } {
   const medoid = members[0]?.outcome;
-  if (medoid?.status === 'success' && medoid.caption) return { label: medoid.caption, labelSource: 'caption' };
+  if (medoid?.status === 'success' && medoid.caption)
+    return { label: medoid.caption, labelSource: 'caption' };
   const votes = new Map<string, number>();
   for (const m of members) {
     const top = scores.get(m.outcome.photoId)?.top[0];
@@ -60,7 +61,10 @@ function labelCluster(
   return { label: '(no caption)', labelSource: 'none' };
 }
 
-export function summarizeClusters(catalog: Catalog, runId: string): {
+export function summarizeClusters(
+  catalog: Catalog,
+  runId: string,
+): {
   config: RunConfig;
   outcomes: PhotoOutcome[];
   clusters: ClusterSummary[];
@@ -93,7 +97,8 @@ export function summarizeClusters(catalog: Catalog, runId: string): {
   const clusters: ClusterSummary[] = [...groups.entries()].map(([id, members]) => {
     members.sort(
       (a, b) =>
-        (a.distance ?? Infinity) - (b.distance ?? Infinity) || a.outcome.relPath.localeCompare(b.outcome.relPath),
+        (a.distance ?? Infinity) - (b.distance ?? Infinity) ||
+        a.outcome.relPath.localeCompare(b.outcome.relPath),
     );
     const { label, labelSource } =
       id < 0 ? { label: 'unclustered', labelSource: 'noise' as const } : labelCluster(members, scores);
@@ -142,7 +147,10 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
   const exportFile = path.join(outDir, REPORT_FILES.export);
   writeAtomic(
     exportFile,
-    stringify(exportRows, { header: true, columns: ['rel_path', 'cluster_id', 'label', 'caption', 'distance_to_centroid'] }),
+    stringify(exportRows, {
+      header: true,
+      columns: ['rel_path', 'cluster_id', 'label', 'caption', 'distance_to_centroid'],
+    }),
   );
   files.push(exportFile);
 
@@ -218,14 +226,18 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
     '',
   ];
   clusters.forEach((c, i) => {
-    const title = c.id < 0 ? `Unclustered — ${c.size} photos` : `${i + 1}. ${oneLine(c.label)} — ${c.size} photos`;
+    const title =
+      c.id < 0 ? `Unclustered — ${c.size} photos` : `${i + 1}. ${oneLine(c.label)} — ${c.size} photos`;
     md.push(`## ${title}`, '');
     const facts = [`cluster id ${c.id}`, `label from ${c.labelSource}`];
     if (c.medoid) facts.push(`medoid \`${c.medoid.relPath}\``);
     if (c.localOnly) facts.push('local-only (every photo is private; never sent to a cloud model)');
     md.push(facts.join(' · '), '');
     for (const m of c.nearest) {
-      const caption = m.outcome.status === 'success' ? oneLine(m.outcome.caption ?? '') : `(${m.outcome.status ?? 'not processed'})`;
+      const caption =
+        m.outcome.status === 'success'
+          ? oneLine(m.outcome.caption ?? '')
+          : `(${m.outcome.status ?? 'not processed'})`;
       const distance = m.distance === null ? 'no embedding' : m.distance.toFixed(3);
       md.push(`- \`${m.outcome.relPath}\` (${distance}): ${caption}`);
     }

@@ -165,7 +165,8 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
       throw new RunRequestError((err as Error).message);
     }
   }
-  const cluster = request.cluster && embed ? buildClusterSettings(request, embed.textModel !== undefined) : undefined;
+  const cluster =
+    request.cluster && embed ? buildClusterSettings(request, embed.textModel !== undefined) : undefined;
   const localOnly = [
     ...(request.localOnly ?? []),
     ...(env.PCC_LOCAL_ONLY ?? '')
@@ -222,9 +223,16 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
   };
 }
 
-function numberIn(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+function numberIn(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
-  if (!(value >= min && value <= max)) throw new RunRequestError(`${name} must be between ${min} and ${max}, got ${value}`);
+  if (!(value >= min && value <= max))
+    throw new RunRequestError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
@@ -232,25 +240,50 @@ function numberIn(name: string, value: number | undefined, fallback: number, min
 export function buildClusterSettings(request: RunRequest, hasTextModel: boolean): ClusterSettings {
   const mode = (request.clusterMode ?? DEFAULT_CLUSTER_PARAMS.mode) as ClusterMode;
   if (!CLUSTER_MODES.includes(mode)) {
-    throw new RunRequestError(`--cluster-mode must be one of ${CLUSTER_MODES.join(', ')}, got "${request.clusterMode}"`);
+    throw new RunRequestError(
+      `--cluster-mode must be one of ${CLUSTER_MODES.join(', ')}, got "${request.clusterMode}"`,
+    );
   }
   const space = (request.clusterSpace ?? 'image') as ClusterSpace;
   if (!CLUSTER_SPACES.includes(space)) {
-    throw new RunRequestError(`--cluster-space must be one of ${CLUSTER_SPACES.join(', ')}, got "${request.clusterSpace}"`);
+    throw new RunRequestError(
+      `--cluster-space must be one of ${CLUSTER_SPACES.join(', ')}, got "${request.clusterSpace}"`,
+    );
   }
   if (space !== 'image' && !hasTextModel) {
-    throw new RunRequestError(`--cluster-space ${space} needs caption-text embeddings: drop --text-model none`);
+    throw new RunRequestError(
+      `--cluster-space ${space} needs caption-text embeddings: drop --text-model none`,
+    );
   }
   const pairwise = mode !== 'umap-hdbscan';
   const params = {
     ...DEFAULT_CLUSTER_PARAMS,
     mode,
-    minClusterSize: intIn('--min-cluster-size', request.minClusterSize, pairwise ? 2 : DEFAULT_CLUSTER_PARAMS.minClusterSize, 2, 100_000),
+    minClusterSize: intIn(
+      '--min-cluster-size',
+      request.minClusterSize,
+      pairwise ? 2 : DEFAULT_CLUSTER_PARAMS.minClusterSize,
+      2,
+      100_000,
+    ),
     seed: intIn('--cluster-seed', request.clusterSeed, DEFAULT_CLUSTER_PARAMS.seed, 0, 2 ** 31 - 1),
-    threshold: numberIn('--cluster-threshold', request.clusterThreshold, DEFAULT_CLUSTER_PARAMS.threshold, -1, 1),
-    windowMinutes: numberIn('--window-minutes', request.windowMinutes, DEFAULT_CLUSTER_PARAMS.windowMinutes, 0, 525_600),
+    threshold: numberIn(
+      '--cluster-threshold',
+      request.clusterThreshold,
+      DEFAULT_CLUSTER_PARAMS.threshold,
+      -1,
+      1,
+    ),
+    windowMinutes: numberIn(
+      '--window-minutes',
+      request.windowMinutes,
+      DEFAULT_CLUSTER_PARAMS.windowMinutes,
+      0,
+      525_600,
+    ),
   };
-  if (request.minSamples !== undefined) params.minSamples = intIn('--min-samples', request.minSamples, 1, 1, 100_000);
+  if (request.minSamples !== undefined)
+    params.minSamples = intIn('--min-samples', request.minSamples, 1, 1, 100_000);
   let vocabulary: ClusterSettings['vocabulary'];
   if (request.vocabulary) {
     try {
@@ -266,7 +299,12 @@ export function buildClusterSettings(request: RunRequest, hasTextModel: boolean)
       throw new RunRequestError(`the vocabulary file ${request.vocabulary} has no labels and no gear rules`);
     }
   }
-  return { space, params, vocabulary, reportDir: request.reportDir ? path.resolve(request.reportDir) : undefined };
+  return {
+    space,
+    params,
+    vocabulary,
+    reportDir: request.reportDir ? path.resolve(request.reportDir) : undefined,
+  };
 }
 
 /**

@@ -74,7 +74,8 @@ export function parseVocabularyFile(text: string, defaults: Partial<Vocabulary> 
   if (!doc || typeof doc !== 'object') return { ...base, labels: parseVocabulary(text) };
   const map = doc as Record<string, unknown>;
   const labels: unknown[] = [];
-  for (const key of ['labels', 'terms', 'vocabulary']) if (Array.isArray(map[key])) labels.push(...(map[key] as unknown[]));
+  for (const key of ['labels', 'terms', 'vocabulary'])
+    if (Array.isArray(map[key])) labels.push(...(map[key] as unknown[]));
   for (const [key, value] of Object.entries(map)) {
     if (!RESERVED.has(key.toLowerCase()) && Array.isArray(value)) labels.push(...(value as unknown[]));
   }
@@ -98,7 +99,8 @@ function parseGear(value: unknown): GearRule[] {
   if (!Array.isArray(value)) throw new VocabularyError('gear must be a list of {make, model, term} rules');
   return value.map((rule, i) => {
     const r = (rule ?? {}) as Record<string, unknown>;
-    if (typeof r.term !== 'string' || !r.term.trim()) throw new VocabularyError(`gear rule ${i + 1} needs a term`);
+    if (typeof r.term !== 'string' || !r.term.trim())
+      throw new VocabularyError(`gear rule ${i + 1} needs a term`);
     if (r.make === undefined && r.model === undefined) {
       throw new VocabularyError(`gear rule ${i + 1} ("${r.term}") needs a make or a model to match`);
     }
@@ -146,7 +148,11 @@ function matcher(pattern: string): (value: string) => boolean {
 }
 
 /** Gear terms whose rules match a photo's camera make and model. */
-export function gearTerms(rules: GearRule[], make: string | null | undefined, model: string | null | undefined): string[] {
+export function gearTerms(
+  rules: GearRule[],
+  make: string | null | undefined,
+  model: string | null | undefined,
+): string[] {
   const out: string[] = [];
   for (const rule of rules) {
     if (rule.make !== undefined && !(make && matcher(rule.make)(make))) continue;

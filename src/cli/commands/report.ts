@@ -50,7 +50,12 @@ function num(name: string, value: string | undefined): number | undefined {
 
 function pickRun(catalog: Catalog, id: string | undefined): { run: RunRow; config: RunConfig } {
   const run = id ? catalog.runs.find(id) : catalog.runs.latest();
-  if (!run) throw new UsageError(id ? `no run ${id} in the catalog (see \`pcc runs\`)` : 'no run yet: start one with `pcc run <dir> --cluster`');
+  if (!run)
+    throw new UsageError(
+      id
+        ? `no run ${id} in the catalog (see \`pcc runs\`)`
+        : 'no run yet: start one with `pcc run <dir> --cluster`',
+    );
   return { run, config: JSON.parse(run.config_json) as RunConfig };
 }
 
@@ -68,7 +73,10 @@ export function registerReport(program: Command): void {
     .option('--min-cluster-size <n>', 'smallest group (default 10 for umap-hdbscan, 2 for the others)')
     .option('--min-samples <n>', 'HDBSCAN core neighbours (default: the min cluster size)')
     .option('--cluster-seed <n>', 'seed for reproducible clusters (default 42)')
-    .option('--cluster-threshold <cos>', 'cosine similarity that joins photos (cosine-threshold, time-window)')
+    .option(
+      '--cluster-threshold <cos>',
+      'cosine similarity that joins photos (cosine-threshold, time-window)',
+    )
     .option('--window-minutes <m>', 'time-window mode: a longer gap starts a new shoot')
     .option('--vocabulary <file>', 'labels to tag with (YAML or one per line)')
     .option('--top-k <n>', 'vocabulary labels kept per photo')
@@ -92,11 +100,14 @@ export function registerReport(program: Command): void {
             cluster: true,
             clusterMode: opts.clusterMode ?? runConfig.cluster?.params.mode,
             clusterSpace: opts.clusterSpace ?? runConfig.cluster?.space,
-            minClusterSize: num('--min-cluster-size', opts.minClusterSize) ?? runConfig.cluster?.params.minClusterSize,
+            minClusterSize:
+              num('--min-cluster-size', opts.minClusterSize) ?? runConfig.cluster?.params.minClusterSize,
             minSamples: num('--min-samples', opts.minSamples) ?? runConfig.cluster?.params.minSamples,
             clusterSeed: num('--cluster-seed', opts.clusterSeed) ?? runConfig.cluster?.params.seed,
-            clusterThreshold: num('--cluster-threshold', opts.clusterThreshold) ?? runConfig.cluster?.params.threshold,
-            windowMinutes: num('--window-minutes', opts.windowMinutes) ?? runConfig.cluster?.params.windowMinutes,
+            clusterThreshold:
+              num('--cluster-threshold', opts.clusterThreshold) ?? runConfig.cluster?.params.threshold,
+            windowMinutes:
+              num('--window-minutes', opts.windowMinutes) ?? runConfig.cluster?.params.windowMinutes,
             vocabulary: opts.vocabulary,
             vocabularyTopK: num('--top-k', opts.topK),
             vocabularyThreshold: num('--tag-threshold', opts.tagThreshold),
@@ -109,7 +120,8 @@ export function registerReport(program: Command): void {
             if (err instanceof RunRequestError) throw new UsageError(err.message);
             throw err;
           }
-          if (!opts.vocabulary && runConfig.cluster?.vocabulary) settings.vocabulary = runConfig.cluster.vocabulary;
+          if (!opts.vocabulary && runConfig.cluster?.vocabulary)
+            settings.vocabulary = runConfig.cluster.vocabulary;
           const vocabulary = settings.vocabulary;
           const staged = stageClusterInputFiles(catalog, config.dataDir, {
             runId: run.id,
@@ -117,12 +129,17 @@ export function registerReport(program: Command): void {
             embed: runConfig.embed,
             withImageFile: Boolean(vocabulary?.labels.length),
           });
-          info(`clustering ${staged.rows} photos (${settings.params.mode} on ${settings.space} embeddings) …`);
+          info(
+            `clustering ${staged.rows} photos (${settings.params.mode} on ${settings.space} embeddings) …`,
+          );
           let lastStage = '';
-          const clustered = await runClusterLibrary({ runId: run.id, file: staged.file, params: settings.params }, (stage) => {
-            if (stage !== lastStage && stage !== 'done') info(`  ${stage} …`);
-            lastStage = stage;
-          });
+          const clustered = await runClusterLibrary(
+            { runId: run.id, file: staged.file, params: settings.params },
+            (stage) => {
+              if (stage !== lastStage && stage !== 'done') info(`  ${stage} …`);
+              lastStage = stage;
+            },
+          );
           let scores;
           if (vocabulary?.labels.length && staged.imageFile) {
             info(`scoring ${vocabulary.labels.length} vocabulary labels …`);
@@ -136,7 +153,13 @@ export function registerReport(program: Command): void {
           }
           persistClustering(
             catalog,
-            { runId: run.id, settings, clustersFile: clustered.file, seconds: clustered.seconds, scoresFile: scores?.file },
+            {
+              runId: run.id,
+              settings,
+              clustersFile: clustered.file,
+              seconds: clustered.seconds,
+              scoresFile: scores?.file,
+            },
             clustered.result,
             scores?.rows,
           );

@@ -127,13 +127,19 @@ export function registerRun(program: Command): void {
     .option('--text-model <id>', 'caption-text embedding model, or "none"')
     .option('--dtype <precision>', 'model precision: fp32, fp16 or q8')
     .option('--inference-batch <n>', 'photos per inference call on the gpu queue')
-    .option('--cluster', 'after captioning: cluster the embeddings, tag with the vocabulary, write reports (implies --embed)')
+    .option(
+      '--cluster',
+      'after captioning: cluster the embeddings, tag with the vocabulary, write reports (implies --embed)',
+    )
     .option('--cluster-mode <mode>', 'umap-hdbscan (default), cosine-threshold or time-window')
     .option('--cluster-space <space>', 'embeddings to cluster: image (default), caption or both')
     .option('--min-cluster-size <n>', 'smallest group (default 10 for umap-hdbscan, 2 for the others)')
     .option('--min-samples <n>', 'HDBSCAN core neighbours (default: the min cluster size)')
     .option('--cluster-seed <n>', 'seed: the same seed and embeddings give the same clusters', '42')
-    .option('--cluster-threshold <cos>', 'cosine similarity that joins photos (cosine-threshold, time-window)')
+    .option(
+      '--cluster-threshold <cos>',
+      'cosine similarity that joins photos (cosine-threshold, time-window)',
+    )
     .option('--window-minutes <m>', 'time-window mode: a longer gap between photos starts a new shoot')
     .option('--vocabulary <file>', 'labels to tag with (YAML or one per line), scored zero-shot by CLIP')
     .option('--top-k <n>', 'vocabulary labels kept per photo (default 5)')

@@ -1,0 +1,285 @@
+/**
+ * Reports from a catalog: every photo exactly once, CSV that a standard parser reads back
+ * (quotes, commas, newlines in captions), and valid reports for the awkward runs — no photos, one
+ * photo, identical embeddings, every photo an error.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { runClusterLibrary, stageClusterInputFiles } from '../src/activities/cluster';
+import { persistClustering } from '../src/activities/reports';
+import { Catalog } from '../src/catalog/catalog';
+import { DEFAULT_CLUSTER_PARAMS, type ClusterMode } from '../src/clustering/cluster';
+import { Rng } from '../src/clustering/random';
+import { writeReportFiles, REPORT_FILES } from '../src/reports/cluster-reports';
+import type { ClusterSettings, EmbedSettings, RunConfig } from '../src/shared/payloads';
+import type { PhotoStatus } from '../src/shared/status';
+import { gearTerms, parseVocabularyFile, VocabularyError } from '../src/tags/vocabulary';
+import { tempDir } from './helpers/fixtures';
+
+const KEY = { backend: 'mock', model: 'mock-v1', promptHash: 'p' };
+const EMBED: EmbedSettings = { imageModel: 'clip', textModel: 'minilm', dtype: 'fp32', inferenceBatch: 16 };
+
+interface FakePhoto {
+  rel: string;
+  status: PhotoStatus;
+  caption?: string;
+  /** Image vector; absent for photos that never got one (corrupt files). */
+  vector?: number[];
+}
+
+/** A finished run as the workflow leaves it in the catalog. */
+function seedRun(
+  photos: FakePhoto[],
+  localOnly: string[] = [],
+): { catalog: Catalog; dataDir: string; runId: string } {
+  const dataDir = tempDir('pcc-report-');
+  const catalog = Catalog.open(dataDir);
+  const runId = 'run-1';
+  const config = { roots: ['/lib'], ...KEY, dryRun: false, localOnly, embed: EMBED } as unknown as RunConfig;
+  catalog.runs.ensure(runId, 'wf', config);
+  const items = photos.map((p, i) => {
+    const photoId = catalog.photos.upsertPhoto({
+      sha1: String(i).padStart(40, '0'),
+      size: 1,
+      format: 'jpg',
+      isRaw: false,
+    });
+    return { photoId, absPath: `/lib/${p.rel}`, relPath: p.rel };
+  });
+  catalog.runs.setWorkList(runId, items);
+  photos.forEach((p, i) => {
+    const photoId = items[i].photoId;
+    catalog.results.upsert({
+      photoId,
+      stage: 'caption',
+      key: KEY,
+      status: p.status,
+      output: p.caption,
+      runId,
+    });
+    if (p.vector) {
+      catalog.embeddings.upsertMany(
+        [{ photoId, kind: 'image', model: 'clip', vector: Float32Array.from(p.vector) }],
+        runId,
+      );
+    }
+  });
+  return { catalog, dataDir, runId };
+}
+
+async function clusterAndReport(
+  seeded: { catalog: Catalog; dataDir: string; runId: string },
+  mode: ClusterMode = 'umap-hdbscan',
+  minClusterSize = 3,
+) {
+  const settings: ClusterSettings = {
+    space: 'image',
+    params: { ...DEFAULT_CLUSTER_PARAMS, mode, minClusterSize, threshold: 0.9 },
+  };
+  const staged = stageClusterInputFiles(seeded.catalog, seeded.dataDir, {
+    runId: seeded.runId,
+    space: 'image',
+    embed: EMBED,
+    withImageFile: false,
+  });
+  const clustered = await runClusterLibrary(
+    { runId: seeded.runId, file: staged.file, params: settings.params },
+    () => undefined,
+  );
+  persistClustering(seeded.catalog, { runId: seeded.runId, settings, clustersFile: clustered.file });
+  const outDir = path.join(seeded.dataDir, 'out');
+  const summary = writeReportFiles(seeded.catalog, seeded.runId, outDir);
+  const read = (name: string) =>
+    parse(fs.readFileSync(path.join(outDir, name), 'utf8'), { columns: true }) as Array<
+      Record<string, string>
+    >;
+  return { summary, outDir, read, markdown: fs.readFileSync(path.join(outDir, REPORT_FILES.report), 'utf8') };
+}
+
+/** Unit vectors around a few centres. */
+function around(centre: number, i: number, dim = 16): number[] {
+  const rng = new Rng(centre * 1000 + i);
+  return Array.from({ length: dim }, (_, d) => (d === centre ? 1 : 0) + rng.gaussian() * 0.02);
+}
+
+describe('cluster reports', () => {
+  it('CSV survives quotes, commas and newlines in captions; every photo appears exactly once', async () => {
+    const nasty = ['She said "cheese", then left', 'line one\nline two', 'comma, comma, "quote"', 'plain'];
+    const photos: FakePhoto[] = [];
+    for (let i = 0; i < 24; i++) {
+      photos.push({
+        rel: `folder ${i % 3}/photo, ${i}.jpg`,
+        status: 'success',
+        caption: `${nasty[i % nasty.length]} #${i}`,
+        vector: around(i % 3, i),
+      });
+    }
+    photos.push({ rel: 'broken.jpg', status: 'error_corrupt' });
+    photos.push({ rel: 'api.jpg', status: 'error_api', vector: around(0, 99) });
+    const seeded = seedRun(photos);
+    const { read, markdown, summary } = await clusterAndReport(seeded);
+    const rows = read(REPORT_FILES.export);
+    expect(rows.map((r) => r.rel_path).sort()).toEqual(photos.map((p) => p.rel).sort());
+    for (const p of photos) {
+      const row = rows.find((r) => r.rel_path === p.rel)!;
+      expect(row.caption).toBe(p.status === 'success' ? p.caption : '');
+    }
+    expect(Object.keys(rows[0])).toEqual([
+      'rel_path',
+      'cluster_id',
+      'label',
+      'caption',
+      'distance_to_centroid',
+    ]);
+    expect(rows.find((r) => r.rel_path === 'broken.jpg')).toMatchObject({
+      cluster_id: '-1',
+      distance_to_centroid: '',
+    });
+    // Three tight groups by construction.
+    expect(summary.clusters).toBe(3);
+    expect(markdown).toContain('24 captioned, 2 errors, 0 vocabulary fallbacks');
+    const sizes = [...markdown.matchAll(/ — (\d+) photos/g)].map((m) => Number(m[1]));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(photos.length);
+    const folders = read(REPORT_FILES.folders);
+    expect(folders.map((f) => f.folder).sort()).toEqual(['', 'folder 0', 'folder 1', 'folder 2']);
+    for (const f of folders) expect(Number(f.cosine_to_centroid)).toBeGreaterThan(0.5);
+    seeded.catalog.close();
+  });
+
+  it.each(['umap-hdbscan', 'cosine-threshold', 'time-window'] as const)(
+    '%s: empty run, one photo, identical embeddings and all-error runs give a valid report',
+    async (mode) => {
+      const cases: FakePhoto[][] = [
+        [],
+        [{ rel: 'only.jpg', status: 'success', caption: 'one', vector: around(1, 1) }],
+        Array.from({ length: 12 }, (_, i) => ({
+          rel: `same${i}.jpg`,
+          status: 'success' as const,
+          caption: 'same',
+          vector: new Array(16).fill(0.25),
+        })),
+        Array.from({ length: 6 }, (_, i) => ({ rel: `bad${i}.jpg`, status: 'error_corrupt' as const })),
+      ];
+      for (const photos of cases) {
+        const seeded = seedRun(photos);
+        const { read, markdown, summary } = await clusterAndReport(seeded, mode);
+        expect(read(REPORT_FILES.export)).toHaveLength(photos.length);
+        expect(summary.photos).toBe(photos.length);
+        expect(markdown).toMatch(/\d+ captioned, \d+ errors, \d+ vocabulary fallbacks/);
+        seeded.catalog.close();
+      }
+    },
+  );
+
+  it('labels a group by its medoid caption, else by vocabulary, and marks all-private groups local-only', async () => {
+    const photos: FakePhoto[] = [];
+    for (let i = 0; i < 8; i++)
+      photos.push({ rel: `Family/a${i}.jpg`, status: 'skipped_private', vector: around(0, i) });
+    for (let i = 0; i < 8; i++)
+      photos.push({ rel: `trip/b${i}.jpg`, status: 'success', caption: `beach ${i}`, vector: around(1, i) });
+    const seeded = seedRun(photos, ['Family']);
+    const ids = seeded.catalog.runs.workList(seeded.runId).map((w) => w.photo_id);
+    // Vocabulary scores as scoreVocabulary leaves them: the private photos' best label is "family".
+    const scored = ids.map((photoId, i) => ({
+      photoId,
+      model: 'clip',
+      top: [{ label: i < 8 ? 'family' : 'beach', score: 0.9 }],
+      approved: [i < 8 ? 'family' : 'beach'],
+    }));
+    const staged = stageClusterInputFiles(seeded.catalog, seeded.dataDir, {
+      runId: seeded.runId,
+      space: 'image',
+      embed: EMBED,
+      withImageFile: false,
+    });
+    const settings: ClusterSettings = {
+      space: 'image',
+      params: { ...DEFAULT_CLUSTER_PARAMS, mode: 'cosine-threshold', minClusterSize: 2, threshold: 0.9 },
+      vocabulary: {
+        labels: ['family', 'beach'],
+        template: 'a photo of {label}',
+        topK: 1,
+        threshold: 0.5,
+        gear: [],
+      },
+    };
+    const clustered = await runClusterLibrary(
+      { runId: seeded.runId, file: staged.file, params: settings.params },
+      () => undefined,
+    );
+    persistClustering(
+      seeded.catalog,
+      { runId: seeded.runId, settings, clustersFile: clustered.file },
+      clustered.result,
+      scored,
+    );
+    const outDir = path.join(seeded.dataDir, 'out');
+    const summary = writeReportFiles(seeded.catalog, seeded.runId, outDir);
+    const md = fs.readFileSync(path.join(outDir, REPORT_FILES.report), 'utf8');
+    expect(summary.vocabularyFallbacks).toBe(1);
+    expect(md).toContain('8 captioned, 0 errors, 1 vocabulary fallbacks');
+    expect(md).toMatch(
+      /family — 8 photos\n\ncluster id \d · label from vocabulary · medoid `Family\/a\d\.jpg` · local-only/,
+    );
+    expect(md).toMatch(/beach \d — 8 photos\n\ncluster id \d · label from caption/);
+    // Approved labels became controlled keywords for the XMP writer.
+    expect(seeded.catalog.metadata.keywordsOf(ids[0]).map((k) => `${k.kind}|${k.term}`)).toEqual([
+      'CK|family',
+    ]);
+    const scores = parse(fs.readFileSync(path.join(outDir, REPORT_FILES.scores), 'utf8'), {
+      columns: true,
+    }) as Array<Record<string, string>>;
+    expect(Object.keys(scores[0])).toEqual([
+      'path',
+      'rel_path',
+      'width',
+      'height',
+      'top1',
+      'top1_score',
+      'top5_labels',
+      'top5_scores',
+      'approved_labels',
+      'run_id',
+      'model_name',
+    ]);
+    expect(scores).toHaveLength(16);
+    seeded.catalog.close();
+  });
+});
+
+describe('vocabulary files', () => {
+  it('reads one label per line, YAML lists and YAML mappings; lowercases, strips and de-duplicates', () => {
+    expect(parseVocabularyFile('Dress\n  hat \n# comment\n\ndress\nLong Sleeve\n').labels).toEqual([
+      'dress',
+      'hat',
+      'long sleeve',
+    ]);
+    expect(parseVocabularyFile('- Dress\n- "Hat"\n- dress\n').labels).toEqual(['dress', 'hat']);
+    const v = parseVocabularyFile(
+      'labels: [Beach, Dog]\nanimals: [cat, dog]\ntop_k: 3\nthreshold: 0.2\ntemplate: "a picture of {label}"\n' +
+        'gear:\n  - make: Canon\n    model: /EOS R\\d/\n    term: Canon EOS R\n  - model: iPhone\n    term: phone\n',
+    );
+    expect(v).toMatchObject({
+      labels: ['beach', 'dog', 'cat'],
+      topK: 3,
+      threshold: 0.2,
+      template: 'a picture of {label}',
+    });
+    expect(gearTerms(v.gear, 'Canon', 'Canon EOS R5')).toEqual(['canon eos r']);
+    expect(gearTerms(v.gear, 'Apple', 'iPhone 15 Pro')).toEqual(['phone']);
+    expect(gearTerms(v.gear, 'Nikon', 'Z6')).toEqual([]);
+    expect(gearTerms(v.gear, null, null)).toEqual([]);
+  });
+
+  it('rejects bad settings with a message that names them', () => {
+    expect(() => parseVocabularyFile('labels: [a]\ntop_k: 0\n')).toThrow(/top_k must be a whole number/);
+    expect(() => parseVocabularyFile('labels: [a]\ntemplate: "photo"\n')).toThrow(
+      /template must contain \{label\}/,
+    );
+    expect(() => parseVocabularyFile('gear:\n  - term: x\n')).toThrow(VocabularyError);
+    expect(() => parseVocabularyFile('gear:\n  - model: "/[/"\n    term: x\n')).toThrow(
+      /bad regular expression/,
+    );
+  });
+});

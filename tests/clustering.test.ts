@@ -13,7 +13,12 @@ import { Rng } from '../src/clustering/random';
 import { syntheticEmbeddings } from '../src/clustering/synthetic';
 import { findAbParams } from '../src/clustering/umap';
 
-const params = (over: Partial<ClusterParams> = {}): ClusterParams => ({ ...DEFAULT_CLUSTER_PARAMS, ...over });
+// 200 epochs (umap-learn's count above 10k rows) keeps the suite quick; the default below is 500.
+const params = (over: Partial<ClusterParams> = {}): ClusterParams => ({
+  ...DEFAULT_CLUSTER_PARAMS,
+  nEpochs: 200,
+  ...over,
+});
 
 describe('clustering maths', () => {
   it('finds known groups in synthetic embeddings (ARI ≥ 0.9) and keeps noise out of them', () => {

@@ -13,6 +13,8 @@ import {
 } from 'class-validator';
 import { PHOTO_STATUSES, type PhotoStatus } from '../../shared/status';
 import type { RunRequest } from '../../shared/run-request';
+import { CLUSTER_MODES } from '../../clustering/cluster';
+import { CLUSTER_SPACES } from '../../shared/payloads';
 
 export class StartRunDto implements RunRequest {
   @ApiProperty({ type: [String], description: 'library folders on the server machine', example: ['/photos'] })
@@ -143,6 +145,48 @@ export class StartRunDto implements RunRequest {
   @IsNumber()
   @Min(0)
   maxCostUsd?: number;
+
+  @ApiPropertyOptional({ description: 'also compute image (CLIP) and caption-text embeddings on the gpu queue' })
+  @IsOptional()
+  @IsBoolean()
+  embed?: boolean;
+
+  @ApiPropertyOptional({ description: 'cluster the embeddings and write reports at the end (implies embed)' })
+  @IsOptional()
+  @IsBoolean()
+  cluster?: boolean;
+
+  @ApiPropertyOptional({ enum: CLUSTER_MODES, default: 'umap-hdbscan' })
+  @IsOptional()
+  @IsIn(CLUSTER_MODES)
+  clusterMode?: string;
+
+  @ApiPropertyOptional({ enum: CLUSTER_SPACES, default: 'image' })
+  @IsOptional()
+  @IsIn(CLUSTER_SPACES)
+  clusterSpace?: string;
+
+  @ApiPropertyOptional({ minimum: 2, description: 'smallest group (default 10 for umap-hdbscan, 2 otherwise)' })
+  @IsOptional()
+  @IsInt()
+  @Min(2)
+  minClusterSize?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 42, description: 'same seed and embeddings → same clusters' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  clusterSeed?: number;
+
+  @ApiPropertyOptional({ description: 'vocabulary file on the server (YAML or one label per line)' })
+  @IsOptional()
+  @IsString()
+  vocabulary?: string;
+
+  @ApiPropertyOptional({ description: 'folder on the server for the reports' })
+  @IsOptional()
+  @IsString()
+  reportDir?: string;
 }
 
 export class ResumeRunDto {

@@ -146,7 +146,9 @@ export class StartRunDto implements RunRequest {
   @Min(0)
   maxCostUsd?: number;
 
-  @ApiPropertyOptional({ description: 'also compute image (CLIP) and caption-text embeddings on the gpu queue' })
+  @ApiPropertyOptional({
+    description: 'also compute image (CLIP) and caption-text embeddings on the gpu queue',
+  })
   @IsOptional()
   @IsBoolean()
   embed?: boolean;
@@ -166,7 +168,10 @@ export class StartRunDto implements RunRequest {
   @IsIn(CLUSTER_SPACES)
   clusterSpace?: string;
 
-  @ApiPropertyOptional({ minimum: 2, description: 'smallest group (default 10 for umap-hdbscan, 2 otherwise)' })
+  @ApiPropertyOptional({
+    minimum: 2,
+    description: 'smallest group (default 10 for umap-hdbscan, 2 otherwise)',
+  })
   @IsOptional()
   @IsInt()
   @Min(2)

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { adjustedRandIndex } from '../src/clustering/ari';
 import {
   clusterVectors,
@@ -12,6 +13,7 @@ import { pcaProject } from '../src/clustering/pca';
 import { Rng } from '../src/clustering/random';
 import { syntheticEmbeddings } from '../src/clustering/synthetic';
 import { findAbParams } from '../src/clustering/umap';
+import { tempDir } from './helpers/fixtures';
 
 // 200 epochs (umap-learn's count above 10k rows) keeps the suite quick; the default below is 500.
 const params = (over: Partial<ClusterParams> = {}): ClusterParams => ({
@@ -167,5 +169,54 @@ describe('clustering maths', () => {
     const a = Array.from({ length: 5000 }, () => rng.int(5));
     const b = Array.from({ length: 5000 }, () => rng.int(5));
     expect(Math.abs(adjustedRandIndex(a, b))).toBeLessThan(0.02);
+  });
+});
+
+describe('clustering off the main thread (compiled worker, as the cpu worker runs it)', () => {
+  // The compiled module sits next to its worker entry in dist/ (npm test builds first).
+  const compiled =
+    require('../dist/clustering/run-clustering') as typeof import('../src/clustering/run-clustering');
+  const files = require('../dist/clustering/input-file') as typeof import('../src/clustering/input-file');
+
+  function stage(points: number): string {
+    const { vectors } = syntheticEmbeddings({ points, clusters: 8, seed: 5 });
+    const file = path.join(tempDir('pcc-cluster-thread-'), 'input.f32');
+    files.writeMatrixFile(
+      file,
+      {
+        photoIds: Array.from({ length: points }, (_, i) => i + 1),
+        times: new Array(points).fill(null),
+        folders: Array.from({ length: points }, (_, i) => `f${i % 4}`),
+        dim: vectors.cols,
+      },
+      vectors,
+    );
+    return file;
+  }
+
+  it('reports each stage as it goes and returns every photo with its group', async () => {
+    const stages = new Set<string>();
+    const result = await compiled.clusterInputFileOffThread(
+      stage(1500),
+      params({ minClusterSize: 20 }),
+      (s) => stages.add(s),
+    );
+    expect(result.members).toHaveLength(1500);
+    expect(result.clusterCount).toBe(8);
+    expect(result.folders.map((f) => f.folder)).toEqual(['f0', 'f1', 'f2', 'f3']);
+    expect([...stages]).toEqual(expect.arrayContaining(['pca', 'umap', 'done']));
+  });
+
+  it('stops when the activity is cancelled', async () => {
+    const controller = new AbortController();
+    const running = compiled.clusterInputFileOffThread(
+      stage(6000),
+      params({ nEpochs: 500 }),
+      (s) => {
+        if (s === 'umap') controller.abort(new Error('cancelled by the test'));
+      },
+      controller.signal,
+    );
+    await expect(running).rejects.toThrow('cancelled by the test');
   });
 });

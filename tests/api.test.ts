@@ -137,6 +137,19 @@ describe('HTTP API', () => {
     const extra = await post('/runs', { roots: [lib], surprise: 1 });
     expect(extra.status).toBe(400);
 
+    const badMode = await post('/runs', { roots: [lib], cluster: true, clusterMode: 'kmeans' });
+    expect(badMode.status).toBe(400);
+    expect(JSON.stringify(await badMode.json())).toMatch(/clusterMode must be one of/);
+    const badVocabulary = await post('/runs', {
+      roots: [lib],
+      cluster: true,
+      vocabulary: '/no/such/tags.yaml',
+    });
+    expect(badVocabulary.status).toBe(400);
+    expect(((await badVocabulary.json()) as { message: string }).message).toMatch(
+      /cannot read the vocabulary file \/no\/such\/tags\.yaml/,
+    );
+
     expect((await fetch(`${base}/runs/pcc-run-nope`)).status).toBe(404);
     const docs = await fetch(`${base}/docs-json`);
     expect(docs.status).toBe(200);

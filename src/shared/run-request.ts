@@ -145,6 +145,9 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
       throw new RunRequestError(`--private-backend "${privateBackend.name}" is not a local batch backend`);
     }
   }
+  // Cheap checks first: a bad clustering option or vocabulary file fails before any model lookup.
+  const cluster =
+    request.cluster && !dryRun ? buildClusterSettings(request, request.textModel !== null) : undefined;
   let embed: RunConfig['embed'];
   if ((request.embed || request.cluster) && !dryRun) {
     const dtype = (request.dtype ?? 'fp32') as 'fp32' | 'fp16' | 'q8';
@@ -165,8 +168,6 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
       throw new RunRequestError((err as Error).message);
     }
   }
-  const cluster =
-    request.cluster && embed ? buildClusterSettings(request, embed.textModel !== undefined) : undefined;
   const localOnly = [
     ...(request.localOnly ?? []),
     ...(env.PCC_LOCAL_ONLY ?? '')

@@ -12,10 +12,12 @@ const io = proxyActivities<IoActivities>({
 });
 
 // Clustering is deterministic: a failure that repeats three times is a bug or bad input, not luck.
+// The work runs in a worker thread while the activity heartbeats every 5 s, so a short heartbeat
+// timeout is safe and a killed worker's clustering restarts elsewhere within 30 s.
 const cpu = proxyActivities<ComputeActivities>({
   taskQueue: taskQueueOf('cpu'),
   startToCloseTimeout: '4 hours',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: { ...DEFAULT_RETRY, maximumAttempts: 3 },
 });
 

@@ -8,6 +8,7 @@
 import type { KnnGraph } from './knn';
 import { matrix, type Matrix } from './matrix';
 import type { Rng } from './random';
+import { layoutThreads, optimizeShared, sharedFloat64, sharedInt32, type SgdState } from './umap-sgd';
 
 export interface UmapOptions {
   nComponents: number;
@@ -20,6 +21,8 @@ export interface UmapOptions {
   negativeSampleRate?: number;
   learningRate?: number;
   repulsionStrength?: number;
+  /** Threads for the layout; the result is the same for any count (see umap-sgd.ts). */
+  threads?: number;
   onProgress?: (fraction: number) => void;
 }
 
@@ -212,65 +215,7 @@ function initialLayout(init: Matrix, dim: number, rng: Rng): Float64Array {
   return out;
 }
 
-/**
- * The attractive and repulsive gradient coefficients as functions of squared distance, tabulated
- * by distance and interpolated: (d²)^b costs ~40 ns in V8 and is called six times per sampled
- * edge, the table lookup a few. Very short and very long distances are computed exactly.
- */
-export class GradientCurve {
-  private static readonly STEP = 1e-3;
-  private static readonly LOW = 0.05;
-  private static readonly HIGH = 64;
-  private readonly attract: Float64Array;
-  private readonly repel: Float64Array;
-
-  constructor(
-    private readonly a: number,
-    private readonly b: number,
-    private readonly gamma: number,
-  ) {
-    const size = Math.ceil(GradientCurve.HIGH / GradientCurve.STEP) + 2;
-    this.attract = new Float64Array(size);
-    this.repel = new Float64Array(size);
-    for (let i = 1; i < size; i++) {
-      const d = i * GradientCurve.STEP;
-      this.attract[i] = this.exactAttraction(d * d);
-      this.repel[i] = this.exactRepulsion(d * d);
-    }
-  }
-
-  exactAttraction(d2: number): number {
-    const powB = Math.pow(d2, this.b);
-    return (-2 * this.a * this.b * (powB / d2)) / (this.a * powB + 1);
-  }
-
-  exactRepulsion(d2: number): number {
-    return (2 * this.gamma * this.b) / ((0.001 + d2) * (this.a * Math.pow(d2, this.b) + 1));
-  }
-
-  attraction(d2: number): number {
-    const d = Math.sqrt(d2);
-    if (d < GradientCurve.LOW || d >= GradientCurve.HIGH) return this.exactAttraction(d2);
-    return lerp(this.attract, d / GradientCurve.STEP);
-  }
-
-  repulsion(d2: number): number {
-    const d = Math.sqrt(d2);
-    if (d < GradientCurve.LOW || d >= GradientCurve.HIGH) return this.exactRepulsion(d2);
-    return lerp(this.repel, d / GradientCurve.STEP);
-  }
-}
-
-function lerp(table: Float64Array, x: number): number {
-  const i = x | 0;
-  const f = x - i;
-  return table[i] + f * (table[i + 1] - table[i]);
-}
-
-/**
- * umap-learn's optimize_layout_euclidean, epoch by epoch. Negative samples draw from a xorshift
- * stream seeded by rng.
- */
+/** Sets up the shared SGD state (umap-learn's edge schedule) and runs it; see umap-sgd.ts. */
 function optimizeLayout(
   emb: Float64Array,
   graph: FuzzyGraph,
@@ -280,71 +225,38 @@ function optimizeLayout(
   rng: Rng,
   options: UmapOptions,
 ): void {
-  const dim = options.nComponents;
-  const n = emb.length / dim;
-  const { heads, tails, weights } = graph;
+  const { weights } = graph;
   let maxW = 0;
   for (const w of weights) maxW = Math.max(maxW, w);
   const m = weights.length;
   const negativeRate = options.negativeSampleRate ?? 5;
-  const gamma = options.repulsionStrength ?? 1;
-  const initialAlpha = options.learningRate ?? 1;
   const epochsPerSample = new Float64Array(m).fill(-1);
   for (let e = 0; e < m; e++) {
     // umap-learn drops edges below max/n_epochs: they would never be sampled.
     if (weights[e] >= maxW / nEpochs) epochsPerSample[e] = maxW / weights[e];
   }
   const epochsPerNegative = epochsPerSample.map((v) => v / negativeRate);
-  const nextSample = Float64Array.from(epochsPerSample);
-  const nextNegative = Float64Array.from(epochsPerNegative);
-  const curve = new GradientCurve(a, b, gamma);
-  let state = rng.nextUint32() | 1;
-  const toRow = n / 4294967296;
-  for (let epoch = 0; epoch < nEpochs; epoch++) {
-    const alpha = initialAlpha * (1 - epoch / nEpochs);
-    for (let e = 0; e < m; e++) {
-      const every = epochsPerSample[e];
-      if (every < 0 || nextSample[e] > epoch) continue;
-      const j = heads[e] * dim;
-      const kk = tails[e] * dim;
-      let d2 = 0;
-      for (let c = 0; c < dim; c++) {
-        const diff = emb[j + c] - emb[kk + c];
-        d2 += diff * diff;
-      }
-      if (d2 > 0) {
-        const coeff = curve.attraction(d2);
-        for (let c = 0; c < dim; c++) {
-          let g = coeff * (emb[j + c] - emb[kk + c]);
-          g = (g > 4 ? 4 : g < -4 ? -4 : g) * alpha;
-          emb[j + c] += g;
-          emb[kk + c] -= g;
-        }
-      }
-      nextSample[e] += every;
-      const everyNegative = epochsPerNegative[e];
-      const negatives = Math.floor((epoch - nextNegative[e]) / everyNegative);
-      for (let p = 0; p < negatives; p++) {
-        state ^= state << 13;
-        state ^= state >>> 17;
-        state ^= state << 5;
-        const o = Math.floor((state >>> 0) * toRow) * dim;
-        let nd2 = 0;
-        for (let c = 0; c < dim; c++) {
-          const diff = emb[j + c] - emb[o + c];
-          nd2 += diff * diff;
-        }
-        if (nd2 > 0) {
-          const coeff = curve.repulsion(nd2);
-          for (let c = 0; c < dim; c++) {
-            const g = coeff * (emb[j + c] - emb[o + c]);
-            emb[j + c] += (g > 4 ? 4 : g < -4 ? -4 : g) * alpha;
-          }
-        }
-      }
-      if (negatives > 0) nextNegative[e] += negatives * everyNegative;
-    }
+  const state: SgdState = {
+    n: emb.length / options.nComponents,
+    dim: options.nComponents,
+    a,
+    b,
+    gamma: options.repulsionStrength ?? 1,
+    nEpochs,
+    initialAlpha: options.learningRate ?? 1,
+    seed: rng.nextUint32() | 0,
+    emb: sharedFloat64(emb),
+    snapshot: sharedFloat64(emb),
+    heads: sharedInt32(graph.heads),
+    tails: sharedInt32(graph.tails),
+    epochsPerSample: sharedFloat64(epochsPerSample),
+    epochsPerNegative: sharedFloat64(epochsPerNegative),
+    nextSample: sharedFloat64(epochsPerSample),
+    nextNegative: sharedFloat64(epochsPerNegative),
+  };
+  optimizeShared(state, options.threads ?? layoutThreads(), (epoch) => {
     if (options.onProgress && (epoch % 10 === 9 || epoch === nEpochs - 1))
       options.onProgress((epoch + 1) / nEpochs);
-  }
+  });
+  emb.set(state.emb);
 }

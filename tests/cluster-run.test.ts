@@ -126,6 +126,10 @@ describe('clustering a labelled library end to end', () => {
         .sort(),
     ).toEqual(photos);
 
+    expect(await runPcc(['stats'], env)).toMatch(
+      /Clusters of run pcc-run-\S+: \d+ groups, \d+ unclustered \(image embeddings/,
+    );
+
     const refused = await runPcc(['report', '--run', 'no-such-run'], env, 2);
     expect(refused).toMatch(/no run no-such-run in the catalog/);
   });

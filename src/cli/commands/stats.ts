@@ -34,6 +34,18 @@ export function registerStats(program: Command): void {
             config: JSON.parse(run.config_json) as RunConfig,
             scan: run.scan_json ? (JSON.parse(run.scan_json) as ScanSummary) : null,
             counts: run.counts_json ? JSON.parse(run.counts_json) : null,
+            clustering: (() => {
+              const c = catalog.clusters.clustering(run.id);
+              return c
+                ? {
+                    space: c.space,
+                    clusters: c.cluster_count,
+                    noise: c.noise,
+                    seconds: c.seconds,
+                    at: c.created_at,
+                  }
+                : null;
+            })(),
           },
         };
       });
@@ -80,6 +92,14 @@ export function registerStats(program: Command): void {
         out.push(`  ${r.createdAt.slice(0, 19)}  ${r.status.padEnd(9)} ${r.workflowId}  ${c}`);
       }
       if (!stats.runs.length) out.push('  (none yet)');
+      const clustering = stats.run?.clustering;
+      if (clustering) {
+        out.push(
+          `Clusters of run ${stats.run?.workflowId}: ${clustering.clusters} groups, ${clustering.noise} unclustered ` +
+            `(${clustering.space} embeddings${clustering.seconds ? `, ${clustering.seconds.toFixed(1)} s` : ''}); ` +
+            '`pcc report` writes the reports',
+        );
+      }
       process.stdout.write(`${out.join('\n')}\n`);
     });
 }

@@ -1,6 +1,7 @@
-/** The HTTP API (`pcc server`) against a real Temporal dev server: start, read progress, pause, resume, cancel. */
+/** The HTTP API (`pcc server`) against a real Temporal dev server: start, read progress, pause, resume, cancel, clusters. */
+import path from 'node:path';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
-import { makeLibrary, waitFor } from './helpers/fixtures';
+import { SHARED, makeLibrary, sampleCounts, waitFor } from './helpers/fixtures';
 import { killHard, startPcc, startTestServer, testEnv, type Proc, freePort } from './helpers/processes';
 
 describe('HTTP API', () => {
@@ -13,8 +14,11 @@ describe('HTTP API', () => {
     server = await startTestServer();
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const { env } = testEnv({ TEMPORAL_ADDRESS: server.address });
-    api = startPcc(['server', '--port', String(port), '--queues', 'io,cpu'], env);
+    const { env } = testEnv({
+      TEMPORAL_ADDRESS: server.address,
+      PCC_MODELS_DIR: path.join(SHARED, 'models'),
+    });
+    api = startPcc(['server', '--port', String(port), '--queues', 'io,cpu,gpu'], env);
     await waitFor('the API to listen', () => api.output().includes('OpenAPI at /docs'), 60_000);
   });
   afterAll(async () => {
@@ -115,6 +119,31 @@ describe('HTTP API', () => {
       return detail.status === 'CANCELLED' ? detail : undefined;
     });
     expect(d.status).toBe('CANCELLED');
+  });
+
+  it('starts a clustering run and serves its clusters', async () => {
+    const res = await post('/runs', { roots: [lib], backend: 'mock', cluster: true, minClusterSize: 3 });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect((await fetch(`${base}/runs/${id}/clusters`)).status).toBe(404); // not clustered yet
+    await waitFor(
+      'the clustering run to complete',
+      async () =>
+        ((await (await fetch(`${base}/runs/${id}`)).json()) as { status: string }).status === 'COMPLETED',
+      120_000,
+    );
+    const view = (await (await fetch(`${base}/runs/${id}/clusters`)).json()) as {
+      space: string;
+      clusters: Array<{ id: number; size: number; label: string; nearest: unknown[] }>;
+    };
+    expect(view.space).toBe('image');
+    const total = view.clusters.reduce((n, c) => n + c.size, 0);
+    expect(total).toBe(sampleCounts().good);
+    for (const c of view.clusters) {
+      expect(c.label).not.toBe('');
+      expect(c.nearest.length).toBe(Math.min(5, c.size));
+    }
+    expect((await fetch(`${base}/runs/pcc-run-nope/clusters`)).status).toBe(404);
   });
 
   it('answers bad input with 400 and a message, unknown runs with 404, and serves OpenAPI at /docs', async () => {

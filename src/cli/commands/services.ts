@@ -32,6 +32,7 @@ export function registerServices(program: Command): void {
         host: opts.host,
         port: Number(opts.port),
         token: process.env.PCC_API_TOKEN,
+        dataDir: config.dataDir,
       });
       info(`API http://${opts.host}:${opts.port} (OpenAPI at /docs)`);
       info(`Temporal ${endpoint.address}${endpoint.uiUrl ? ` — UI ${endpoint.uiUrl}` : ''}`);

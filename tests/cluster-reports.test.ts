@@ -10,6 +10,7 @@ import { runClusterLibrary, stageClusterInputFiles } from '../src/activities/clu
 import { persistClustering } from '../src/activities/reports';
 import { Catalog } from '../src/catalog/catalog';
 import { DEFAULT_CLUSTER_PARAMS, type ClusterMode } from '../src/clustering/cluster';
+import { readMatrixFile } from '../src/clustering/input-file';
 import { Rng } from '../src/clustering/random';
 import { writeReportFiles, REPORT_FILES } from '../src/reports/cluster-reports';
 import type { ClusterSettings, EmbedSettings, RunConfig } from '../src/shared/payloads';
@@ -161,12 +162,21 @@ describe('cluster reports', () => {
         })),
         Array.from({ length: 6 }, (_, i) => ({ rel: `bad${i}.jpg`, status: 'error_corrupt' as const })),
       ];
-      for (const photos of cases) {
+      // [captioned, errors, groups] each case must report.
+      const expected = [
+        [0, 0, 0],
+        [1, 0, 0],
+        [12, 0, 1],
+        [0, 6, 0],
+      ];
+      for (const [i, photos] of cases.entries()) {
         const seeded = seedRun(photos);
         const { read, markdown, summary } = await clusterAndReport(seeded, mode);
         expect(read(REPORT_FILES.export)).toHaveLength(photos.length);
-        expect(summary.photos).toBe(photos.length);
-        expect(markdown).toMatch(/\d+ captioned, \d+ errors, \d+ vocabulary fallbacks/);
+        expect(read(REPORT_FILES.folders)).toHaveLength(photos.some((p) => p.vector) ? 1 : 0);
+        const [captioned, errors, groups] = expected[i];
+        expect(summary).toMatchObject({ photos: photos.length, captioned, errors, clusters: groups });
+        expect(markdown).toContain(`${captioned} captioned, ${errors} errors, 0 vocabulary fallbacks`);
         seeded.catalog.close();
       }
     },
@@ -281,5 +291,169 @@ describe('vocabulary files', () => {
     expect(() => parseVocabularyFile('gear:\n  - model: "/[/"\n    term: x\n')).toThrow(
       /bad regular expression/,
     );
+  });
+});
+
+describe('what clustering reads from the catalog', () => {
+  const EMBED_TEXT: EmbedSettings = { ...EMBED, textModel: 'minilm' };
+
+  function addCaptionVector(seeded: ReturnType<typeof seedRun>, rel: string, vector: number[]): void {
+    const w = seeded.catalog.runs.workList(seeded.runId).find((x) => x.rel_path === rel)!;
+    seeded.catalog.embeddings.upsertMany(
+      [{ photoId: w.photo_id, kind: 'caption', model: 'minilm', vector: Float32Array.from(vector) }],
+      seeded.runId,
+    );
+  }
+
+  it('leaves out broken vectors (not finite, all zero), names them, and reports those photos unclustered', () => {
+    const photos: FakePhoto[] = [
+      ...Array.from({ length: 6 }, (_, i) => ({
+        rel: `ok${i}.jpg`,
+        status: 'success' as const,
+        caption: 'x',
+        vector: around(0, i),
+      })),
+      { rel: 'nan.jpg', status: 'success', caption: 'x', vector: [NaN, ...around(0, 9).slice(1)] },
+      { rel: 'zero.jpg', status: 'success', caption: 'x', vector: new Array(16).fill(0) },
+    ];
+    const seeded = seedRun(photos);
+    const logged: string[] = [];
+    const staged = stageClusterInputFiles(
+      seeded.catalog,
+      seeded.dataDir,
+      { runId: seeded.runId, space: 'image', embed: EMBED, withImageFile: false },
+      (m) => logged.push(m),
+    );
+    expect(staged).toMatchObject({ rows: 6, missing: 2 });
+    expect(logged.join('\n')).toMatch(/2 photo\(s\) have broken embeddings .*nan\.jpg, zero\.jpg/);
+    seeded.catalog.close();
+  });
+
+  it("clusters by caption vectors, or by both with the library's mean caption for a photo without one", async () => {
+    const photos: FakePhoto[] = [];
+    for (let i = 0; i < 10; i++)
+      photos.push({ rel: `a${i}.jpg`, status: 'success', caption: 'a', vector: around(0, i) });
+    for (let i = 0; i < 10; i++)
+      photos.push({ rel: `b${i}.jpg`, status: 'success', caption: 'b', vector: around(1, i) });
+    photos.push({ rel: 'a-failed.jpg', status: 'error_api', vector: around(0, 50) });
+    const seeded = seedRun(photos);
+    // Caption vectors agree with the images, except that the failed photo has none.
+    photos.forEach((p, i) => {
+      if (p.status === 'success')
+        addCaptionVector(seeded, p.rel, around(p.rel.startsWith('a') ? 2 : 3, 100 + i));
+    });
+    const groups = async (space: 'caption' | 'both') => {
+      const staged = stageClusterInputFiles(seeded.catalog, seeded.dataDir, {
+        runId: seeded.runId,
+        space,
+        embed: EMBED_TEXT,
+        withImageFile: false,
+      });
+      const params = {
+        ...DEFAULT_CLUSTER_PARAMS,
+        mode: 'cosine-threshold' as const,
+        minClusterSize: 2,
+        threshold: 0.8,
+      };
+      const { result } = await runClusterLibrary(
+        { runId: seeded.runId, file: staged.file, params },
+        () => undefined,
+      );
+      const ids = seeded.catalog.runs.workList(seeded.runId);
+      const clusterOf = (rel: string) =>
+        result.members.find((m) => m.photoId === ids.find((w) => w.rel_path === rel)!.photo_id)?.cluster;
+      return { staged, clusterOf };
+    };
+    const byCaption = await groups('caption');
+    expect(byCaption.staged).toMatchObject({ rows: 20, missing: 1 });
+    expect(byCaption.clusterOf('a0.jpg')).not.toBe(byCaption.clusterOf('b0.jpg'));
+    const both = await groups('both');
+    expect(both.staged).toMatchObject({ rows: 21, missing: 0, dim: 32 });
+    expect(both.clusterOf('a-failed.jpg')).toBe(both.clusterOf('a0.jpg'));
+    expect(both.clusterOf('a0.jpg')).not.toBe(both.clusterOf('b0.jpg'));
+    seeded.catalog.close();
+  });
+
+  it('time-window mode sees only trusted capture dates, read as wall-clock time', () => {
+    const photos: FakePhoto[] = ['exif.jpg', 'guessed.jpg', 'none.jpg'].map((rel, i) => ({
+      rel,
+      status: 'success' as const,
+      caption: 'x',
+      vector: around(0, i),
+    }));
+    const seeded = seedRun(photos);
+    const [exif, guessed] = seeded.catalog.runs.workList(seeded.runId);
+    for (const w of [exif, guessed])
+      seeded.catalog.metadata.upsert({ photoId: w.photo_id, hasGps: false, keywords: [], hierarchical: [] });
+    seeded.catalog.metadata.setResolvedDate(exif.photo_id, '2021-03-28T01:30:00', 0.95, 'exif-original');
+    seeded.catalog.metadata.setResolvedDate(guessed.photo_id, '2019-07-01T12:00:00', 0.3, 'path');
+    const staged = stageClusterInputFiles(seeded.catalog, seeded.dataDir, {
+      runId: seeded.runId,
+      space: 'image',
+      embed: EMBED,
+      withImageFile: false,
+    });
+    const { header } = readMatrixFile(staged.file);
+    expect(header.times).toEqual([Date.UTC(2021, 2, 28, 1, 30), null, null]);
+    seeded.catalog.close();
+  });
+
+  it("tagging again replaces the run's earlier vocabulary keywords and keeps the user's own", async () => {
+    const photos: FakePhoto[] = Array.from({ length: 4 }, (_, i) => ({
+      rel: `p${i}.jpg`,
+      status: 'success' as const,
+      caption: 'x',
+      vector: around(0, i),
+    }));
+    const seeded = seedRun(photos);
+    const ids = seeded.catalog.runs.workList(seeded.runId).map((w) => w.photo_id);
+    seeded.catalog.metadata.addKeyword({ photoId: ids[0], kind: 'CK', term: 'beach', source: 'sidecar' });
+    const staged = stageClusterInputFiles(seeded.catalog, seeded.dataDir, {
+      runId: seeded.runId,
+      space: 'image',
+      embed: EMBED,
+      withImageFile: false,
+    });
+    const settings = (labels: string[]): ClusterSettings => ({
+      space: 'image',
+      params: { ...DEFAULT_CLUSTER_PARAMS, mode: 'cosine-threshold', minClusterSize: 2 },
+      vocabulary: { labels, template: 'a photo of {label}', topK: 1, threshold: 0.5, gear: [] },
+    });
+    const clustered = await runClusterLibrary(
+      { runId: seeded.runId, file: staged.file, params: settings([]).params },
+      () => undefined,
+    );
+    const tag = (labels: string[]) =>
+      persistClustering(
+        seeded.catalog,
+        { runId: seeded.runId, settings: settings(labels), clustersFile: clustered.file },
+        clustered.result,
+        ids.map((photoId) => ({
+          photoId,
+          model: 'clip',
+          top: [{ label: labels[0], score: 0.9 }],
+          approved: [labels[0]],
+        })),
+      );
+    tag(['beach']);
+    tag(['mountain']);
+    const keywords = (id: number) =>
+      seeded.catalog.metadata
+        .keywordsOf(id)
+        .map((k) => `${k.term}:${k.source}`)
+        .sort();
+    expect(keywords(ids[0])).toEqual(['beach:sidecar', 'mountain:vocabulary']);
+    expect(keywords(ids[1])).toEqual(['mountain:vocabulary']);
+    seeded.catalog.close();
+  });
+
+  it('command-line vocabulary settings win over the file', () => {
+    expect(
+      parseVocabularyFile('labels: [a, b]\ntop_k: 5\nthreshold: 0.3\n', { topK: 2, threshold: 0.05 }),
+    ).toMatchObject({
+      topK: 2,
+      threshold: 0.05,
+    });
+    expect(() => parseVocabularyFile('labels: [a]\n', { topK: 0 })).toThrow(/top_k must be a whole number/);
   });
 });

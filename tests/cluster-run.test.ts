@@ -35,7 +35,7 @@ describe('clustering a labelled library end to end', () => {
       .map((f) => path.relative(CLOTHING, f).split(path.sep).join('/'))
       .sort();
     const folders = [...new Set(photos.map((p) => p.split('/')[0]))].sort();
-    const { env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: MODELS });
+    const { env, dataDir } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: MODELS });
     const work = tempDir('pcc-cluster-');
     const vocabulary = path.join(work, 'clothing.yaml');
     fs.writeFileSync(
@@ -82,9 +82,13 @@ describe('clustering a labelled library end to end', () => {
     expect(exported.map((r) => r.rel_path).sort()).toEqual(photos);
     for (const r of exported) {
       expect(Number(r.cluster_id)).toBeGreaterThanOrEqual(-1);
-      expect(Number(r.distance_to_centroid)).toBeGreaterThanOrEqual(0);
+      // A distance for every grouped photo, none for the unclustered.
+      if (Number(r.cluster_id) >= 0) expect(Number(r.distance_to_centroid)).toBeGreaterThanOrEqual(0);
+      expect(r.distance_to_centroid === '').toBe(Number(r.cluster_id) < 0);
       expect(r.caption).not.toBe('');
     }
+    // The staged vectors and labels are gone once the catalog has them.
+    expect(fs.readdirSync(path.join(dataDir, 'staging', 'clusters'))).toEqual([]);
     const md = fs.readFileSync(path.join(runDir, 'cluster_report.md'), 'utf8');
     expect(md).toContain(`${photos.length} captioned, 0 errors, 0 vocabulary fallbacks`);
     const sizes = [...md.matchAll(/ — (\d+) photos/g)].map((m) => Number(m[1]));

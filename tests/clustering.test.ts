@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { adjustedRandIndex } from '../src/clustering/ari';
 import {
@@ -137,6 +138,22 @@ describe('clustering maths', () => {
     });
     expect(clusterCount).toBe(3);
     expect(adjustedRandIndex(truth, labels)).toBe(1);
+  });
+
+  it("HDBSCAN gives the Python hdbscan library's labels (min_samples 3, 5, 8 on uneven blobs)", () => {
+    // Golden labels recorded from hdbscan 0.8.44 by bench/hdbscan_golden.py.
+    const golden = JSON.parse(
+      fs.readFileSync(path.join(__dirname, 'fixtures', 'hdbscan-reference.json'), 'utf8'),
+    ) as { minClusterSize: number; points: number[]; labels: Record<string, number[]> };
+    const points = matrix(golden.points.length / 2, 2, Float32Array.from(golden.points));
+    for (const [minSamples, expected] of Object.entries(golden.labels)) {
+      const { labels } = hdbscan(points, {
+        minClusterSize: golden.minClusterSize,
+        minSamples: Number(minSamples),
+      });
+      expect(adjustedRandIndex(expected, labels)).toBe(1);
+      expect(Array.from(labels).map((l) => l < 0)).toEqual(expected.map((l) => l < 0));
+    }
   });
 
   it.each(['umap-hdbscan', 'cosine-threshold', 'time-window'] as const)(

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
 import type { Catalog } from '../catalog/catalog';
+import { DATE_TRUST_THRESHOLD } from '../library/dates';
+import { consoleLine } from '../logging/logger';
 import type { ClusterParams } from '../clustering/cluster';
 import { writeMatrixFile, type ClusterInputHeader } from '../clustering/input-file';
 import { matrix } from '../clustering/matrix';
@@ -51,57 +53,109 @@ function unitCopy(v: Float32Array): Float32Array {
   return v.map((x) => x * inv);
 }
 
+/** A vector clustering can use: finite values and not all zero. */
+function usable(v: Float32Array | undefined): v is Float32Array {
+  if (!v || v.length === 0) return false;
+  let s = 0;
+  for (const x of v) {
+    if (!Number.isFinite(x)) return false;
+    s += x * x;
+  }
+  return s > 0;
+}
+
+/**
+ * Capture time for shoot windows: only dates trusted enough (a year guessed from a folder name is
+ * not a shoot), wall-clock strings read as UTC so gaps do not depend on the worker's time zone.
+ */
+function captureTime(date: string | null | undefined, trust: number | null | undefined): number | null {
+  if (!date || (trust ?? 0) < DATE_TRUST_THRESHOLD) return null;
+  const t = Date.parse(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(date) ? date : `${date}Z`);
+  return Number.isFinite(t) ? t : null;
+}
+
 /**
  * Reads a run's vectors in the chosen space from the catalog and writes the clustering input
  * file(s). 'both' joins the unit image and unit caption vectors (equal weight); a photo without a
- * caption vector gets zeros for that half, so errors still cluster by what they show.
+ * caption vector gets the library's mean caption direction in that half, about equally close to
+ * every caption, so such photos group by what they show. Non-finite or all-zero vectors are left
+ * out (reported unclustered) and logged.
  */
 export function stageClusterInputFiles(
   catalog: Catalog,
   dataDir: string,
   input: StageClusterInput,
+  log: (message: string) => void = (m) => consoleLine('warn', m),
 ): StagedClusterInput {
   const { runId, space, embed } = input;
   if (space !== 'image' && !embed.textModel) {
-    throw new Error(`clustering by ${space} needs caption-text embeddings, but the run had no text model`);
+    throw ApplicationFailure.nonRetryable(
+      `clustering by ${space} needs caption-text embeddings, but the run had no text model`,
+      'ConfigError',
+    );
   }
   const dir = clusterStagingDir(dataDir, runId);
   const header: ClusterInputHeader = { photoIds: [], times: [], folders: [], dim: 0 };
   const imageHeader: ClusterInputHeader = { photoIds: [], times: [], folders: [], dim: 0 };
   const rows: Float32Array[] = [];
   const imageRows: Float32Array[] = [];
+  const unusable: string[] = [];
   let missing = 0;
-  for (const w of catalog.runs.workList(runId)) {
+  const work = catalog.runs.workList(runId).map((w) => {
     const image = catalog.embeddings.get(w.photo_id, 'image', embed.imageModel);
     const caption = embed.textModel
       ? catalog.embeddings.get(w.photo_id, 'caption', embed.textModel)
       : undefined;
-    const date = catalog.metadata.get(w.photo_id)?.resolved_date;
-    const time = date ? Date.parse(date) : NaN;
+    if ((image && !usable(image)) || (caption && !usable(caption))) unusable.push(w.rel_path);
+    return { w, image: usable(image) ? image : undefined, caption: usable(caption) ? caption : undefined };
+  });
+  let meanCaption: Float32Array | undefined;
+  if (space === 'both') {
+    let sum: Float32Array | undefined;
+    for (const { caption } of work) {
+      if (!caption) continue;
+      const c = unitCopy(caption);
+      sum ??= new Float32Array(c.length);
+      for (let i = 0; i < c.length; i++) sum[i] += c[i];
+    }
+    if (sum) meanCaption = unitCopy(sum);
+  }
+  for (const { w, image, caption } of work) {
+    const meta = catalog.metadata.get(w.photo_id);
     const folder = path.posix.dirname(w.rel_path.split(path.sep).join('/'));
-    const meta = { time: Number.isFinite(time) ? time : null, folder: folder === '.' ? '' : folder };
+    const place = {
+      time: captureTime(meta?.resolved_date, meta?.date_trust),
+      folder: folder === '.' ? '' : folder,
+    };
     if (image && input.withImageFile && space !== 'image') {
       imageHeader.photoIds.push(w.photo_id);
-      imageHeader.times.push(meta.time);
-      imageHeader.folders.push(meta.folder);
+      imageHeader.times.push(place.time);
+      imageHeader.folders.push(place.folder);
       imageRows.push(image);
     }
     let v: Float32Array | undefined;
     if (space === 'image') v = image;
     else if (space === 'caption') v = caption;
     else if (image) {
-      v = new Float32Array(image.length + (caption?.length ?? dimOf(catalog, embed)));
+      const second = caption ? unitCopy(caption) : meanCaption;
+      v = new Float32Array(image.length + (second?.length ?? 0));
       v.set(unitCopy(image));
-      if (caption) v.set(unitCopy(caption), image.length);
+      if (second) v.set(second, image.length);
     }
     if (!v) {
       missing++;
       continue;
     }
     header.photoIds.push(w.photo_id);
-    header.times.push(meta.time);
-    header.folders.push(meta.folder);
+    header.times.push(place.time);
+    header.folders.push(place.folder);
     rows.push(v);
+  }
+  if (unusable.length) {
+    log(
+      `${unusable.length} photo(s) have broken embeddings (not finite, or all zero) and stay unclustered: ` +
+        `${unusable.slice(0, 10).join(', ')}${unusable.length > 10 ? ' …' : ''}; re-embed them with --force --embed`,
+    );
   }
   const write = (file: string, h: ClusterInputHeader, r: Float32Array[]) => {
     h.dim = r[0]?.length ?? 0;
@@ -117,12 +171,6 @@ export function stageClusterInputFiles(
     if (space !== 'image') write(imageFile, imageHeader, imageRows);
   }
   return { file, imageFile, rows: rows.length, dim: header.dim, missing };
-}
-
-function dimOf(catalog: Catalog, embed: EmbedSettings): number {
-  return (
-    catalog.embeddings.counts().find((c) => c.kind === 'caption' && c.model === embed.textModel)?.dim ?? 0
-  );
 }
 
 /** Clusters a staged input off-thread and writes the result next to it. */

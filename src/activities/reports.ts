@@ -36,9 +36,11 @@ export function persistClustering(
   const { runId, settings } = input;
   const clustered = new Map(result.members.map((m) => [m.photoId, m]));
   const work = catalog.runs.workList(runId);
+  // Noise has no centre worth measuring to: its distance stays empty.
   const members = work.map((w) => {
     const m = clustered.get(w.photo_id);
-    return { photoId: w.photo_id, cluster: m?.cluster ?? -1, distance: m?.distance ?? null };
+    const cluster = m?.cluster ?? -1;
+    return { photoId: w.photo_id, cluster, distance: cluster >= 0 ? (m?.distance ?? null) : null };
   });
   const vocabulary = settings.vocabulary;
   const scores = new Map(scored.map((s) => [s.photoId, s]));
@@ -70,15 +72,30 @@ export function persistClustering(
       },
       members,
     );
-    if (vocabulary) {
-      catalog.clusters.replaceScores(runId, [...scores.values()]);
-      for (const s of scores.values()) {
-        for (const term of s.approved) {
-          catalog.metadata.addKeyword({ photoId: s.photoId, kind: 'CK', term, source: 'vocabulary', runId });
-        }
+    // Tags are replaced as a whole: an earlier vocabulary's labels do not linger. A keyword the
+    // photo already had (from the user or a sidecar) is left as it was.
+    catalog.clusters.replaceScores(runId, [...scores.values()]);
+    catalog.metadata.removeRunKeywords(runId, VOCABULARY_SOURCE);
+    for (const s of scores.values()) {
+      for (const term of s.approved) {
+        catalog.metadata.addKeywordIfAbsent({
+          photoId: s.photoId,
+          kind: 'CK',
+          term,
+          source: VOCABULARY_SOURCE,
+          runId,
+        });
       }
     }
   });
+}
+
+/** Keyword source of approved vocabulary labels and gear terms. */
+export const VOCABULARY_SOURCE = 'vocabulary';
+
+/** The staged vectors, labels and scores are only needed until the catalog has them. */
+export function removeClusterStaging(clustersFile: string): void {
+  fs.rmSync(path.dirname(clustersFile), { recursive: true, force: true });
 }
 
 export function defaultReportDir(dataDir: string, runId: string): string {
@@ -90,12 +107,17 @@ export function createReportActivities(deps: ActivityDeps) {
     /** io: clustering and tags into the catalog, then the report files. */
     async writeReports(input: WriteReportsInput): Promise<ReportSummary> {
       const catalog = deps.catalog();
-      persistClustering(catalog, input);
-      return writeReportFiles(
+      // A retry after the staged files were removed finds the clustering already stored.
+      if (fs.existsSync(input.clustersFile) || !catalog.clusters.clustering(input.runId)) {
+        persistClustering(catalog, input);
+      }
+      const summary = writeReportFiles(
         catalog,
         input.runId,
         input.outDir ?? defaultReportDir(deps.config.dataDir, input.runId),
       );
+      removeClusterStaging(input.clustersFile);
+      return summary;
     },
   };
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
 import type { VocabularyScoreRow } from '../catalog/clusters.repository';
 import { readMatrixFile } from '../clustering/input-file';
@@ -49,7 +49,7 @@ export async function scoreVocabularyFile(
       { modelsDir: dir, dtype: input.dtype, device: (process.env.PCC_DEVICE as DevicePreference) || 'auto' },
       vocabulary.template,
     );
-    header.photoIds.forEach((photoId, i) => {
+    for (let i = 0; i < header.photoIds.length; i++) {
       const ranked = scorer.rank(vectors.data.subarray(i * vectors.cols, (i + 1) * vectors.cols));
       const top = ranked.slice(0, Math.max(KEEP, vocabulary.topK)).map((r) => ({
         label: r.label,
@@ -59,9 +59,13 @@ export async function scoreVocabularyFile(
         .slice(0, vocabulary.topK)
         .filter((r) => r.score >= vocabulary.threshold)
         .map((r) => r.label);
-      rows.push({ photoId, model: input.model, top, approved });
-      if (i % 1000 === 999) onProgress(i + 1);
-    });
+      rows.push({ photoId: header.photoIds[i], model: input.model, top, approved });
+      if (i % 500 === 499) {
+        onProgress(i + 1);
+        // Let the heartbeat (and cancellation) through between slices of work.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
   }
   const file = path.join(path.dirname(input.imageFile), 'vocabulary.json');
   fs.writeFileSync(`${file}.tmp`, JSON.stringify(rows));
@@ -73,8 +77,19 @@ export function createVocabularyActivities(deps: ActivityDeps) {
   return {
     /** cpu: vocabulary tags by zero-shot CLIP scoring of the run's image vectors. */
     async scoreVocabulary(input: ScoreVocabularyInput): Promise<ScoredVocabulary> {
-      const done = await scoreVocabularyFile(deps.config, input, (n) => heartbeat({ scored: n }));
-      return { file: done.file, photos: done.photos };
+      let scored = 0;
+      // Model loading and label embedding are awaited, so this timer keeps heartbeats going.
+      const timer = setInterval(() => heartbeat({ scored }), 5_000);
+      try {
+        const done = await scoreVocabularyFile(deps.config, input, (n) => {
+          scored = n;
+          heartbeat({ scored });
+          Context.current().cancellationSignal.throwIfAborted();
+        });
+        return { file: done.file, photos: done.photos };
+      } finally {
+        clearInterval(timer);
+      }
     },
   };
 }

@@ -134,6 +134,21 @@ export class MetadataRepository {
       .run(k.photoId, k.kind, k.term, k.source, k.runId ?? null);
   }
 
+  /** Adds a keyword unless the photo already has it (from the user or another source, which then keeps it). */
+  addKeywordIfAbsent(k: Keyword): void {
+    this.db
+      .prepare(
+        `INSERT INTO photo_keywords (photo_id, kind, term, source, run_id) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(photo_id, kind, term) DO NOTHING`,
+      )
+      .run(k.photoId, k.kind, k.term, k.source, k.runId ?? null);
+  }
+
+  /** Removes the keywords one run added from one source (before that run tags again). */
+  removeRunKeywords(runId: string, source: string): void {
+    this.db.prepare('DELETE FROM photo_keywords WHERE run_id = ? AND source = ?').run(runId, source);
+  }
+
   removeKeyword(photoId: number, kind: 'CK' | 'AI', term: string): void {
     this.db
       .prepare('DELETE FROM photo_keywords WHERE photo_id = ? AND kind = ? AND term = ?')

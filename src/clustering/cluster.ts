@@ -117,20 +117,22 @@ function umapHdbscanLabels(
   // Identical embeddings (the same picture exported twice, a test card) form one group as they are.
   if (allIdentical(unit)) return new Int32Array(n).fill(0);
   const rng = new Rng(params.seed);
+  // Vectors with fewer dimensions than the layout are laid out in their own dimension count.
+  const nComponents = Math.min(params.nComponents, unit.cols);
   const reduceTo = params.pcaDims > 0 ? Math.min(params.pcaDims, unit.cols) : unit.cols;
-  const pca = timed(timings, 'pca', () => pcaProject(unit, Math.max(reduceTo, params.nComponents), rng));
+  const pca = timed(timings, 'pca', () => pcaProject(unit, Math.max(reduceTo, nComponents), rng));
   progress('pca', 1);
   const space = params.pcaDims > 0 ? leadingColumns(pca.projected, reduceTo) : unit;
   const knn = timed(timings, 'knn', () =>
     nearestNeighbors(space, params.nNeighbors - 1, rng, { onProgress: (f) => progress('knn', f) }),
   );
   let layout: Matrix;
-  if (n <= params.nComponents + 2) {
-    layout = leadingColumns(pca.projected, params.nComponents);
+  if (n <= nComponents + 2) {
+    layout = leadingColumns(pca.projected, nComponents);
   } else {
     layout = timed(timings, 'umap', () =>
       umapEmbed(knn, pca.projected, rng, {
-        nComponents: params.nComponents,
+        nComponents,
         nNeighbors: params.nNeighbors,
         nEpochs: params.nEpochs,
         onProgress: (f) => progress('umap', f),

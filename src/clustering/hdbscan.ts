@@ -9,7 +9,11 @@ import type { Matrix } from './matrix';
 
 export interface HdbscanOptions {
   minClusterSize: number;
-  /** Neighbours (the point itself included) for the core distance; defaults to minClusterSize. */
+  /**
+   * Core distance = distance to the min_samples-th nearest other point (the Python hdbscan
+   * library's convention; its reference-implementation mode counts the point itself instead).
+   * Defaults to minClusterSize.
+   */
   minSamples?: number;
   onProgress?: (fraction: number) => void;
 }
@@ -28,7 +32,8 @@ export function hdbscan(points: Matrix, options: HdbscanOptions): HdbscanResult 
   const labels = new Int32Array(n).fill(-1);
   if (n < minClusterSize || n < 2) return { labels, clusterCount: 0 };
   const tree = new KdTree(points);
-  const core = tree.kthNeighborDistances(options.minSamples ?? minClusterSize);
+  const minSamples = Math.max(1, Math.min(n - 1, Math.floor(options.minSamples ?? minClusterSize)));
+  const core = tree.kthNeighborDistances(minSamples + 1);
   options.onProgress?.(0.2);
   const mst = boruvkaMst(tree, core);
   options.onProgress?.(0.8);

@@ -153,6 +153,7 @@ export function runEpoch(s: SgdState, curve: GradientCurve, epoch: number, from:
       state ^= state >>> 17;
       state ^= state << 5;
       const o = Math.floor((state >>> 0) * toRow) * dim;
+      if (o === j) continue; // as umap-learn: a point does not repel itself
       let nd2 = 0;
       for (let c = 0; c < dim; c++) {
         const diff = emb[j + c] - snapshot[o + c];
@@ -192,9 +193,10 @@ export function layoutThreads(): number {
   return Math.max(1, Math.min(4, os.availableParallelism()));
 }
 
-/** Control words shared with the helpers: [epoch to run (−1 = stop), helpers finished]. */
+/** Control words shared with the helpers: [epoch to run (−1 = stop), helpers finished, a helper failed]. */
 const EPOCH = 0;
 const FINISHED = 1;
+const FAILED = 2;
 
 /**
  * Runs every epoch, this thread taking the first edge range and helper threads the others; waits
@@ -206,7 +208,7 @@ export function optimizeShared(s: SgdState, threads: number, onEpoch?: (epoch: n
   const workerFile = path.join(__dirname, 'umap-sgd.worker.js');
   const parts = fs.existsSync(workerFile) && s.heads.length > 10_000 ? Math.max(1, threads) : 1;
   const ranges = edgeRanges(s.heads, parts);
-  const control = new Int32Array(new SharedArrayBuffer(8));
+  const control = new Int32Array(new SharedArrayBuffer(12));
   const helpers = ranges
     .slice(1)
     .map((range) => new Worker(workerFile, { workerData: { state: s, range, control } }));
@@ -222,8 +224,15 @@ export function optimizeShared(s: SgdState, threads: number, onEpoch?: (epoch: n
         const done = Atomics.load(control, FINISHED);
         if (done >= helpers.length) break;
         if (Atomics.wait(control, FINISHED, done, 120_000) === 'timed-out') {
-          throw new Error('a UMAP helper thread stopped answering');
+          throw new Error(
+            'a UMAP helper thread stopped answering (set PCC_CLUSTER_THREADS=1 to run without)',
+          );
         }
+      }
+      if (Atomics.load(control, FAILED)) {
+        throw new Error(
+          'a UMAP helper thread failed (its error is in the log); PCC_CLUSTER_THREADS=1 runs without',
+        );
       }
       s.snapshot.set(s.emb);
       onEpoch?.(epoch);
@@ -235,4 +244,4 @@ export function optimizeShared(s: SgdState, threads: number, onEpoch?: (epoch: n
   }
 }
 
-export { EPOCH as CONTROL_EPOCH, FINISHED as CONTROL_FINISHED };
+export { EPOCH as CONTROL_EPOCH, FINISHED as CONTROL_FINISHED, FAILED as CONTROL_FAILED };

@@ -3,6 +3,7 @@
  * (template configurable), is embedded by the text tower once, and photos are ranked against it by
  * cosine similarity, softmaxed with CLIP's logit scale (100).
  */
+import { byCodePoint } from '../shared/compare';
 import { embedTextsClip, type EmbedderOptions } from './embedder';
 import { DEFAULT_TEMPLATE } from '../tags/vocabulary';
 
@@ -40,7 +41,7 @@ export class ZeroShotScorer {
     const sum = exps.reduce((a, b) => a + b, 0);
     return this.labels
       .map((label, i) => ({ label, score: exps[i] / sum }))
-      .sort((a, b) => b.score - a.score || a.label.localeCompare(b.label));
+      .sort((a, b) => b.score - a.score || byCodePoint(a.label, b.label));
   }
 }
 

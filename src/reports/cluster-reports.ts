@@ -3,6 +3,7 @@
  * folder_medoids.csv and (with a vocabulary) vocabulary_scores.csv. Built from the catalog alone,
  * so `pcc report` can write them again at any time. Every photo of the run appears exactly once.
  */
+import { byCodePoint } from '../shared/compare';
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
@@ -56,7 +57,7 @@ function labelCluster(
     const top = scores.get(m.outcome.photoId)?.top[0];
     if (top) votes.set(top.label, (votes.get(top.label) ?? 0) + top.score);
   }
-  const best = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  const best = [...votes.entries()].sort((a, b) => b[1] - a[1] || byCodePoint(a[0], b[0]))[0];
   if (best) return { label: best[0], labelSource: 'vocabulary' };
   return { label: '(no caption)', labelSource: 'none' };
 }
@@ -98,7 +99,7 @@ export function summarizeClusters(
     members.sort(
       (a, b) =>
         (a.distance ?? Infinity) - (b.distance ?? Infinity) ||
-        a.outcome.relPath.localeCompare(b.outcome.relPath),
+        byCodePoint(a.outcome.relPath, b.outcome.relPath),
     );
     const { label, labelSource } =
       id < 0 ? { label: 'unclustered', labelSource: 'noise' as const } : labelCluster(members, scores);

@@ -56,43 +56,57 @@ export function parseVocabulary(text: string): string[] {
   );
 }
 
-export function parseVocabularyFile(text: string, defaults: Partial<Vocabulary> = {}): Vocabulary {
-  const base: Vocabulary = {
-    labels: [],
-    template: defaults.template ?? DEFAULT_TEMPLATE,
-    topK: defaults.topK ?? 5,
-    threshold: defaults.threshold ?? 0.1,
-    gear: defaults.gear ?? [],
-  };
+/** Settings given on the command line (or API): they win over the file's. */
+export type VocabularyOverrides = Partial<Pick<Vocabulary, 'template' | 'topK' | 'threshold'>>;
+
+export function parseVocabularyFile(text: string, overrides: VocabularyOverrides = {}): Vocabulary {
   let doc: unknown;
   try {
     doc = YAML.parse(text);
   } catch {
     doc = undefined; // not YAML: read it as one label per line
   }
-  if (Array.isArray(doc)) return { ...base, labels: cleanLabels(doc) };
-  if (!doc || typeof doc !== 'object') return { ...base, labels: parseVocabulary(text) };
-  const map = doc as Record<string, unknown>;
-  const labels: unknown[] = [];
-  for (const key of ['labels', 'terms', 'vocabulary'])
-    if (Array.isArray(map[key])) labels.push(...(map[key] as unknown[]));
-  for (const [key, value] of Object.entries(map)) {
-    if (!RESERVED.has(key.toLowerCase()) && Array.isArray(value)) labels.push(...(value as unknown[]));
+  let labels: string[];
+  let map: Record<string, unknown> = {};
+  if (Array.isArray(doc)) labels = cleanLabels(doc);
+  else if (!doc || typeof doc !== 'object') labels = parseVocabulary(text);
+  else {
+    map = doc as Record<string, unknown>;
+    const raw: unknown[] = [];
+    for (const key of ['labels', 'terms', 'vocabulary'])
+      if (Array.isArray(map[key])) raw.push(...(map[key] as unknown[]));
+    for (const [key, value] of Object.entries(map)) {
+      if (!RESERVED.has(key.toLowerCase()) && Array.isArray(value)) raw.push(...(value as unknown[]));
+    }
+    labels = cleanLabels(raw);
   }
-  const topK = map.top_k ?? map.topk ?? base.topK;
-  const threshold = map.threshold ?? base.threshold;
+  return withSettings(
+    {
+      labels,
+      template: (map.template as string | undefined) ?? DEFAULT_TEMPLATE,
+      topK: (map.top_k ?? map.topk ?? 5) as number,
+      threshold: (map.threshold ?? 0.1) as number,
+      gear: map.gear === undefined ? [] : parseGear(map.gear),
+    },
+    overrides,
+  );
+}
+
+/** Applies overrides and checks the settings, naming any that is wrong. */
+export function withSettings(vocabulary: Vocabulary, overrides: VocabularyOverrides = {}): Vocabulary {
+  const topK = overrides.topK ?? vocabulary.topK;
+  const threshold = overrides.threshold ?? vocabulary.threshold;
+  const template = overrides.template ?? vocabulary.template;
   if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1) {
     throw new VocabularyError(`top_k must be a whole number ≥ 1, got ${JSON.stringify(topK)}`);
   }
   if (typeof threshold !== 'number' || threshold < 0 || threshold > 1) {
     throw new VocabularyError(`threshold must be between 0 and 1, got ${JSON.stringify(threshold)}`);
   }
-  const template = map.template ?? base.template;
   if (typeof template !== 'string' || !template.includes('{label}')) {
     throw new VocabularyError(`template must contain {label}, got ${JSON.stringify(template)}`);
   }
-  const gear = map.gear === undefined ? base.gear : parseGear(map.gear);
-  return { labels: cleanLabels(labels), template, topK, threshold, gear };
+  return { ...vocabulary, topK, threshold, template };
 }
 
 function parseGear(value: unknown): GearRule[] {
@@ -118,7 +132,7 @@ function parseGear(value: unknown): GearRule[] {
   });
 }
 
-export function readVocabularyFile(file: string, defaults: Partial<Vocabulary> = {}): Vocabulary {
+export function readVocabularyFile(file: string, overrides: VocabularyOverrides = {}): Vocabulary {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -126,7 +140,7 @@ export function readVocabularyFile(file: string, defaults: Partial<Vocabulary> =
     throw new VocabularyError(`cannot read the vocabulary file ${file}: ${(err as Error).message}`);
   }
   try {
-    return parseVocabularyFile(text, defaults);
+    return parseVocabularyFile(text, overrides);
   } catch (err) {
     throw new VocabularyError(`${file}: ${(err as Error).message}`);
   }

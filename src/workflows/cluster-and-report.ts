@@ -5,10 +5,11 @@ import type { RunConfig } from '../shared/payloads';
 import { taskQueueOf } from '../shared/queues';
 import { DEFAULT_RETRY } from './retry';
 
+// Staging and reports are disk work: worth a few retries (≈ 7 minutes), not an endless loop.
 const io = proxyActivities<IoActivities>({
   taskQueue: taskQueueOf('io'),
   startToCloseTimeout: '30 minutes',
-  retry: DEFAULT_RETRY,
+  retry: { ...DEFAULT_RETRY, maximumAttempts: 10 },
 });
 
 // Clustering is deterministic: a failure that repeats three times is a bug or bad input, not luck.

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   CancellationScope,
   condition,
   continueAsNew,
@@ -51,6 +52,8 @@ export interface LibraryRunResult {
   spendUsd: number;
   /** Present when the run clustered and wrote reports. */
   report?: ReportSummary;
+  /** Why clustering failed; captions and embeddings are kept and `pcc report` can try again. */
+  clusterError?: string;
 }
 
 function money(usd: number): string {
@@ -185,8 +188,20 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
     }
     phase = 'finishing';
     await resolveRunDates({ runId });
-    if (config.cluster) phase = 'clustering';
-    const report = await clusterAndReport(runId, config);
+    let report: ReportSummary | undefined;
+    let clusterError: string | undefined;
+    if (config.cluster) {
+      phase = 'clustering';
+      // Clustering comes after every photo is captioned: its failure must not throw that work
+      // away by failing the run. The run completes and says what went wrong.
+      try {
+        report = await clusterAndReport(runId, config);
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        clusterError =
+          err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
+      }
+    }
     await finishRun({ runId, status: 'completed', counts: byStatus });
     phase = 'completed';
     return {
@@ -196,6 +211,7 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
       seconds: (Date.now() - run.startedAtMs) / 1000,
       spendUsd,
       report,
+      clusterError,
     };
   } catch (err) {
     if (isCancellation(err)) {

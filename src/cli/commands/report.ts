@@ -2,13 +2,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { cliConfig, info, UsageError, withCatalog } from '../context';
 import { runClusterLibrary, stageClusterInputFiles } from '../../activities/cluster';
-import { persistClustering } from '../../activities/reports';
+import { persistClustering, removeClusterStaging } from '../../activities/reports';
 import { scoreVocabularyFile } from '../../activities/vocabulary';
 import type { Catalog } from '../../catalog/catalog';
 import type { RunRow } from '../../catalog/runs.repository';
 import { writeReportFiles } from '../../reports/cluster-reports';
 import type { RunConfig } from '../../shared/payloads';
 import { buildClusterSettings, RunRequestError, type RunRequest } from '../../shared/run-request';
+import { withSettings } from '../../tags/vocabulary';
 
 interface ReportOptions {
   run?: string;
@@ -95,14 +96,21 @@ export function registerReport(program: Command): void {
               `run ${run.id} has no embeddings to cluster: run \`pcc run <dir> --cluster\` (or --embed) first`,
             );
           }
+          // What the run asked for stays unless overridden; its group sizes only carry over to the
+          // same mode (each mode has its own default minimum).
+          const stored = runConfig.cluster;
+          const mode = opts.clusterMode ?? stored?.params.mode;
+          const sameMode = stored !== undefined && mode === stored.params.mode;
           const request: RunRequest = {
             roots: runConfig.roots,
             cluster: true,
-            clusterMode: opts.clusterMode ?? runConfig.cluster?.params.mode,
-            clusterSpace: opts.clusterSpace ?? runConfig.cluster?.space,
+            clusterMode: mode,
+            clusterSpace: opts.clusterSpace ?? stored?.space,
             minClusterSize:
-              num('--min-cluster-size', opts.minClusterSize) ?? runConfig.cluster?.params.minClusterSize,
-            minSamples: num('--min-samples', opts.minSamples) ?? runConfig.cluster?.params.minSamples,
+              num('--min-cluster-size', opts.minClusterSize) ??
+              (sameMode ? stored.params.minClusterSize : undefined),
+            minSamples:
+              num('--min-samples', opts.minSamples) ?? (sameMode ? stored.params.minSamples : undefined),
             clusterSeed: num('--cluster-seed', opts.clusterSeed) ?? runConfig.cluster?.params.seed,
             clusterThreshold:
               num('--cluster-threshold', opts.clusterThreshold) ?? runConfig.cluster?.params.threshold,
@@ -120,8 +128,22 @@ export function registerReport(program: Command): void {
             if (err instanceof RunRequestError) throw new UsageError(err.message);
             throw err;
           }
-          if (!opts.vocabulary && runConfig.cluster?.vocabulary)
-            settings.vocabulary = runConfig.cluster.vocabulary;
+          if (!opts.vocabulary && stored?.vocabulary) {
+            // The run's own vocabulary, with any --top-k / --tag-threshold / --template applied.
+            try {
+              settings.vocabulary = withSettings(stored.vocabulary, {
+                topK: request.vocabularyTopK,
+                threshold: request.vocabularyThreshold,
+                template: request.vocabularyTemplate,
+              });
+            } catch (err) {
+              throw new UsageError((err as Error).message);
+            }
+          } else if (!opts.vocabulary && (opts.topK ?? opts.tagThreshold ?? opts.template) !== undefined) {
+            throw new UsageError(
+              '--top-k, --tag-threshold and --template need a vocabulary: add --vocabulary <file>',
+            );
+          }
           const vocabulary = settings.vocabulary;
           const staged = stageClusterInputFiles(catalog, config.dataDir, {
             runId: run.id,
@@ -163,6 +185,7 @@ export function registerReport(program: Command): void {
             clustered.result,
             scores?.rows,
           );
+          removeClusterStaging(clustered.file);
           info(`clustered in ${clustered.seconds.toFixed(1)} s`);
         }
         return writeReportFiles(catalog, run.id, outDir);

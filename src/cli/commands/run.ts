@@ -360,6 +360,13 @@ function printSummary(
     if (failed.length > 50)
       lines.push(`  … and ${failed.length - 50} more (pcc export captions lists them all)`);
   }
+  if (result.clusterError) {
+    lines.push(
+      `Clustering failed: ${result.clusterError}`,
+      '  Captions and embeddings are saved. Try again with `pcc report --recluster` (exit code 5).',
+    );
+    process.exitCode = 5;
+  }
   if (result.report) {
     const r = result.report;
     lines.push(

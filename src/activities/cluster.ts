@@ -7,7 +7,7 @@ import { DATE_TRUST_THRESHOLD } from '../library/dates';
 import { consoleLine } from '../logging/logger';
 import type { ClusterParams } from '../clustering/cluster';
 import { writeMatrixFile, type ClusterInputHeader } from '../clustering/input-file';
-import { matrix } from '../clustering/matrix';
+import { matrix, unitVector } from '../clustering/matrix';
 import { clusterInputFileOffThread, type ClusteringResult } from '../clustering/run-clustering';
 import type { ClusterSpace, EmbedSettings } from '../shared/payloads';
 
@@ -44,13 +44,6 @@ export interface ClusterLibraryResult {
 
 export function clusterStagingDir(dataDir: string, runId: string): string {
   return path.join(dataDir, 'staging', 'clusters', runId.replace(/[^\w.-]+/g, '_'));
-}
-
-function unitCopy(v: Float32Array): Float32Array {
-  let s = 0;
-  for (const x of v) s += x * x;
-  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-  return v.map((x) => x * inv);
 }
 
 /** A vector clustering can use: finite values and not all zero. */
@@ -114,11 +107,11 @@ export function stageClusterInputFiles(
     let sum: Float32Array | undefined;
     for (const { caption } of work) {
       if (!caption) continue;
-      const c = unitCopy(caption);
+      const c = unitVector(caption);
       sum ??= new Float32Array(c.length);
       for (let i = 0; i < c.length; i++) sum[i] += c[i];
     }
-    if (sum) meanCaption = unitCopy(sum);
+    if (sum) meanCaption = unitVector(sum);
   }
   for (const { w, image, caption } of work) {
     const meta = catalog.metadata.get(w.photo_id);
@@ -137,9 +130,9 @@ export function stageClusterInputFiles(
     if (space === 'image') v = image;
     else if (space === 'caption') v = caption;
     else if (image) {
-      const second = caption ? unitCopy(caption) : meanCaption;
+      const second = caption ? unitVector(caption) : meanCaption;
       v = new Float32Array(image.length + (second?.length ?? 0));
-      v.set(unitCopy(image));
+      v.set(unitVector(image));
       if (second) v.set(second, image.length);
     }
     if (!v) {

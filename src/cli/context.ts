@@ -29,3 +29,17 @@ export function withCatalog<T>(config: PccConfig, fn: (catalog: Catalog) => T): 
 
 export const info = (message: string, fields?: Record<string, unknown>) =>
   consoleLine('info', message, fields);
+
+export function toNumber(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`${name} must be a number, got "${value}"`);
+  return n;
+}
+
+export function toInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new UsageError(`${name} must be a whole number, got "${value}"`);
+  return n;
+}

@@ -7,6 +7,7 @@
  *   threshold inside each shoot, so a group never mixes two shoots.
  * Pure computation, deterministic for a given seed.
  */
+import { findRoot } from './union-find';
 import { hdbscan } from './hdbscan';
 import { nearestNeighbors } from './knn';
 import { matrix, normalizeRows, selectRows, type Matrix } from './matrix';
@@ -66,6 +67,8 @@ export interface ClusterOutput {
   clusterCount: number;
   /** Seconds per stage, for logs and the benchmark. */
   timings: Record<string, number>;
+  /** The unit-normalised rows the groups were found in (for centres and medoids). */
+  unit: Matrix;
 }
 
 export function clusterVectors(input: ClusterInput, params: ClusterParams): ClusterOutput {
@@ -81,7 +84,7 @@ export function clusterVectors(input: ClusterInput, params: ClusterParams): Clus
     labels = umapHdbscanLabels(unit, params, progress, timings);
   }
   progress('done', 1);
-  return { labels, clusterCount: countClusters(labels), timings };
+  return { labels, clusterCount: countClusters(labels), timings, unit };
 }
 
 function timed<T>(timings: Record<string, number>, stage: string, fn: () => T): T {
@@ -201,13 +204,7 @@ function cosineThresholdLabels(
   const knn = timed(timings, 'knn', () => nearestNeighbors(space, params.nNeighbors, rng));
   const parent = new Int32Array(n);
   for (let i = 0; i < n; i++) parent[i] = i;
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x]];
-      x = parent[x];
-    }
-    return x;
-  };
+  const find = (x: number) => findRoot(parent, x);
   const { cols, data } = unit;
   for (let i = 0; i < n; i++) {
     for (let s = 0; s < knn.k; s++) {

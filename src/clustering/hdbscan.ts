@@ -4,6 +4,7 @@
  * reachability graph by Borůvka with kd-tree pruning (no n×n matrix), single-linkage hierarchy,
  * condensed tree with min_cluster_size, excess-of-mass selection. Noise is labelled −1.
  */
+import { findRoot } from './union-find';
 import { KdTree } from './kdtree';
 import type { Matrix } from './matrix';
 
@@ -56,13 +57,7 @@ export function boruvkaMst(tree: KdTree, core: Float64Array): SpanningTree {
   const { order, start, end, left, right, nodeCount } = tree;
   const uf = new Int32Array(n);
   for (let i = 0; i < n; i++) uf[i] = i;
-  const find = (x: number) => {
-    while (uf[x] !== x) {
-      uf[x] = uf[uf[x]];
-      x = uf[x];
-    }
-    return x;
-  };
+  const find = (x: number) => findRoot(uf, x);
   const nodeMinCore = new Float64Array(nodeCount);
   // Children always have larger ids than their parent, so a reverse sweep is bottom-up.
   for (let id = nodeCount - 1; id >= 0; id--) {

@@ -60,35 +60,7 @@ export class NeighborHeap {
 
   /** Returns 1 when j entered row i's heap. */
   push(i: number, j: number, d: number, flag: number): number {
-    const k = this.k;
-    if (k === 0) return 0;
-    const base = i * k;
-    const dist = this.distances;
-    const idx = this.indices;
-    if (d >= dist[base]) return 0;
-    for (let s = 0; s < k; s++) if (idx[base + s] === j) return 0;
-    // Replace the root (the farthest) and sift down.
-    let pos = 0;
-    for (;;) {
-      const left = 2 * pos + 1;
-      const right = left + 1;
-      let swap = pos;
-      let swapD = d;
-      if (left < k && dist[base + left] > swapD) {
-        swap = left;
-        swapD = dist[base + left];
-      }
-      if (right < k && dist[base + right] > swapD) swap = right;
-      if (swap === pos) break;
-      dist[base + pos] = dist[base + swap];
-      idx[base + pos] = idx[base + swap];
-      this.flags[base + pos] = this.flags[base + swap];
-      pos = swap;
-    }
-    dist[base + pos] = d;
-    idx[base + pos] = j;
-    this.flags[base + pos] = flag;
-    return 1;
+    return boundedPush(this.distances, this.indices, this.flags, i * this.k, this.k, j, d, flag);
   }
 
   /** Rows sorted nearest first, squared distances turned into distances. */
@@ -206,27 +178,47 @@ function pushCandidate(
   j: number,
   p: number,
 ): void {
-  const base = i * size;
-  if (p >= pri[base]) return;
-  for (let s = 0; s < size; s++) if (cand[base + s] === j) return;
+  boundedPush(pri, cand, undefined, i * size, size, j, p, 0);
+}
+
+/**
+ * One row of a bounded max-heap kept in flat arrays at [base, base + size): `id` with `key` replaces
+ * the root (the largest key) unless it is no smaller or already present, then sifts down. `flags`,
+ * when given, travel with their entries. Returns 1 when the entry went in.
+ */
+function boundedPush(
+  keys: Float32Array,
+  ids: Int32Array,
+  flags: Uint8Array | undefined,
+  base: number,
+  size: number,
+  id: number,
+  key: number,
+  flag: number,
+): number {
+  if (size === 0 || key >= keys[base]) return 0;
+  for (let s = 0; s < size; s++) if (ids[base + s] === id) return 0;
   let pos = 0;
   for (;;) {
     const left = 2 * pos + 1;
     const right = left + 1;
     let swap = pos;
-    let swapP = p;
-    if (left < size && pri[base + left] > swapP) {
+    let swapKey = key;
+    if (left < size && keys[base + left] > swapKey) {
       swap = left;
-      swapP = pri[base + left];
+      swapKey = keys[base + left];
     }
-    if (right < size && pri[base + right] > swapP) swap = right;
+    if (right < size && keys[base + right] > swapKey) swap = right;
     if (swap === pos) break;
-    pri[base + pos] = pri[base + swap];
-    cand[base + pos] = cand[base + swap];
+    keys[base + pos] = keys[base + swap];
+    ids[base + pos] = ids[base + swap];
+    if (flags) flags[base + pos] = flags[base + swap];
     pos = swap;
   }
-  pri[base + pos] = p;
-  cand[base + pos] = j;
+  keys[base + pos] = key;
+  ids[base + pos] = id;
+  if (flags) flags[base + pos] = flag;
+  return 1;
 }
 
 /** Splits by random hyperplanes (bisectors of two random points) down to small leaves; every pair in a leaf is a candidate edge. */

@@ -5,7 +5,11 @@ export interface Matrix {
   data: Float32Array;
 }
 
-export function matrix(rows: number, cols: number, data = new Float32Array(rows * cols)): Matrix {
+export function matrix(
+  rows: number,
+  cols: number,
+  data: Float32Array = new Float32Array(rows * cols),
+): Matrix {
   if (data.length !== rows * cols)
     throw new Error(`matrix data has ${data.length} values, expected ${rows}×${cols}`);
   return { rows, cols, data };
@@ -28,16 +32,32 @@ export function normalizeRows(m: Matrix): Matrix {
   return matrix(m.rows, m.cols, out);
 }
 
-export function dotRows(
-  a: Float32Array,
+/** A unit-length copy of one vector (zero stays zero). */
+export function unitVector(v: Float32Array): Float32Array {
+  return normalizeRows(matrix(1, v.length, v)).data;
+}
+
+/** Σ a[aBase + j]·b[bBase + j] for j < len, four accumulators (about twice the speed of one in V8). */
+export function dot(
+  a: ArrayLike<number>,
   aBase: number,
-  b: Float32Array,
+  b: ArrayLike<number>,
   bBase: number,
-  cols: number,
+  len: number,
 ): number {
-  let s = 0;
-  for (let j = 0; j < cols; j++) s += a[aBase + j] * b[bBase + j];
-  return s;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < len; j += 4) {
+    s0 += a[aBase + j] * b[bBase + j];
+    s1 += a[aBase + j + 1] * b[bBase + j + 1];
+    s2 += a[aBase + j + 2] * b[bBase + j + 2];
+    s3 += a[aBase + j + 3] * b[bBase + j + 3];
+  }
+  for (; j < len; j++) s0 += a[aBase + j] * b[bBase + j];
+  return s0 + s1 + s2 + s3;
 }
 
 export function squaredDistance(data: Float32Array, cols: number, a: number, b: number): number {

@@ -4,7 +4,7 @@
  * shrink embeddings before the neighbour search; distances between unit vectors survive it well
  * because the variance that separates photos lives in few directions.
  */
-import { matrix, selectRows, type Matrix } from './matrix';
+import { dot, matrix, selectRows, type Matrix } from './matrix';
 import { Rng } from './random';
 
 export interface PcaResult {
@@ -131,22 +131,6 @@ function transposeTimes(x: Matrix, mean: Float64Array, q: Float64Array, l: numbe
   }
   for (let c = 0; c < l; c++) for (let j = 0; j < d; j++) out[c * d + j] -= mean[j] * colSum[c];
   return out;
-}
-
-function dot(a: ArrayLike<number>, aBase: number, b: ArrayLike<number>, bBase: number, len: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let j = 0;
-  for (; j + 3 < len; j += 4) {
-    s0 += a[aBase + j] * b[bBase + j];
-    s1 += a[aBase + j + 1] * b[bBase + j + 1];
-    s2 += a[aBase + j + 2] * b[bBase + j + 2];
-    s3 += a[aBase + j + 3] * b[bBase + j + 3];
-  }
-  for (; j < len; j++) s0 += a[aBase + j] * b[bBase + j];
-  return s0 + s1 + s2 + s3;
 }
 
 /** Modified Gram–Schmidt on l column-major columns of length `len`, in place. */

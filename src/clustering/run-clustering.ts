@@ -9,7 +9,6 @@ import { Worker } from 'node:worker_threads';
 import { clusterVectors, type ClusterParams } from './cluster';
 import { distancesToCentres, folderMedoids } from './groups';
 import { readMatrixFile } from './input-file';
-import { normalizeRows } from './matrix';
 
 export interface ClusteringResult {
   members: Array<{ photoId: number; cluster: number; distance: number }>;
@@ -29,7 +28,7 @@ export function clusterInputFile(
   const { header, vectors } = readMatrixFile(file);
   const times = Float64Array.from(header.times, (t) => (t === null ? NaN : t));
   const out = clusterVectors({ vectors, times, onProgress }, params);
-  const unit = normalizeRows(vectors);
+  const { unit } = out;
   const distances = distancesToCentres(unit, out.labels);
   return {
     members: header.photoIds.map((photoId, i) => ({

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { cliConfig, info, UsageError, withCatalog } from '../context';
+import {
+  addClusterOptions,
+  CLUSTER_FLAGS,
+  clusterRequestFields,
+  type ClusterFlags,
+} from '../cluster-options';
 import { runClusterLibrary, stageClusterInputFiles } from '../../activities/cluster';
 import { persistClustering, removeClusterStaging } from '../../activities/reports';
 import { scoreVocabularyFile } from '../../activities/vocabulary';
@@ -11,42 +17,10 @@ import type { RunConfig } from '../../shared/payloads';
 import { buildClusterSettings, RunRequestError, type RunRequest } from '../../shared/run-request';
 import { withSettings } from '../../tags/vocabulary';
 
-interface ReportOptions {
+interface ReportOptions extends ClusterFlags {
   run?: string;
   out?: string;
   recluster?: boolean;
-  clusterMode?: string;
-  clusterSpace?: string;
-  minClusterSize?: string;
-  minSamples?: string;
-  clusterSeed?: string;
-  clusterThreshold?: string;
-  windowMinutes?: string;
-  vocabulary?: string;
-  topK?: string;
-  tagThreshold?: string;
-  template?: string;
-}
-
-const CLUSTER_FLAGS: Array<keyof ReportOptions> = [
-  'clusterMode',
-  'clusterSpace',
-  'minClusterSize',
-  'minSamples',
-  'clusterSeed',
-  'clusterThreshold',
-  'windowMinutes',
-  'vocabulary',
-  'topK',
-  'tagThreshold',
-  'template',
-];
-
-function num(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`${name} must be a number, got "${value}"`);
-  return n;
 }
 
 function pickRun(catalog: Catalog, id: string | undefined): { run: RunRow; config: RunConfig } {
@@ -61,139 +35,116 @@ function pickRun(catalog: Catalog, id: string | undefined): { run: RunRow; confi
 }
 
 export function registerReport(program: Command): void {
-  program
+  const command = program
     .command('report')
     .description(
       'cluster_export.csv, cluster_report.md, folder_medoids.csv (and vocabulary_scores.csv) for a run; clusters it first when needed',
     )
     .option('--run <id>', 'run id or workflow id (default: the latest run)')
     .option('--out <dir>', 'output folder (default: the current folder)')
-    .option('--recluster', 'cluster again even when the run already has clusters')
-    .option('--cluster-mode <mode>', 'umap-hdbscan (default), cosine-threshold or time-window')
-    .option('--cluster-space <space>', 'image (default), caption or both')
-    .option('--min-cluster-size <n>', 'smallest group (default 10 for umap-hdbscan, 2 for the others)')
-    .option('--min-samples <n>', 'HDBSCAN core neighbours (default: the min cluster size)')
-    .option('--cluster-seed <n>', 'seed for reproducible clusters (default 42)')
-    .option(
-      '--cluster-threshold <cos>',
-      'cosine similarity that joins photos (cosine-threshold, time-window)',
-    )
-    .option('--window-minutes <m>', 'time-window mode: a longer gap starts a new shoot')
-    .option('--vocabulary <file>', 'labels to tag with (YAML or one per line)')
-    .option('--top-k <n>', 'vocabulary labels kept per photo')
-    .option('--tag-threshold <p>', 'minimum zero-shot probability to approve a label')
-    .option('--template <text>', 'text prompt per label (default "a photo of {label}")')
-    .action(async (opts: ReportOptions) => {
-      const config = cliConfig();
-      const outDir = path.resolve(opts.out ?? '.');
-      const summary = await withCatalog(config, async (catalog) => {
-        const { run, config: runConfig } = pickRun(catalog, opts.run);
-        const stored = catalog.clusters.clustering(run.id);
-        const asked = CLUSTER_FLAGS.some((f) => opts[f] !== undefined);
-        if (!stored || opts.recluster || asked) {
-          if (!runConfig.embed) {
-            throw new UsageError(
-              `run ${run.id} has no embeddings to cluster: run \`pcc run <dir> --cluster\` (or --embed) first`,
-            );
-          }
-          // What the run asked for stays unless overridden; its group sizes only carry over to the
-          // same mode (each mode has its own default minimum).
-          const stored = runConfig.cluster;
-          const mode = opts.clusterMode ?? stored?.params.mode;
-          const sameMode = stored !== undefined && mode === stored.params.mode;
-          const request: RunRequest = {
-            roots: runConfig.roots,
-            cluster: true,
-            clusterMode: mode,
-            clusterSpace: opts.clusterSpace ?? stored?.space,
-            minClusterSize:
-              num('--min-cluster-size', opts.minClusterSize) ??
-              (sameMode ? stored.params.minClusterSize : undefined),
-            minSamples:
-              num('--min-samples', opts.minSamples) ?? (sameMode ? stored.params.minSamples : undefined),
-            clusterSeed: num('--cluster-seed', opts.clusterSeed) ?? runConfig.cluster?.params.seed,
-            clusterThreshold:
-              num('--cluster-threshold', opts.clusterThreshold) ?? runConfig.cluster?.params.threshold,
-            windowMinutes:
-              num('--window-minutes', opts.windowMinutes) ?? runConfig.cluster?.params.windowMinutes,
-            vocabulary: opts.vocabulary,
-            vocabularyTopK: num('--top-k', opts.topK),
-            vocabularyThreshold: num('--tag-threshold', opts.tagThreshold),
-            vocabularyTemplate: opts.template,
-          };
-          let settings;
-          try {
-            settings = buildClusterSettings(request, runConfig.embed.textModel !== undefined);
-          } catch (err) {
-            if (err instanceof RunRequestError) throw new UsageError(err.message);
-            throw err;
-          }
-          if (!opts.vocabulary && stored?.vocabulary) {
-            // The run's own vocabulary, with any --top-k / --tag-threshold / --template applied.
-            try {
-              settings.vocabulary = withSettings(stored.vocabulary, {
-                topK: request.vocabularyTopK,
-                threshold: request.vocabularyThreshold,
-                template: request.vocabularyTemplate,
-              });
-            } catch (err) {
-              throw new UsageError((err as Error).message);
-            }
-          } else if (!opts.vocabulary && (opts.topK ?? opts.tagThreshold ?? opts.template) !== undefined) {
-            throw new UsageError(
-              '--top-k, --tag-threshold and --template need a vocabulary: add --vocabulary <file>',
-            );
-          }
-          const vocabulary = settings.vocabulary;
-          const staged = stageClusterInputFiles(catalog, config.dataDir, {
-            runId: run.id,
-            space: settings.space,
-            embed: runConfig.embed,
-            withImageFile: Boolean(vocabulary?.labels.length),
-          });
-          info(
-            `clustering ${staged.rows} photos (${settings.params.mode} on ${settings.space} embeddings) …`,
+    .option('--recluster', 'cluster again even when the run already has clusters');
+  addClusterOptions(command).action(async (opts: ReportOptions) => {
+    const config = cliConfig();
+    const outDir = path.resolve(opts.out ?? '.');
+    const summary = await withCatalog(config, async (catalog) => {
+      const { run, config: runConfig } = pickRun(catalog, opts.run);
+      const clustered = catalog.clusters.clustering(run.id);
+      const asked = CLUSTER_FLAGS.some((f) => opts[f] !== undefined);
+      if (!clustered || opts.recluster || asked) {
+        if (!runConfig.embed) {
+          throw new UsageError(
+            `run ${run.id} has no embeddings to cluster: run \`pcc run <dir> --cluster\` (or --embed) first`,
           );
-          let lastStage = '';
-          const clustered = await runClusterLibrary(
-            { runId: run.id, file: staged.file, params: settings.params },
-            (stage) => {
-              if (stage !== lastStage && stage !== 'done') info(`  ${stage} …`);
-              lastStage = stage;
-            },
-          );
-          let scores;
-          if (vocabulary?.labels.length && staged.imageFile) {
-            info(`scoring ${vocabulary.labels.length} vocabulary labels …`);
-            scores = await scoreVocabularyFile(config, {
-              runId: run.id,
-              imageFile: staged.imageFile,
-              vocabulary,
-              model: runConfig.embed.imageModel,
-              dtype: runConfig.embed.dtype,
-            });
-          }
-          persistClustering(
-            catalog,
-            {
-              runId: run.id,
-              settings,
-              clustersFile: clustered.file,
-              seconds: clustered.seconds,
-              scoresFile: scores?.file,
-            },
-            clustered.result,
-            scores?.rows,
-          );
-          removeClusterStaging(clustered.file);
-          info(`clustered in ${clustered.seconds.toFixed(1)} s`);
         }
-        return writeReportFiles(catalog, run.id, outDir);
-      });
-      info(
-        `${summary.photos} photos · ${summary.clusters} clusters · ${summary.noise} unclustered · ` +
-          `${summary.captioned} captioned, ${summary.errors} errors, ${summary.vocabularyFallbacks} vocabulary fallbacks`,
-      );
-      for (const f of summary.files) info(`wrote ${f}`);
+        // What the run asked for stays unless overridden; its group sizes only carry over to the
+        // same mode (each mode has its own default minimum).
+        const stored = runConfig.cluster;
+        const mode = opts.clusterMode ?? stored?.params.mode;
+        const sameMode = stored !== undefined && mode === stored.params.mode;
+        const flags = clusterRequestFields(opts);
+        const request: RunRequest = {
+          ...flags,
+          roots: runConfig.roots,
+          cluster: true,
+          clusterMode: mode,
+          clusterSpace: flags.clusterSpace ?? stored?.space,
+          minClusterSize: flags.minClusterSize ?? (sameMode ? stored.params.minClusterSize : undefined),
+          minSamples: flags.minSamples ?? (sameMode ? stored.params.minSamples : undefined),
+          clusterSeed: flags.clusterSeed ?? stored?.params.seed,
+          clusterThreshold: flags.clusterThreshold ?? stored?.params.threshold,
+          windowMinutes: flags.windowMinutes ?? stored?.params.windowMinutes,
+        };
+        let settings;
+        try {
+          settings = buildClusterSettings(request, runConfig.embed.textModel !== undefined);
+        } catch (err) {
+          if (err instanceof RunRequestError) throw new UsageError(err.message);
+          throw err;
+        }
+        if (!opts.vocabulary && stored?.vocabulary) {
+          // The run's own vocabulary, with any --top-k / --tag-threshold / --template applied.
+          try {
+            settings.vocabulary = withSettings(stored.vocabulary, {
+              topK: request.vocabularyTopK,
+              threshold: request.vocabularyThreshold,
+              template: request.vocabularyTemplate,
+            });
+          } catch (err) {
+            throw new UsageError((err as Error).message);
+          }
+        } else if (!opts.vocabulary && (opts.topK ?? opts.tagThreshold ?? opts.template) !== undefined) {
+          throw new UsageError(
+            '--top-k, --tag-threshold and --template need a vocabulary: add --vocabulary <file>',
+          );
+        }
+        const vocabulary = settings.vocabulary;
+        const staged = stageClusterInputFiles(catalog, config.dataDir, {
+          runId: run.id,
+          space: settings.space,
+          embed: runConfig.embed,
+          withImageFile: Boolean(vocabulary?.labels.length),
+        });
+        info(`clustering ${staged.rows} photos (${settings.params.mode} on ${settings.space} embeddings) …`);
+        let lastStage = '';
+        const clustered = await runClusterLibrary(
+          { runId: run.id, file: staged.file, params: settings.params },
+          (stage) => {
+            if (stage !== lastStage && stage !== 'done') info(`  ${stage} …`);
+            lastStage = stage;
+          },
+        );
+        let scores;
+        if (vocabulary?.labels.length && staged.imageFile) {
+          info(`scoring ${vocabulary.labels.length} vocabulary labels …`);
+          scores = await scoreVocabularyFile(config, {
+            runId: run.id,
+            imageFile: staged.imageFile,
+            vocabulary,
+            model: runConfig.embed.imageModel,
+            dtype: runConfig.embed.dtype,
+          });
+        }
+        persistClustering(
+          catalog,
+          {
+            runId: run.id,
+            settings,
+            clustersFile: clustered.file,
+            seconds: clustered.seconds,
+            scoresFile: scores?.file,
+          },
+          clustered.result,
+          scores?.rows,
+        );
+        removeClusterStaging(clustered.file);
+        info(`clustered in ${clustered.seconds.toFixed(1)} s`);
+      }
+      return writeReportFiles(catalog, run.id, outDir);
     });
+    info(
+      `${summary.photos} photos · ${summary.clusters} clusters · ${summary.noise} unclustered · ` +
+        `${summary.captioned} captioned, ${summary.errors} errors, ${summary.vocabularyFallbacks} vocabulary fallbacks`,
+    );
+    for (const f of summary.files) info(`wrote ${f}`);
+  });
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { cliConfig, info, UsageError, withCatalog } from '../context';
+import { cliConfig, info, toInt, toNumber, UsageError, withCatalog } from '../context';
+import { addClusterOptions, clusterRequestFields, type ClusterFlags } from '../cluster-options';
 import { ProgressView, formatSeconds } from '../progress';
 import { RunRequestError, type RunRequest } from '../../shared/run-request';
 import { prepareRun, startPreparedRun } from '../../temporal/start-run';
@@ -14,7 +15,7 @@ import { taskQueueOf, type QueueRole } from '../../shared/queues';
 import type { RunConfig } from '../../shared/payloads';
 import type { LibraryRunResult } from '../../workflows/library-run';
 
-interface RunOptions {
+interface RunOptions extends ClusterFlags {
   backend: string;
   model?: string;
   prompt?: string;
@@ -44,32 +45,7 @@ interface RunOptions {
   dtype?: string;
   inferenceBatch?: string;
   cluster?: boolean;
-  clusterMode?: string;
-  clusterSpace?: string;
-  minClusterSize?: string;
-  minSamples?: string;
-  clusterSeed?: string;
-  clusterThreshold?: string;
-  windowMinutes?: string;
-  vocabulary?: string;
-  topK?: string;
-  tagThreshold?: string;
-  template?: string;
   reportDir?: string;
-}
-
-function toNumber(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`${name} must be a number, got "${value}"`);
-  return n;
-}
-
-function toInt(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new UsageError(`${name} must be a whole number, got "${value}"`);
-  return n;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -77,7 +53,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('caption a photo library (one or more folders); safe to interrupt and run again')
     .argument('<dirs...>', 'library folders')
@@ -130,21 +106,8 @@ export function registerRun(program: Command): void {
     .option(
       '--cluster',
       'after captioning: cluster the embeddings, tag with the vocabulary, write reports (implies --embed)',
-    )
-    .option('--cluster-mode <mode>', 'umap-hdbscan (default), cosine-threshold or time-window')
-    .option('--cluster-space <space>', 'embeddings to cluster: image (default), caption or both')
-    .option('--min-cluster-size <n>', 'smallest group (default 10 for umap-hdbscan, 2 for the others)')
-    .option('--min-samples <n>', 'HDBSCAN core neighbours (default: the min cluster size)')
-    .option('--cluster-seed <n>', 'seed: the same seed and embeddings give the same clusters', '42')
-    .option(
-      '--cluster-threshold <cos>',
-      'cosine similarity that joins photos (cosine-threshold, time-window)',
-    )
-    .option('--window-minutes <m>', 'time-window mode: a longer gap between photos starts a new shoot')
-    .option('--vocabulary <file>', 'labels to tag with (YAML or one per line), scored zero-shot by CLIP')
-    .option('--top-k <n>', 'vocabulary labels kept per photo (default 5)')
-    .option('--tag-threshold <p>', 'minimum zero-shot probability for a label to be approved (default 0.1)')
-    .option('--template <text>', 'text prompt per label (default "a photo of {label}")')
+    );
+  addClusterOptions(run)
     .option('--report-dir <dir>', 'where the run writes its reports (default <data dir>/reports/<run id>)')
     .option('--detach', 'start the run and return; workers of `pcc server` / `pcc worker` do the work')
     .action(async (dirs: string[], opts: RunOptions) => {
@@ -176,17 +139,7 @@ export function registerRun(program: Command): void {
         dtype: opts.dtype,
         inferenceBatch: toInt('--inference-batch', opts.inferenceBatch),
         cluster: opts.cluster,
-        clusterMode: opts.clusterMode,
-        clusterSpace: opts.clusterSpace,
-        minClusterSize: toInt('--min-cluster-size', opts.minClusterSize),
-        minSamples: toInt('--min-samples', opts.minSamples),
-        clusterSeed: toInt('--cluster-seed', opts.clusterSeed),
-        clusterThreshold: toNumber('--cluster-threshold', opts.clusterThreshold),
-        windowMinutes: toNumber('--window-minutes', opts.windowMinutes),
-        vocabulary: opts.vocabulary,
-        vocabularyTopK: toInt('--top-k', opts.topK),
-        vocabularyThreshold: toNumber('--tag-threshold', opts.tagThreshold),
-        vocabularyTemplate: opts.template,
+        ...clusterRequestFields(opts),
         reportDir: opts.reportDir,
       };
       let runConfig: RunConfig;

@@ -16,6 +16,10 @@ export interface PccConfig {
   /** Where pcc installs tools it fetches itself (the Temporal CLI). */
   toolsDir: string;
   logLevel: string;
+  /** Host names the API answers besides the loopback names and its bind address (PCC_API_ALLOWED_HOSTS). */
+  apiAllowedHosts: string[];
+  /** Origins allowed to call the API from another site (PCC_API_CORS_ORIGINS); none by default. */
+  apiCorsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -58,7 +62,28 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PccConfig {
       `TEMPORAL_ADDRESS must look like host:port (e.g. 127.0.0.1:7233), got "${address}"`,
     );
   }
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  const apiCorsOrigins = list(env.PCC_API_CORS_ORIGINS);
+  for (const origin of apiCorsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        `PCC_API_CORS_ORIGINS takes origins like http://nas.local:8080 (scheme, host, optional port), got "${origin}"`,
+      );
+    }
+  }
+  const apiAllowedHosts = list(env.PCC_API_ALLOWED_HOSTS).map((h) => h.toLowerCase());
+  for (const host of apiAllowedHosts) {
+    if (!/^[a-z0-9.-]+$|^\[[0-9a-f:]+\]$/.test(host)) {
+      throw new ConfigError(`PCC_API_ALLOWED_HOSTS takes host names without ports, got "${host}"`);
+    }
+  }
   return {
+    apiAllowedHosts,
+    apiCorsOrigins,
     dataDir: path.resolve(env.PCC_DATA_DIR || defaultDataDir(env)),
     temporalAddress: address || undefined,
     temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',

@@ -105,6 +105,36 @@ function around(centre: number, i: number, dim = 16): number[] {
 }
 
 describe('cluster reports', () => {
+  it('one line per file: identical copies share the caption and name the first path; formulas are text', async () => {
+    const photos: FakePhoto[] = [];
+    for (let i = 0; i < 12; i++)
+      photos.push({
+        rel: `a/p${i}.jpg`,
+        status: 'success',
+        caption: i === 0 ? '=HYPERLINK("http://x","click")' : `caption ${i}`,
+        vector: around(i % 2, i),
+      });
+    const seeded = seedRun(photos);
+    const first = seeded.catalog.runs.workList(seeded.runId)[0];
+    for (const rel of ['a/p0.jpg', 'b/copy of p0.jpg', '-dash/p0.jpg'])
+      seeded.catalog.photos.upsertPath(first.photo_id, {
+        absPath: `/lib/${rel}`,
+        root: '/lib',
+        relPath: rel,
+        size: 1,
+        mtimeMs: 0,
+      });
+    const { read, markdown } = await clusterAndReport(seeded);
+    const rows = read(REPORT_FILES.export);
+    expect(rows).toHaveLength(14);
+    const copies = rows.filter((r) => r.duplicate_of === 'a/p0.jpg').map((r) => r.rel_path);
+    // A path that starts like a formula is written as text too.
+    expect(copies.sort()).toEqual(["'-dash/p0.jpg", 'b/copy of p0.jpg']);
+    for (const r of rows.filter((x) => x.duplicate_of || x.rel_path === 'a/p0.jpg'))
+      expect(r.caption).toBe(`'=HYPERLINK("http://x","click")`);
+    expect(markdown).not.toContain('<');
+  });
+
   it('CSV survives quotes, commas and newlines in captions; every photo appears exactly once', async () => {
     const nasty = ['She said "cheese", then left', 'line one\nline two', 'comma, comma, "quote"', 'plain'];
     const photos: FakePhoto[] = [];
@@ -132,6 +162,7 @@ describe('cluster reports', () => {
       'label',
       'caption',
       'distance_to_centroid',
+      'duplicate_of',
     ]);
     expect(rows.find((r) => r.rel_path === 'broken.jpg')).toMatchObject({
       cluster_id: '-1',

@@ -24,6 +24,8 @@ export interface LoadInput {
   /** Caption again photos whose caption has one of these statuses (or all, with force). */
   force?: boolean;
   retryStatuses?: PhotoStatus[];
+  /** Decode files that end early instead of recording them as error_corrupt. */
+  acceptTruncated?: boolean;
 }
 
 /** Errors about the photo itself (vanished, unreadable) are the photo's status; others retry the batch. */
@@ -63,6 +65,7 @@ export function createLoadActivities(deps: ActivityDeps) {
         return new Map<number, PhotoMetadata>();
       });
       const hashes = new Map<number, string>();
+      const notes = new Map<number, string>();
       let done = 0;
       const loaded = await mapLimit(items, deps.decodeConcurrency, async (item): Promise<LoadedPhoto> => {
         const proxyPath = proxyPathFor(deps.config.dataDir, item.sha1, deps.proxyLongEdge);
@@ -94,8 +97,14 @@ export function createLoadActivities(deps: ActivityDeps) {
               proxyPath: input.writeProxies ? proxyPath : undefined,
               thumbPath,
               raw: item.is_raw === 1,
+              acceptTruncated: input.acceptTruncated,
             });
             hashes.set(item.photo_id, decoded.dhash);
+            if (decoded.note) notes.set(item.photo_id, decoded.note);
+          } else {
+            // Decoded before: its note (a warning it was decoded past) stays the photo's.
+            const before = catalog.results.get(item.photo_id, 'load', LOAD_KEY)?.reason;
+            if (before) notes.set(item.photo_id, before);
           }
           return { ...base, status: 'success', proxyPath: input.writeProxies ? proxyPath : undefined };
         } catch (err) {
@@ -124,7 +133,8 @@ export function createLoadActivities(deps: ActivityDeps) {
         stage: 'load',
         key: LOAD_KEY,
         status: p.status,
-        reason: p.reason,
+        // A photo that decoded keeps what decoding noticed (a warning) as its note.
+        reason: p.status === 'success' ? notes.get(p.photoId) : p.reason,
         runId,
       }));
       catalog.results.upsertMany(records);

@@ -30,7 +30,10 @@ export function createPersistActivities(deps: ActivityDeps) {
         runId: input.runId,
         usage: o.usage,
       }));
-      deps.catalog().results.upsertMany(records);
+      // Captions may have cost money: they are on disk (fsync'd) before the activity completes,
+      // so a power cut after Temporal records the completion cannot make pcc pay for them again.
+      const catalog = deps.catalog();
+      catalog.durableTransaction(() => catalog.results.upsertMany(records));
       const log = runLogger(deps.config.dataDir, input.runId);
       for (const o of input.outcomes) {
         if (o.status !== 'success')

@@ -165,6 +165,9 @@ function selectWork(
       const status: PhotoStatus | undefined =
         load?.status === 'error_corrupt' ? 'error_corrupt' : results.get(photoId, 'caption', key)?.status;
       take = retry.size > 0 ? status !== undefined && retry.has(status) : status === undefined;
+      // --accept-truncated brings back the files refused earlier for ending early.
+      if (!take && config.acceptTruncated && load?.status === 'error_corrupt')
+        take = (load.reason ?? '').startsWith('truncated:');
       // A photo still missing its embedding comes back for that alone (its caption is kept).
       if (!take && config.embed && retry.size === 0 && status !== 'error_corrupt') {
         take = !deps.catalog().embeddings.has(photoId, 'image', config.embed.imageModel);

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { TokenGuard } from './token.guard';
+import { localOriginGuard } from './local-origin';
 import type { RunClient } from '../temporal/run-client';
 
 export interface ApiOptions {
@@ -12,6 +13,10 @@ export interface ApiOptions {
   token?: string;
   /** Catalog folder (clusters are read from it). */
   dataDir: string;
+  /** Host names answered besides loopback and the bind address. */
+  allowedHosts?: string[];
+  /** Origins allowed cross-site (CORS); none by default. */
+  corsOrigins?: string[];
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -24,6 +29,15 @@ export async function startApi(client: RunClient, options: ApiOptions): Promise<
   const app = await NestFactory.create(AppModule.forClient(client, options.dataDir), {
     logger: ['error', 'warn'],
   });
+  // Before every route: foreign Host names and cross-site writes never reach a controller.
+  app.use(
+    localOriginGuard({
+      bindHost: options.host,
+      allowedHosts: options.allowedHosts ?? [],
+      corsOrigins: options.corsOrigins ?? [],
+    }),
+  );
+  if (options.corsOrigins?.length) app.enableCors({ origin: options.corsOrigins });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalGuards(new TokenGuard(options.token));
   const document = SwaggerModule.createDocument(

@@ -11,6 +11,8 @@ export interface PhotoOutcome {
   status?: PhotoStatus;
   reason?: string;
   caption?: string;
+  /** What decoding noticed about a photo that still loaded (a libjpeg warning, a truncated file accepted). */
+  note?: string;
 }
 
 /** A photo's final status for a caption key: a corrupt load wins, then the caption result. */
@@ -22,6 +24,7 @@ export function outcomeOf(
 ): PhotoOutcome {
   const load = catalog.results.get(photo.photoId, 'load', LOAD_KEY);
   if (load?.status === 'error_corrupt' || dryRun) {
+    if (load?.status === 'success') return { ...photo, status: load.status, note: load.reason ?? undefined };
     return { ...photo, status: load?.status, reason: load?.reason ?? undefined };
   }
   const caption = catalog.results.get(photo.photoId, 'caption', key);
@@ -30,6 +33,7 @@ export function outcomeOf(
     status: caption?.status,
     reason: caption?.reason ?? undefined,
     caption: caption?.output ?? undefined,
+    note: load?.status === 'success' ? (load.reason ?? undefined) : undefined,
   };
 }
 
@@ -52,4 +56,30 @@ export function libraryOutcomes(catalog: Catalog, roots: string[], key: CaptionK
   return catalog.photos
     .photosUnderRoots(roots)
     .map((p) => outcomeOf(catalog, { photoId: p.photo_id, relPath: p.rel_path, absPath: p.abs_path }, key));
+}
+
+/** One file of a photo: exports have one line per file, and copies name the path they duplicate. */
+export interface FileOutcome {
+  outcome: PhotoOutcome;
+  relPath: string;
+  absPath: string;
+  /** For a file whose bytes are also at an earlier path: that path (relative to its root). */
+  duplicateOf?: string;
+}
+
+/**
+ * Expands photo outcomes to every file under `roots` that holds the photo's bytes: the outcome's own
+ * path first, then the copies (sorted), each sharing the outcome and naming the first path.
+ */
+export function fileOutcomes(catalog: Catalog, outcomes: PhotoOutcome[], roots: string[]): FileOutcome[] {
+  const paths = catalog.photos.pathsUnderRoots(roots);
+  const out: FileOutcome[] = [];
+  for (const o of outcomes) {
+    out.push({ outcome: o, relPath: o.relPath, absPath: o.absPath });
+    for (const p of paths.get(o.photoId) ?? []) {
+      if (p.abs_path === o.absPath) continue;
+      out.push({ outcome: o, relPath: p.rel_path, absPath: p.abs_path, duplicateOf: o.relPath });
+    }
+  }
+  return out;
 }

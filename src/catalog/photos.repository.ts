@@ -96,6 +96,20 @@ export class PhotosRepository {
       .all(...roots, ...roots) as Array<PathRow & { sha1: string }>;
   }
 
+  /** Every path under any of `roots`, grouped by photo (paths sorted), for one-line-per-file exports. */
+  pathsUnderRoots(roots: string[]): Map<number, PathRow[]> {
+    const out = new Map<number, PathRow[]>();
+    if (roots.length === 0) return out;
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM photo_paths WHERE root IN (${roots.map(() => '?').join(',')})
+         ORDER BY photo_id, rel_path`,
+      )
+      .all(...roots) as PathRow[];
+    for (const row of rows) (out.get(row.photo_id) ?? out.set(row.photo_id, []).get(row.photo_id)!).push(row);
+    return out;
+  }
+
   counts(): { photos: number; paths: number; raw: number; byFormat: Record<string, number> } {
     const photos = (this.db.prepare('SELECT COUNT(*) AS n FROM photos').get() as { n: number }).n;
     const paths = (this.db.prepare('SELECT COUNT(*) AS n FROM photo_paths').get() as { n: number }).n;

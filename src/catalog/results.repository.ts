@@ -104,6 +104,25 @@ export class ResultsRepository {
       .all() as SpendRow[];
   }
 
+  /** Photos that decoded with a note (a warning decoded past, an accepted truncation), with a path each. */
+  decodeNotes(limit = 20): { total: number; rows: Array<{ rel_path: string; note: string }> } {
+    const total = (
+      this.db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM stage_results WHERE stage = 'load' AND status = 'success' AND reason IS NOT NULL`,
+        )
+        .get() as { n: number }
+    ).n;
+    const rows = this.db
+      .prepare(
+        `SELECT (SELECT MIN(rel_path) FROM photo_paths pp WHERE pp.photo_id = r.photo_id) AS rel_path, r.reason AS note
+         FROM stage_results r WHERE r.stage = 'load' AND r.status = 'success' AND r.reason IS NOT NULL
+         ORDER BY rel_path LIMIT ?`,
+      )
+      .all(limit) as Array<{ rel_path: string; note: string }>;
+    return { total, rows };
+  }
+
   /** Status counts per (stage, backend, model) across the whole catalog. */
   summary(): Array<{ stage: string; backend: string; model: string; status: string; n: number }> {
     return this.db

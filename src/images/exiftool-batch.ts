@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { exiftoolScript } from './exiftool';
+import { assertSafeArguments } from './exiftool-safe';
 
 interface Pending {
   id: number;
@@ -46,8 +47,16 @@ export class ExiftoolBatchReader {
     return child;
   }
 
-  /** Runs one request (args, one per line) and returns ExifTool's stdout for it. */
+  /**
+   * Runs one request (args, one per line) and returns ExifTool's stdout for it. Each argument must
+   * be one safe line (see exiftool-safe.ts): anything else is refused before it reaches ExifTool.
+   */
   run(args: string[]): Promise<string> {
+    try {
+      assertSafeArguments(args);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     const task = this.chain.then(
       () =>
         new Promise<string>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Tags } from 'exiftool-vendored';
-import { exiftool } from './exiftool';
 import { batchReader } from './exiftool-batch';
+import { EXACT_JSON_READ, withAliases } from './exiftool-safe';
 import type { PhotoMetadata } from '../catalog/metadata.repository';
 
 /** ExifTool dates come as ExifDateTime objects or strings ("2012:04:16 13:02:13"); we store ISO-like local times. */
@@ -66,8 +66,9 @@ export function metadataFromTags(photoId: number, tags: Tags, fileMtime?: string
 
 /** Reads one original's metadata (read-only: ExifTool only opens it for reading). */
 export async function readInventory(photoId: number, absPath: string): Promise<PhotoMetadata> {
-  const [tags, st] = await Promise.all([exiftool().read(absPath), fs.promises.stat(absPath)]);
-  return metadataFromTags(photoId, tags, localMtime(st));
+  const found = (await readInventoryBatch([{ photoId, absPath }])).get(photoId);
+  if (!found) throw new Error(`ExifTool could not read ${absPath}`);
+  return found;
 }
 
 /** The tags the inventory needs; asking for just these keeps ExifTool's work and output small. */
@@ -109,24 +110,20 @@ export async function readInventoryBatch(
 ): Promise<Map<number, PhotoMetadata>> {
   const out = new Map<number, PhotoMetadata>();
   if (!items.length) return out;
-  const args = [
-    '-json',
-    '-fast2',
-    '-charset',
-    'filename=utf8',
-    ...INVENTORY_TAGS.map((t) => `-${t}`),
-    ...items.map((i) => i.absPath),
-  ];
-  const json = await batchReader().run(args);
-  const rows = json.trim() ? (JSON.parse(json) as Array<Tags & { SourceFile: string }>) : [];
-  const byPath = new Map(items.map((i) => [i.absPath, i.photoId]));
-  await Promise.all(
-    rows.map(async (row) => {
-      const photoId = byPath.get(row.SourceFile);
-      if (photoId === undefined) return;
-      const st = await fs.promises.stat(row.SourceFile).catch(() => undefined);
-      out.set(photoId, metadataFromTags(photoId, row, st ? localMtime(st) : undefined));
-    }),
-  );
+  await withAliases(async (aliases) => {
+    // Names ExifTool cannot take as one argument line are read through a safe-named link.
+    const byPath = new Map(items.map((i) => [aliases.forRead(i.absPath), i]));
+    const args = ['-fast2', ...EXACT_JSON_READ, ...INVENTORY_TAGS.map((t) => `-${t}`), ...byPath.keys()];
+    const json = await batchReader().run(args);
+    const rows = json.trim() ? (JSON.parse(json) as Array<Tags & { SourceFile: string }>) : [];
+    await Promise.all(
+      rows.map(async (row) => {
+        const item = byPath.get(row.SourceFile);
+        if (!item) return;
+        const st = await fs.promises.stat(item.absPath).catch(() => undefined);
+        out.set(item.photoId, metadataFromTags(item.photoId, row, st ? localMtime(st) : undefined));
+      }),
+    );
+  });
   return out;
 }

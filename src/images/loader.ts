@@ -13,9 +13,22 @@ import Piscina from 'piscina';
 import sharp from 'sharp';
 import { decodeWasm, type RawPixels, type WasmKind } from './wasm-decoders';
 import { exiftool } from './exiftool';
+import { ExiftoolAliases } from './exiftool-safe';
+
+/**
+ * Why a file gave no picture — the one list of decode failure kinds. The kind starts the reason
+ * (`truncated: …`), so the catalog, `pcc stats` and exports say which it was.
+ */
+export type DecodeFailureKind = 'not_an_image' | 'unsupported_format' | 'truncated' | 'damaged' | 'too_large';
 
 export class CorruptImageError extends Error {
   override name = 'CorruptImageError';
+  constructor(
+    readonly kind: DecodeFailureKind,
+    detail: string,
+  ) {
+    super(`${kind}: ${detail}`);
+  }
 }
 
 export interface ProxyOptions {
@@ -72,34 +85,88 @@ async function decodeWithWasm(absPath: string, kind: WasmKind): Promise<sharp.Sh
   try {
     pixels = await decodeOffThread(absPath, kind);
   } catch (err) {
-    throw new CorruptImageError(`${kind.toUpperCase()} decode failed: ${reasonOf(err)}`);
+    if (kind === 'tiff') {
+      throw new CorruptImageError(
+        'unsupported_format',
+        `a TIFF variant neither libvips nor the fallback TIFF decoder can read (${reasonOf(err)}); ` +
+          'convert it to 8-bit RGB TIFF or JPEG to include it',
+      );
+    }
+    throw new CorruptImageError('damaged', `${kind.toUpperCase()} decode failed: ${reasonOf(err)}`);
   }
   if (pixels.width * pixels.height > MAX_INPUT_PIXELS) {
-    throw new CorruptImageError(`image exceeds the pixel limit (${pixels.width}×${pixels.height})`);
+    throw new CorruptImageError(
+      'too_large',
+      `image exceeds the pixel limit (${pixels.width}×${pixels.height})`,
+    );
   }
   return sharp(Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength), {
     raw: { width: pixels.width, height: pixels.height, channels: 4 },
   });
 }
 
+/**
+ * How strictly libvips decodes, most to least: 'warning' refuses libjpeg warnings (stray bytes
+ * before a marker, bad EXIF) that every viewer shows past; 'error' still refuses a file that ends
+ * early; 'none' decodes whatever is there (the missing bottom comes out grey).
+ */
+type Strictness = 'warning' | 'error' | 'none';
+
+function isTiff(head: Buffer): boolean {
+  const magic = head.subarray(0, 4).toString('latin1');
+  return magic === 'II*\0' || magic === 'MM\0*';
+}
+
 /** Opens any supported photo as an auto-oriented sharp pipeline, or throws CorruptImageError. */
-async function openOriented(absPath: string): Promise<{ image: sharp.Sharp; sourceFormat: string }> {
-  const options: sharp.SharpOptions = { failOn: 'warning', limitInputPixels: MAX_INPUT_PIXELS };
-  // Read once: the header sniff and the decode share the bytes.
-  const bytes = await fs.promises.readFile(absPath);
+async function openOriented(
+  absPath: string,
+  bytes: Buffer,
+  failOn: Strictness,
+): Promise<{ image: sharp.Sharp; sourceFormat: string }> {
+  const options: sharp.SharpOptions = { failOn, limitInputPixels: MAX_INPUT_PIXELS };
   let meta: sharp.Metadata;
   try {
     meta = await sharp(bytes, options).metadata();
   } catch (err) {
-    if (isJxl(bytes.subarray(0, 12)))
-      return { image: await decodeWithWasm(absPath, 'jxl'), sourceFormat: 'jxl' };
-    throw new CorruptImageError(`not a decodable image: ${reasonOf(err)}`);
+    const head = bytes.subarray(0, 12);
+    if (isJxl(head)) return { image: await decodeWithWasm(absPath, 'jxl'), sourceFormat: 'jxl' };
+    if (isTiff(head)) return { image: await decodeWithWasm(absPath, 'tiff'), sourceFormat: 'tiff' };
+    const reason = reasonOf(err);
+    if (/pixel limit/i.test(reason)) throw new CorruptImageError('too_large', reason);
+    if (!bytes.length) throw new CorruptImageError('not_an_image', 'the file is empty');
+    if (/unsupported image format/i.test(reason))
+      throw new CorruptImageError(
+        'not_an_image',
+        'no image format pcc reads (JPEG, PNG, WebP, GIF, TIFF, AVIF, HEIC, JPEG XL, RAW)',
+      );
+    throw new CorruptImageError('damaged', `the header cannot be read: ${reason}`);
   }
   if (meta.format === 'heif' && meta.compression === 'hevc') {
     // HEIF orientation lives in the file's own irot/imir boxes, which the decoder applies.
     return { image: await decodeWithWasm(absPath, 'heic'), sourceFormat: 'heic' };
   }
   return { image: sharp(bytes, options).autoOrient(), sourceFormat: meta.format ?? 'unknown' };
+}
+
+/**
+ * The share of rows that hold picture: a file that ends early decodes with its bottom rows
+ * filled by one flat value, so flat rows are counted up from the bottom.
+ */
+function decodedShare(data: Buffer, info: sharp.OutputInfo): number {
+  const rowBytes = info.width * info.channels;
+  const flat = (y: number) => {
+    const row = data.subarray(y * rowBytes, (y + 1) * rowBytes);
+    let min = 255;
+    let max = 0;
+    for (const v of row) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    return max - min <= 2;
+  };
+  let y = info.height - 1;
+  while (y >= 0 && flat(y)) y--;
+  return (y + 1) / info.height;
 }
 
 export interface DecodeOptions extends ProxyOptions {
@@ -110,11 +177,15 @@ export interface DecodeOptions extends ProxyOptions {
   thumbEdge?: number;
   /** Camera RAW: decode the largest embedded preview ExifTool can extract. */
   raw?: boolean;
+  /** Decode a file that ends early (its bottom missing) instead of refusing it. */
+  acceptTruncated?: boolean;
 }
 
 export interface DecodeInfo extends ProxyInfo {
   /** 64-bit difference hash (hex) of the oriented image, for near-duplicate grouping. */
   dhash: string;
+  /** What decoding noticed in a photo it still decoded (a libjpeg warning, an accepted truncation). */
+  note?: string;
 }
 
 async function writeAtomically(
@@ -153,12 +224,18 @@ export function dhashDistance(a: string, b: string): number {
   return n;
 }
 
-/** Camera RAW: ExifTool pulls the embedded JPEG (JpgFromRaw, else PreviewImage); sharp decodes that. */
-async function openRawPreview(
-  absPath: string,
-): Promise<{ image: sharp.Sharp; sourceFormat: string } | undefined> {
+interface RawPreview {
+  bytes: Buffer;
+  orientation: number;
+}
+
+/** Camera RAW: ExifTool pulls the embedded JPEG (JpgFromRaw, else PreviewImage). */
+async function readRawPreview(absPath: string): Promise<RawPreview | undefined> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'pcc-raw-'));
+  // A name ExifTool cannot take as one argument line is read through a safe-named link.
+  const aliases = new ExiftoolAliases();
   try {
+    const source = aliases.forRead(absPath);
     const candidates: string[] = [];
     for (const [name, extract] of [
       ['jpgfromraw.jpg', (src: string, dest: string) => exiftool().extractJpgFromRaw(src, dest)],
@@ -166,7 +243,7 @@ async function openRawPreview(
     ] as const) {
       const dest = path.join(dir, name);
       try {
-        await extract(absPath, dest);
+        await extract(source, dest);
         if ((await fs.promises.stat(dest)).size > 0) candidates.push(dest);
       } catch {
         /* this RAW has no such preview */
@@ -175,15 +252,80 @@ async function openRawPreview(
     if (!candidates.length) return undefined;
     const sizes = await Promise.all(candidates.map(async (c) => (await fs.promises.stat(c)).size));
     const best = candidates[sizes.indexOf(Math.max(...sizes))];
-    const orientation = Number((await exiftool().read(absPath)).Orientation) || 1;
-    const bytes = await fs.promises.readFile(best);
-    // The preview carries no orientation of its own: apply the RAW's.
-    let image = sharp(bytes, { failOn: 'warning' }).autoOrient();
-    if (orientation > 1)
-      image = sharp(await sharp(bytes).withMetadata({ orientation }).toBuffer()).autoOrient();
-    return { image, sourceFormat: 'raw-preview' };
+    const orientation = Number((await exiftool().read(source)).Orientation) || 1;
+    return { bytes: await fs.promises.readFile(best), orientation };
   } finally {
+    aliases.dispose();
     await fs.promises.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The preview carries no orientation of its own: the RAW's is applied. */
+async function rawPreviewImage(preview: RawPreview, failOn: Strictness): Promise<sharp.Sharp> {
+  const options: sharp.SharpOptions = { failOn, limitInputPixels: MAX_INPUT_PIXELS };
+  if (preview.orientation <= 1) return sharp(preview.bytes, options).autoOrient();
+  const tagged = await sharp(preview.bytes, options)
+    .withMetadata({ orientation: preview.orientation })
+    .toBuffer();
+  return sharp(tagged).autoOrient();
+}
+
+interface Decoded {
+  data: Buffer;
+  info: sharp.OutputInfo;
+  sourceFormat: string;
+  note?: string;
+}
+
+/** A libvips failure while decoding pixels (not a refused header, not a disk error). */
+function isPixelError(err: unknown): boolean {
+  return !(err instanceof CorruptImageError) && !(err as NodeJS.ErrnoException)?.code;
+}
+
+/**
+ * Decodes to raw sRGB pixels no larger than `edge`, as strictly as still gives a picture: a
+ * libjpeg warning is kept as a note, a file that ends early is refused (with how much of it
+ * decoded) unless `acceptTruncated`, and a TIFF libvips cannot read goes to the fallback decoder.
+ */
+async function decodePixels(
+  absPath: string,
+  edge: number,
+  options: DecodeOptions,
+  raw: RawPreview | undefined,
+): Promise<Decoded> {
+  const bytes = raw ? raw.bytes : await fs.promises.readFile(absPath);
+  const finish = async (image: sharp.Sharp, sourceFormat: string): Promise<Decoded> => {
+    const { data, info } = await image
+      .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { data, info, sourceFormat };
+  };
+  const attempt = async (failOn: Strictness) => {
+    if (raw) return finish(await rawPreviewImage(raw, failOn), 'raw-preview');
+    const { image, sourceFormat } = await openOriented(absPath, bytes, failOn);
+    return finish(image, sourceFormat);
+  };
+  try {
+    return await attempt('warning');
+  } catch (warning) {
+    if (!isPixelError(warning)) throw warning;
+    try {
+      return { ...(await attempt('error')), note: `decoded past a warning: ${reasonOf(warning)}` };
+    } catch (err) {
+      if (!isPixelError(err)) throw err;
+      const partial = await attempt('none').catch(() => undefined);
+      if (!partial) {
+        if (!raw && isTiff(bytes)) return finish(await decodeWithWasm(absPath, 'tiff'), 'tiff');
+        throw new CorruptImageError('damaged', `the picture data cannot be decoded: ${reasonOf(err)}`);
+      }
+      const share = Math.round(decodedShare(partial.data, partial.info) * 100);
+      const what = `the file ends early or is damaged, about ${share}% of the picture decoded (${reasonOf(err)})`;
+      if (!options.acceptTruncated)
+        throw new CorruptImageError('truncated', `${what}; run with --accept-truncated to caption it anyway`);
+      return { ...partial, note: `truncated: ${what}; accepted with --accept-truncated` };
+    }
   }
 }
 
@@ -192,39 +334,40 @@ async function openRawPreview(
  * (atomically, metadata-free: sharp writes no EXIF, GPS, XMP or IPTC unless told to keep them).
  */
 export async function decodePhoto(absPath: string, options: DecodeOptions): Promise<DecodeInfo> {
-  const opened =
-    (options.raw ? await openRawPreview(absPath).catch(() => undefined) : undefined) ??
-    (await openOriented(absPath));
-  const { image, sourceFormat } = opened;
+  // Decode only as large as an output needs: without a proxy, the thumbnail size is enough, and
+  // JPEG shrink-on-load then decodes at a fraction of the cost (still reading every byte).
+  const thumbEdge = options.thumbEdge ?? 512;
+  const edge = options.proxyPath
+    ? options.longEdge
+    : options.thumbPath
+      ? Math.min(thumbEdge, options.longEdge)
+      : options.longEdge;
+  let decoded: Decoded;
   try {
-    // Decode only as large as an output needs: without a proxy, the thumbnail size is enough, and
-    // JPEG shrink-on-load then decodes at a fraction of the cost (still reading every byte).
-    const thumbEdge = options.thumbEdge ?? 512;
-    const edge = options.proxyPath
-      ? options.longEdge
-      : options.thumbPath
-        ? Math.min(thumbEdge, options.longEdge)
-        : options.longEdge;
-    const resized = image
-      .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
-      .toColourspace('srgb');
-    const { data, info } = await resized.raw().toBuffer({ resolveWithObject: true });
-    const pixels = () =>
-      sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
-    const thumb = () =>
-      edge <= thumbEdge
-        ? pixels()
-        : pixels().resize({ width: thumbEdge, height: thumbEdge, fit: 'inside', withoutEnlargement: true });
-    await Promise.all([
-      options.proxyPath ? writeAtomically(pixels(), options.proxyPath, options.quality ?? 85) : undefined,
-      options.thumbPath ? writeAtomically(thumb(), options.thumbPath, 80) : undefined,
-    ]);
-    return { width: info.width, height: info.height, sourceFormat, dhash: await dhashOf(pixels()) };
+    const raw = options.raw ? await readRawPreview(absPath).catch(() => undefined) : undefined;
+    // A RAW whose preview will not decode may still open as its embedded TIFF (DNG).
+    decoded = raw
+      ? await decodePixels(absPath, edge, options, raw).catch(() =>
+          decodePixels(absPath, edge, options, undefined),
+        )
+      : await decodePixels(absPath, edge, options, undefined);
   } catch (err) {
     // Disk errors (ENOSPC, EACCES on the cache) are the machine's fault, not the photo's: let them retry.
     if (err instanceof CorruptImageError || (err as NodeJS.ErrnoException).code) throw err;
-    throw new CorruptImageError(`decode failed: ${reasonOf(err)}`);
+    throw new CorruptImageError('damaged', `decode failed: ${reasonOf(err)}`);
   }
+  const { data, info, sourceFormat, note } = decoded;
+  const pixels = () =>
+    sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+  const thumb = () =>
+    edge <= thumbEdge
+      ? pixels()
+      : pixels().resize({ width: thumbEdge, height: thumbEdge, fit: 'inside', withoutEnlargement: true });
+  await Promise.all([
+    options.proxyPath ? writeAtomically(pixels(), options.proxyPath, options.quality ?? 85) : undefined,
+    options.thumbPath ? writeAtomically(thumb(), options.thumbPath, 80) : undefined,
+  ]);
+  return { width: info.width, height: info.height, sourceFormat, dhash: await dhashOf(pixels()), note };
 }
 
 /** Decodes `absPath` and writes its proxy JPEG to `outPath`. */

@@ -10,7 +10,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Catalog } from '../catalog/catalog';
-import { exiftool, exiftoolScript } from '../images/exiftool';
+import { csvRows } from '../reports/csv';
+import { exiftoolScript } from '../images/exiftool';
+import { batchReader } from '../images/exiftool-batch';
+import {
+  assertSafeArguments,
+  EXACT_JSON_READ,
+  ExiftoolAliases,
+  tagsJson,
+  withAliases,
+} from '../images/exiftool-safe';
 import type { CaptionKey, RunConfig } from '../shared/payloads';
 
 export type SidecarNaming = 'photo.xmp' | 'photo.ext.xmp';
@@ -46,6 +55,21 @@ function list(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map((v) => String(v)).filter(Boolean);
 }
 
+/** The fields of an existing sidecar that a merge needs, read exactly (numbers stay text). */
+export async function readSidecar(sidecarPath: string): Promise<Record<string, unknown>> {
+  return withAliases(async (aliases) => {
+    const json = await batchReader().run([
+      ...EXACT_JSON_READ,
+      '-XMP-dc:Subject',
+      '-XMP-lr:HierarchicalSubject',
+      '-XMP-dc:Description',
+      aliases.forRead(sidecarPath),
+    ]);
+    const rows = json.trim() ? (JSON.parse(json) as Array<Record<string, unknown>>) : [];
+    return rows[0] ?? {};
+  });
+}
+
 /** What each photo of a run should get; reads existing sidecars, writes nothing. */
 export async function planSidecars(
   catalog: Catalog,
@@ -67,7 +91,7 @@ export async function planSidecars(
       const sidecarPath = sidecarPathFor(p.abs_path, naming);
       if (sidecarPath === p.abs_path) throw new Error(`refusing to write over the original ${p.abs_path}`);
       const exists = fs.existsSync(sidecarPath);
-      const current = exists ? ((await exiftool().read(sidecarPath)) as Record<string, unknown>) : {};
+      const current = exists ? await readSidecar(sidecarPath) : {};
       const subject = list(current.Subject);
       const hierarchical = list(current.HierarchicalSubject);
       const wantH = keywords.map((k) => `${k.kind}|${k.term}`);
@@ -93,6 +117,54 @@ export function isNoop(plan: SidecarPlan): boolean {
   return !plan.addCk.length && !plan.addAi.length && !plan.description;
 }
 
+/** A write that failed, as the photo's reason: a read-only folder says what to do about it. */
+function writeFailure(plan: SidecarPlan, message: string): string {
+  const first = message.split('\n')[0];
+  const readOnly = /permission|not permitted|read-only|EACCES|EPERM|EROFS|Error creating/i.test(first);
+  return readOnly
+    ? `cannot write ${plan.sidecarPath}: the folder is read-only (${first}); make it writable and run again`
+    : `cannot write ${plan.sidecarPath}: ${first}`;
+}
+
+/** The tags one plan writes; values travel in a JSON import file, never as arguments. */
+function tagsOf(plan: SidecarPlan): Record<string, string | string[]> {
+  const tags: Record<string, string | string[]> = {};
+  if (plan.addCk.length || plan.addAi.length) {
+    // A list assigned by the import replaces the sidecar's list with exactly the merged one.
+    tags['XMP-dc:Subject'] = plan.subject;
+    tags['XMP-lr:HierarchicalSubject'] = plan.hierarchical;
+  }
+  if (plan.description) tags['XMP-dc:Description'] = plan.description;
+  return tags;
+}
+
+/**
+ * One `exiftool -@ argfile` process for a chunk of sidecars (one -execute each). Returns false
+ * when anything in the chunk failed; the caller then writes its sidecars one by one.
+ */
+async function runChunk(plans: SidecarPlan[]): Promise<boolean> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-xmp-'));
+  const aliases = new ExiftoolAliases();
+  try {
+    const targets = await Promise.all(plans.map((p) => aliases.forWrite(p.sidecarPath)));
+    const lines = ['-charset', 'filename=utf8', '-q'];
+    plans.forEach((plan, i) => {
+      const json = path.join(dir, `tags${i}.json`);
+      fs.writeFileSync(json, tagsJson(tagsOf(plan)));
+      lines.push(`-json=${json}`, '-overwrite_original', targets[i].exiftoolPath, '-execute');
+    });
+    const { ok } = await runArgfile(dir, lines);
+    if (!ok) return false;
+    for (const t of targets) await t.commit();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    aliases.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Writes one planned sidecar; a folder that refuses the write is this photo's error, not the run's. */
 export async function applySidecar(plan: SidecarPlan): Promise<SidecarResult> {
   const base = {
@@ -102,58 +174,38 @@ export async function applySidecar(plan: SidecarPlan): Promise<SidecarResult> {
     addedAi: plan.addAi,
   };
   if (isNoop(plan)) return { ...base, status: 'unchanged', addedCk: [], addedAi: [] };
-  const tags: Record<string, unknown> = {};
-  if (plan.addCk.length || plan.addAi.length) {
-    tags['XMP-dc:Subject'] = plan.subject;
-    tags['XMP-lr:HierarchicalSubject'] = plan.hierarchical;
-  }
-  if (plan.description) tags['XMP-dc:Description'] = plan.description;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-xmp-'));
+  const aliases = new ExiftoolAliases();
   try {
-    await exiftool().write(plan.sidecarPath, tags as never, { writeArgs: ['-overwrite_original'] });
+    const target = await aliases.forWrite(plan.sidecarPath);
+    const json = path.join(dir, 'tags.json');
+    fs.writeFileSync(json, tagsJson(tagsOf(plan)));
+    const lines = ['-charset', 'filename=utf8', `-json=${json}`, '-overwrite_original', target.exiftoolPath];
+    const { ok, errors } = await runArgfile(dir, lines);
+    if (!ok) return { ...base, status: 'error', reason: writeFailure(plan, errors || 'ExifTool failed') };
+    await target.commit();
     return { ...base, status: 'written' };
   } catch (err) {
-    const message = (err as Error).message.split('\n')[0];
-    const readOnly = /permission|not permitted|read-only|EACCES|EPERM|Error creating/i.test(message);
-    return {
-      ...base,
-      status: 'error',
-      reason: readOnly
-        ? `cannot write ${plan.sidecarPath}: the folder is read-only (${message}); make it writable and run again`
-        : `cannot write ${plan.sidecarPath}: ${message}`,
-    };
+    return { ...base, status: 'error', reason: writeFailure(plan, (err as Error).message) };
+  } finally {
+    aliases.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function argsFor(plan: SidecarPlan): string[] {
-  const one = (v: string) => v.replace(/[\r\n]+/g, ' ');
-  const args: string[] = [];
-  if (plan.addCk.length || plan.addAi.length) {
-    // Assigning the empty value first replaces the list with exactly the merged one.
-    args.push('-XMP-dc:Subject=', ...plan.subject.map((t) => `-XMP-dc:Subject=${one(t)}`));
-    args.push(
-      '-XMP-lr:HierarchicalSubject=',
-      ...plan.hierarchical.map((t) => `-XMP-lr:HierarchicalSubject=${one(t)}`),
-    );
-  }
-  if (plan.description) args.push(`-XMP-dc:Description=${one(plan.description)}`);
-  return [...args, '-overwrite_original', plan.sidecarPath, '-execute'];
-}
-
-/** One `exiftool -@ argfile` process for a chunk of sidecars (one -execute each). */
-function runChunk(plans: SidecarPlan[]): Promise<boolean> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-xmp-'));
+/** Runs ExifTool on an argfile (one checked argument per line) and collects its errors. */
+function runArgfile(dir: string, lines: string[]): Promise<{ ok: boolean; errors: string }> {
+  assertSafeArguments(lines);
   const argfile = path.join(dir, 'args.txt');
-  fs.writeFileSync(argfile, `${['-charset', 'utf8', '-q', ...plans.flatMap(argsFor)].join('\n')}\n`);
+  fs.writeFileSync(argfile, `${lines.join('\n')}\n`);
   return new Promise((resolve) => {
     const child = spawn('perl', [exiftoolScript(), '-@', argfile], { stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
     child.stderr.on('data', (d) => (errors += d));
-    const done = (ok: boolean) => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      resolve(ok);
-    };
-    child.once('error', () => done(false));
-    child.once('exit', (code) => done(code === 0 && !/error/i.test(errors)));
+    child.once('error', (err) => resolve({ ok: false, errors: err.message }));
+    child.once('exit', (code) =>
+      resolve({ ok: code === 0 && !/error/i.test(errors), errors: errors.trim() }),
+    );
   });
 }
 
@@ -208,10 +260,6 @@ export async function applySidecars(
 
 export const AUDIT_HEADER = 'path,added_ck,added_ai,source_model,run_id,timestamp';
 
-function csvField(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 /** Appends one audit row per sidecar that gained keywords or a description. */
 export function appendAudit(
   file: string,
@@ -221,14 +269,17 @@ export function appendAudit(
 ): number {
   const rows = results
     .filter((r) => r.status === 'written')
-    .map((r) =>
-      [r.sidecarPath, r.addedCk.join('|'), r.addedAi.join('|'), sourceModel, runId, new Date().toISOString()]
-        .map(csvField)
-        .join(','),
-    );
+    .map((r) => [
+      r.sidecarPath,
+      r.addedCk.join('|'),
+      r.addedAi.join('|'),
+      sourceModel,
+      runId,
+      new Date().toISOString(),
+    ]);
   if (!rows.length) return 0;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   if (!fs.existsSync(file)) fs.writeFileSync(file, `${AUDIT_HEADER}\n`);
-  fs.appendFileSync(file, `${rows.join('\n')}\n`);
+  fs.appendFileSync(file, csvRows(rows));
   return rows.length;
 }

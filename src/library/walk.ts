@@ -48,16 +48,27 @@ export async function* walkLibrary(
     if (visited.has(key)) return;
     visited.add(key);
 
-    let entries: fs.Dirent[];
+    let entries: Array<fs.Dirent<Buffer>>;
     try {
-      entries = await fs.promises.readdir(dir, { withFileTypes: true });
+      // Names as raw bytes: a name that is not valid UTF-8 cannot be opened through a JS string.
+      entries = await fs.promises.readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (err) {
       onProblem({ absPath: dir, reason: (err as Error).message });
       return;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
-      const absPath = path.join(dir, entry.name);
+    const named = entries.map((entry) => ({ entry, name: entry.name.toString('utf8') }));
+    named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const { entry, name } of named) {
+      const absPath = path.join(dir, name);
+      if (!Buffer.from(name, 'utf8').equals(entry.name)) {
+        onProblem({
+          absPath,
+          reason:
+            `the name is not valid UTF-8 (bytes ${entry.name.toString('hex')}), so it cannot be kept in the ` +
+            'catalog; rename it (e.g. `convmv -f latin1 -t utf8 --notest`) and run again',
+        });
+        continue;
+      }
       const relPath = path.relative(root, absPath).split(path.sep).join('/');
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
@@ -77,7 +88,7 @@ export async function* walkLibrary(
       } else if (isFile) {
         if (excluded?.(relPath)) continue;
         if (included && !included(relPath)) continue;
-        yield { root, absPath, relPath, kind: classifyFile(entry.name) };
+        yield { root, absPath, relPath, kind: classifyFile(name) };
       }
     }
   }

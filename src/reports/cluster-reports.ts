@@ -6,10 +6,11 @@
 import { byCodePoint } from '../shared/compare';
 import fs from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import type { Catalog } from '../catalog/catalog';
 import type { FolderMedoidRow, VocabularyScoreRow } from '../catalog/clusters.repository';
-import { runOutcomes, type PhotoOutcome } from '../catalog/outcomes';
+import { fileOutcomes, runOutcomes, type PhotoOutcome } from '../catalog/outcomes';
+import { csvDocument, type CsvCell } from './csv';
+import { mdCode, mdText } from './markdown';
 import { localOnlyMatcher } from '../library/local-only';
 import type { ClusterSettings, RunConfig } from '../shared/payloads';
 
@@ -118,10 +119,6 @@ export function summarizeClusters(
   return { config, outcomes, clusters, byPhoto, scores };
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 function writeAtomic(file: string, content: string): void {
   fs.writeFileSync(`${file}.tmp`, content);
   fs.renameSync(`${file}.tmp`, file);
@@ -135,23 +132,26 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
   fs.mkdirSync(outDir, { recursive: true });
   const files: string[] = [];
 
-  const exportRows = outcomes.map((o) => {
+  // One line per file: copies with the same bytes share the photo's results and name the first path.
+  const exportRows: CsvCell[][] = fileOutcomes(catalog, outcomes, config.roots).map((f) => {
+    const o = f.outcome;
     const m = byPhoto.get(o.photoId) ?? { cluster: -1, distance: null };
     return [
-      o.relPath,
+      f.relPath,
       m.cluster,
       labelOf.get(m.cluster) ?? '',
       o.status === 'success' ? (o.caption ?? '') : '',
       m.distance === null ? '' : m.distance.toFixed(6),
+      f.duplicateOf ?? '',
     ];
   });
   const exportFile = path.join(outDir, REPORT_FILES.export);
   writeAtomic(
     exportFile,
-    stringify(exportRows, {
-      header: true,
-      columns: ['rel_path', 'cluster_id', 'label', 'caption', 'distance_to_centroid'],
-    }),
+    csvDocument(
+      ['rel_path', 'cluster_id', 'label', 'caption', 'distance_to_centroid', 'duplicate_of'],
+      exportRows,
+    ),
   );
   files.push(exportFile);
 
@@ -160,15 +160,15 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
   const folderFile = path.join(outDir, REPORT_FILES.folders);
   writeAtomic(
     folderFile,
-    stringify(
+    csvDocument(
+      ['folder', 'medoid_rel_path', 'cosine_to_centroid'],
       folders.map((f) => [f.folder, relOf.get(f.photoId) ?? '', f.cosineToCentroid.toFixed(6)]),
-      { header: true, columns: ['folder', 'medoid_rel_path', 'cosine_to_centroid'] },
     ),
   );
   files.push(folderFile);
 
   if (scores.size) {
-    const scoreRows: unknown[][] = [];
+    const scoreRows: CsvCell[][] = [];
     for (const o of outcomes) {
       const s = scores.get(o.photoId);
       if (!s) continue;
@@ -191,9 +191,8 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
     const scoresFile = path.join(outDir, REPORT_FILES.scores);
     writeAtomic(
       scoresFile,
-      stringify(scoreRows, {
-        header: true,
-        columns: [
+      csvDocument(
+        [
           'path',
           'rel_path',
           'width',
@@ -206,7 +205,8 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
           'run_id',
           'model_name',
         ],
-      }),
+        scoreRows,
+      ),
     );
     files.push(scoresFile);
   }
@@ -221,26 +221,26 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
     '',
     `${captioned} captioned, ${errors} errors, ${fallbacks} vocabulary fallbacks`,
     '',
-    `${outcomes.length} photos from ${config.roots.join(', ')} · ${clustering.cluster_count} clusters · ` +
+    `${outcomes.length} photos from ${config.roots.map(mdCode).join(', ')} · ${clustering.cluster_count} clusters · ` +
       `${noise} unclustered · mode ${settings.mode} on ${clustering.space} embeddings · ` +
       `min cluster size ${settings.minClusterSize} · seed ${settings.seed}`,
     '',
   ];
   clusters.forEach((c, i) => {
     const title =
-      c.id < 0 ? `Unclustered — ${c.size} photos` : `${i + 1}. ${oneLine(c.label)} — ${c.size} photos`;
+      c.id < 0 ? `Unclustered — ${c.size} photos` : `${i + 1}. ${mdText(c.label)} — ${c.size} photos`;
     md.push(`## ${title}`, '');
     const facts = [`cluster id ${c.id}`, `label from ${c.labelSource}`];
-    if (c.medoid) facts.push(`medoid \`${c.medoid.relPath}\``);
+    if (c.medoid) facts.push(`medoid ${mdCode(c.medoid.relPath)}`);
     if (c.localOnly) facts.push('local-only (every photo is private; never sent to a cloud model)');
     md.push(facts.join(' · '), '');
     for (const m of c.nearest) {
       const caption =
         m.outcome.status === 'success'
-          ? oneLine(m.outcome.caption ?? '')
+          ? mdText(m.outcome.caption ?? '')
           : `(${m.outcome.status ?? 'not processed'})`;
       const distance = m.distance === null ? 'no embedding' : m.distance.toFixed(3);
-      md.push(`- \`${m.outcome.relPath}\` (${distance}): ${caption}`);
+      md.push(`- ${mdCode(m.outcome.relPath)} (${distance}): ${caption}`);
     }
     md.push('');
   });

@@ -36,6 +36,8 @@ export interface RunConfig {
   force: boolean;
   retryStatuses: PhotoStatus[];
   dryRun: boolean;
+  /** Decode files that end early instead of recording them as error_corrupt (absent in older runs). */
+  acceptTruncated?: boolean;
   batchSize: number;
   maxConcurrentBatches: number;
   /** Batches started per workflow execution before continue-as-new. */

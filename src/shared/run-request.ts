@@ -24,6 +24,8 @@ export interface RunRequest {
   force?: boolean;
   retryStatus?: string[] | string;
   dryRun?: boolean;
+  /** Caption files that end early (their bottom missing) instead of recording them as corrupt. */
+  acceptTruncated?: boolean;
   batchSize?: number;
   maxConcurrentBatches?: number;
   batchesPerPage?: number;
@@ -210,6 +212,7 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     force: request.force ?? false,
     retryStatuses,
     dryRun,
+    acceptTruncated: request.acceptTruncated ?? false,
     batchSize: intIn('batch size', request.batchSize, RUN_DEFAULTS.batchSize, 1, 512),
     maxConcurrentBatches: intIn(
       'max concurrent batches',
@@ -333,6 +336,8 @@ export function runWorkflowId(config: RunConfig): string {
       ? { image: config.embed.imageModel, text: config.embed.textModel ?? null, dtype: config.embed.dtype }
       : null,
     cluster: config.cluster ? hashText(JSON.stringify(config.cluster)) : null,
+    // Only when set, so that the ids of runs started before the option existed stay the same.
+    ...(config.acceptTruncated ? { acceptTruncated: true } : {}),
   };
   const label =
     path

@@ -22,6 +22,8 @@ export interface TemporalEndpoint {
   owned: boolean;
   pid?: number;
   stop(): Promise<void>;
+  /** Kills a server this process started, at once and synchronously (a forced exit); else nothing. */
+  kill(): void;
 }
 
 interface ServerState {
@@ -113,21 +115,22 @@ export async function waitForServer(
   throw new Error(`Temporal at ${address} did not become ready in ${timeoutMs / 1000}s: ${lastError}`);
 }
 
-async function stopProcessGroup(pid: number): Promise<void> {
-  const signal = (sig: NodeJS.Signals) => {
+function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
     try {
-      process.kill(-pid, sig);
+      process.kill(pid, sig);
     } catch {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        /* already gone */
-      }
+      /* already gone */
     }
-  };
-  signal('SIGTERM');
+  }
+}
+
+async function stopProcessGroup(pid: number): Promise<void> {
+  signalGroup(pid, 'SIGTERM');
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-  if (isAlive(pid)) signal('SIGKILL');
+  if (isAlive(pid)) signalGroup(pid, 'SIGKILL');
 }
 
 export interface EnsureOptions {
@@ -149,6 +152,7 @@ export async function ensureTemporal(
       embedded: false,
       owned: false,
       stop: async () => undefined,
+      kill: () => undefined,
     };
   }
   const stateFile = serverStatePath(config.dataDir);
@@ -165,6 +169,7 @@ export async function ensureTemporal(
         owned: false,
         pid: state.pid,
         stop: async () => undefined,
+        kill: () => undefined,
       };
     }
     fs.rmSync(stateFile, { force: true });
@@ -218,6 +223,15 @@ export async function startDevServer(
     fs.rmSync(serverStatePath(config.dataDir), { force: true });
     throw err;
   }
+  const forgetState = () => {
+    const file = serverStatePath(config.dataDir);
+    try {
+      const current = JSON.parse(fs.readFileSync(file, 'utf8')) as ServerState;
+      if (current.pid === pid) fs.rmSync(file, { force: true });
+    } catch {
+      /* no state file, or another server's */
+    }
+  };
   return {
     address,
     namespace: config.temporalNamespace,
@@ -227,10 +241,11 @@ export async function startDevServer(
     pid,
     stop: async () => {
       await stopProcessGroup(pid);
-      const current = fs.existsSync(serverStatePath(config.dataDir))
-        ? (JSON.parse(fs.readFileSync(serverStatePath(config.dataDir), 'utf8')) as ServerState)
-        : undefined;
-      if (current?.pid === pid) fs.rmSync(serverStatePath(config.dataDir), { force: true });
+      forgetState();
+    },
+    kill: () => {
+      signalGroup(pid, 'SIGKILL');
+      forgetState();
     },
   };
 }

@@ -13,14 +13,26 @@ export async function startRoles(
   const config = readConfig();
   const endpoint = await ensureTemporal(config, { log: (m) => consoleLine('info', m) });
   const group = await createWorkers(config, endpoint, roles, { tuning });
-  const stop = () => {
-    consoleLine('info', 'stopping workers (finishing tasks in hand) …');
+  const running = group.run();
+  let signals = 0;
+  const onSignal = () => {
+    if (++signals > 1) {
+      // Second Ctrl-C: do not wait for tasks in hand.
+      endpoint.kill();
+      process.exit(130);
+    }
+    consoleLine('info', 'stopping workers (finishing tasks in hand; Ctrl-C again to force) …');
     void group.shutdown();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   consoleLine('info', `workers polling ${roles.map((r) => `pcc-${r}`).join(', ')}`, {
     temporal: endpoint.address,
   });
-  await group.run();
+  try {
+    await running;
+  } finally {
+    // A dev server this process started goes with it.
+    await endpoint.stop();
+  }
 }

@@ -148,6 +148,7 @@ export async function processBatch({ config, batch }: ProcessBatchInput): Promis
     localOnly: config.localOnly,
     force: config.force,
     retryStatuses: config.retryStatuses,
+    acceptTruncated: config.acceptTruncated,
   });
   const decodable = loaded.filter((p) => p.status === 'success');
   counts.error_corrupt = loaded.length - decodable.length;

@@ -72,6 +72,11 @@ export class StartRunDto implements RunRequest {
   @IsBoolean()
   dryRun?: boolean;
 
+  @ApiPropertyOptional({ description: 'caption files that end early instead of recording them as corrupt' })
+  @IsOptional()
+  @IsBoolean()
+  acceptTruncated?: boolean;
+
   @ApiPropertyOptional({ minimum: 1, maximum: 512, default: 32 })
   @IsOptional()
   @IsInt()

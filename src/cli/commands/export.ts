@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { cliConfig, info, UsageError, withCatalog } from '../context';
-import { libraryOutcomes } from '../../catalog/outcomes';
+import { fileOutcomes, libraryOutcomes } from '../../catalog/outcomes';
 import type { RunConfig } from '../../shared/payloads';
 
 export function registerExport(program: Command): void {
@@ -10,7 +10,7 @@ export function registerExport(program: Command): void {
   exp
     .command('captions')
     .description(
-      'captions.jsonl: {"rel_path","caption","status"}, one line per photo under the run\'s folders',
+      'captions.jsonl: {"rel_path","caption","status"} (+ "duplicate_of", "note" when set), one line per file under the run\'s folders',
     )
     .requiredOption('--out <file>', 'output file (.jsonl)')
     .option(
@@ -40,20 +40,30 @@ export function registerExport(program: Command): void {
         const tmp = `${opts.out}.tmp`;
         const fd = fs.openSync(tmp, 'w');
         let n = 0;
-        for (const o of outcomes) {
-          if (!o.status) continue;
-          fs.writeSync(
-            fd,
-            `${JSON.stringify({ rel_path: o.relPath, caption: o.caption ?? null, status: o.status })}\n`,
-          );
+        let pending = 0;
+        for (const f of fileOutcomes(catalog, outcomes, rc.roots)) {
+          const o = f.outcome;
+          if (!o.status) {
+            pending++;
+            continue;
+          }
+          const line = {
+            rel_path: f.relPath,
+            caption: o.caption ?? null,
+            status: o.status,
+            ...(o.reason && o.status !== 'success' ? { reason: o.reason } : {}),
+            ...(o.note ? { note: o.note } : {}),
+            ...(f.duplicateOf ? { duplicate_of: f.duplicateOf } : {}),
+          };
+          fs.writeSync(fd, `${JSON.stringify(line)}\n`);
           n++;
         }
         fs.closeSync(fd);
         fs.renameSync(tmp, opts.out);
-        return { written: n, pending: outcomes.length - n };
+        return { written: n, pending };
       });
       info(
-        `wrote ${written} photos to ${opts.out}${pending ? ` (${pending} not processed yet, left out)` : ''}`,
+        `wrote ${written} files to ${opts.out}${pending ? ` (${pending} not processed yet, left out)` : ''}`,
       );
     });
   exp

@@ -23,6 +23,7 @@ interface RunOptions extends ClusterFlags {
   force?: boolean;
   retryStatus?: string;
   dryRun?: boolean;
+  acceptTruncated?: boolean;
   batchSize?: string;
   maxConcurrentBatches?: string;
   include: string[];
@@ -67,6 +68,10 @@ export function registerRun(program: Command): void {
       'redo only photos whose last status is one of these (e.g. error_api,error_model)',
     )
     .option('--dry-run', 'decode every photo without any model and report corrupt files')
+    .option(
+      '--accept-truncated',
+      'caption files that end early (bottom of the picture missing) instead of recording them as corrupt',
+    )
     .option('--batch-size <n>', 'photos per batch (16–128 is a good range)')
     .option('--max-concurrent-batches <n>', 'batches in flight at once')
     .option(
@@ -120,6 +125,7 @@ export function registerRun(program: Command): void {
         force: opts.force,
         retryStatus: opts.retryStatus,
         dryRun: opts.dryRun,
+        acceptTruncated: opts.acceptTruncated,
         batchSize: toInt('--batch-size', opts.batchSize),
         maxConcurrentBatches: toInt('--max-concurrent-batches', opts.maxConcurrentBatches),
         include: opts.include,
@@ -212,18 +218,22 @@ async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerT
 
     const view = new ProgressView();
     const onSignal = () => {
-      if (interrupted) return;
+      if (interrupted) {
+        // Second Ctrl-C: stop waiting for the workers; the dev server this process started goes too.
+        endpoint.kill();
+        process.exit(130);
+      }
       interrupted = true;
       view.stop();
       info(
         'Interrupted. Nothing is lost: run the same command again to continue, or `pcc cancel ' +
           workflowId +
-          '`.',
+          '`. (Ctrl-C again to force.)',
       );
       void cleanup(false).finally(() => process.exit(130));
     };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
 
     const finished = client.result(workflowId);
     let result: LibraryRunResult | undefined;

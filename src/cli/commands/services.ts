@@ -8,6 +8,7 @@ import { startApi } from '../../api/server';
 import { parseQueueRoles, type QueueRole } from '../../shared/queues';
 import { getBackend, knownBackends } from '../../backends/registry';
 import { UsageError } from '../context';
+import { handleInterrupts, once } from '../shutdown';
 
 export function registerServices(program: Command): void {
   program
@@ -33,21 +34,23 @@ export function registerServices(program: Command): void {
         port: Number(opts.port),
         token: process.env.PCC_API_TOKEN,
         dataDir: config.dataDir,
+        allowedHosts: config.apiAllowedHosts,
+        corsOrigins: config.apiCorsOrigins,
       });
       info(`API http://${opts.host}:${opts.port} (OpenAPI at /docs)`);
       info(`Temporal ${endpoint.address}${endpoint.uiUrl ? ` — UI ${endpoint.uiUrl}` : ''}`);
       info(`workers polling ${roles.map((r) => `pcc-${r}`).join(', ')}; Ctrl-C stops everything`);
-      const stop = async () => {
-        info('stopping …');
+      // Everything this process started, in order: no new requests, workers drain, then the server.
+      const stop = once(async () => {
         await app.close();
         await workers.shutdown();
+        await running.catch(() => undefined);
         await client.close();
         await endpoint.stop();
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
-      await running;
+      });
+      handleInterrupts({ graceful: stop, force: () => endpoint.kill() });
+      // Workers that end on their own (a fatal error) still take the rest down before the exit.
+      await running.finally(stop);
     });
 
   program

@@ -19,6 +19,7 @@ export function registerStats(program: Command): void {
           results: catalog.results.summary(),
           spend: catalog.results.spend(),
           embeddings: catalog.embeddings.counts(),
+          decodeNotes: catalog.results.decodeNotes(),
           runs: catalog.runs.list(10).map((r) => ({
             id: r.id,
             workflowId: r.workflow_id,
@@ -70,6 +71,14 @@ export function registerStats(program: Command): void {
       }
       for (const [k, v] of groups) out.push(`  ${k}: ${v.join(' · ')}`);
       if (!groups.size) out.push('  (none yet)');
+      if (stats.decodeNotes.total) {
+        out.push(`Decoded with a note: ${stats.decodeNotes.total} photos (captioned as usual)`);
+        for (const n of stats.decodeNotes.rows) out.push(`  ${n.rel_path} — ${n.note}`);
+        if (stats.decodeNotes.total > stats.decodeNotes.rows.length)
+          out.push(
+            `  … and ${stats.decodeNotes.total - stats.decodeNotes.rows.length} more (pcc export captions lists them all)`,
+          );
+      }
       if (stats.embeddings.length) {
         out.push('Embeddings:');
         for (const e of stats.embeddings) out.push(`  ${e.kind} ${e.model} (${e.dim}-d): ${e.n} photos`);

@@ -1,4 +1,5 @@
 /** The HTTP API (`pcc server`) against a real Temporal dev server: start, read progress, pause, resume, cancel, clusters. */
+import http from 'node:http';
 import path from 'node:path';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { SHARED, makeLibrary, sampleCounts, waitFor } from './helpers/fixtures';
@@ -144,6 +145,50 @@ describe('HTTP API', () => {
       expect(c.nearest.length).toBe(Math.min(5, c.size));
     }
     expect((await fetch(`${base}/runs/pcc-run-nope/clusters`)).status).toBe(404);
+  });
+
+  /** A raw request with the given headers (fetch will not send a foreign Host). */
+  const raw = (method: string, urlPath: string, headers: Record<string, string>, body?: string) =>
+    new Promise<{ status: number; body: { message?: string } }>((resolve, reject) => {
+      const req = http.request(
+        `${base}${urlPath}`,
+        { method, headers: { 'content-type': 'application/json', ...headers } },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }));
+        },
+      );
+      req.once('error', reject);
+      req.end(body);
+    });
+
+  it('answers only its own Host names and refuses writes from another site (DNS rebinding, CSRF)', async () => {
+    const port = new URL(base).port;
+    const rebound = await raw('GET', '/runs', { host: `attacker.example:${port}` });
+    expect(rebound.status).toBe(421);
+    expect(rebound.body.message).toMatch(
+      /does not answer for Host "attacker\.example:\d+".*PCC_API_ALLOWED_HOSTS/,
+    );
+    expect((await raw('GET', '/docs', { host: 'attacker.example' })).status).toBe(421);
+    const startBody = JSON.stringify({ roots: [lib], backend: 'mock', limit: 1 });
+    const csrf = await raw(
+      'POST',
+      '/runs',
+      { host: `127.0.0.1:${port}`, origin: 'http://attacker.example' },
+      startBody,
+    );
+    expect(csrf.status).toBe(403);
+    expect(csrf.body.message).toMatch(/another site \(Origin http:\/\/attacker\.example\)/);
+    const crossSite = await raw('POST', '/runs/x/pause', {
+      host: `127.0.0.1:${port}`,
+      'sec-fetch-site': 'cross-site',
+    });
+    expect(crossSite.status).toBe(403);
+    // Same origin, and the loopback names, are served.
+    expect((await raw('GET', '/runs', { host: `localhost:${port}` })).status).toBe(200);
+    const same = await raw('POST', '/runs/no-such-run/pause', { host: `127.0.0.1:${port}`, origin: base });
+    expect(same.status).toBe(404);
   });
 
   it('answers bad input with 400 and a message, unknown runs with 404, and serves OpenAPI at /docs', async () => {

@@ -31,6 +31,9 @@ export class FakeProviderServer {
   script: Behavior[] = [];
   defaultBehavior: Behavior = 'ok';
   latencyMs = 0;
+  /** Caption texts to answer with, in turn (hostile-model tests); empty: a plain fake caption. */
+  captionTexts: string[] = [];
+  private captionsAnswered = 0;
   validKeys = new Set([
     'sk-test-key',
     'sk-ant-test-key',
@@ -117,7 +120,9 @@ export class FakeProviderServer {
     }
     const text = prompt?.includes('JSON only')
       ? '{"tags":["dog","beach","sunset"]}'
-      : `A fake caption of photo ${entry.imageSha1?.slice(0, 8)}.`;
+      : this.captionTexts.length
+        ? this.captionTexts[this.captionsAnswered++ % this.captionTexts.length]
+        : `A fake caption of photo ${entry.imageSha1?.slice(0, 8)}.`;
     return send(200, answer(provider, model, text));
   }
 }

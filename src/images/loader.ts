@@ -149,24 +149,37 @@ async function openOriented(
 }
 
 /**
- * The share of rows that hold picture: a file that ends early decodes with its bottom rows
- * filled by one flat value, so flat rows are counted up from the bottom.
+ * The share of the picture that decoded: a file that ends early decodes with its last rows filled
+ * by one flat value. Orientation may have turned those rows into the top or a side, so the widest
+ * flat margin on any edge is what is missing.
  */
 function decodedShare(data: Buffer, info: sharp.OutputInfo): number {
-  const rowBytes = info.width * info.channels;
-  const flat = (y: number) => {
-    const row = data.subarray(y * rowBytes, (y + 1) * rowBytes);
+  const { width, height, channels } = info;
+  const flat = (x0: number, y0: number, dx: number, dy: number, n: number) => {
     let min = 255;
     let max = 0;
-    for (const v of row) {
-      if (v < min) min = v;
-      if (v > max) max = v;
+    for (let i = 0; i < n; i++) {
+      const at = ((y0 + i * dy) * width + (x0 + i * dx)) * channels;
+      for (let c = 0; c < channels; c++) {
+        const v = data[at + c];
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
     }
     return max - min <= 2;
   };
-  let y = info.height - 1;
-  while (y >= 0 && flat(y)) y--;
-  return (y + 1) / info.height;
+  const margin = (count: number, isFlat: (i: number) => boolean) => {
+    let i = 0;
+    while (i < count && isFlat(i)) i++;
+    return i / count;
+  };
+  const missing = Math.max(
+    margin(height, (i) => flat(0, height - 1 - i, 1, 0, width)),
+    margin(height, (i) => flat(0, i, 1, 0, width)),
+    margin(width, (i) => flat(width - 1 - i, 0, 0, 1, height)),
+    margin(width, (i) => flat(i, 0, 0, 1, height)),
+  );
+  return 1 - missing;
 }
 
 export interface DecodeOptions extends ProxyOptions {
@@ -321,7 +334,11 @@ async function decodePixels(
         throw new CorruptImageError('damaged', `the picture data cannot be decoded: ${reasonOf(err)}`);
       }
       const share = Math.round(decodedShare(partial.data, partial.info) * 100);
-      const what = `the file ends early or is damaged, about ${share}% of the picture decoded (${reasonOf(err)})`;
+      // libvips' message is left out: its error buffer is shared, and may name another photo's warning.
+      const what =
+        share >= 99
+          ? 'the file ends early or is damaged (the whole frame decodes, possibly with lost detail)'
+          : `the file ends early or is damaged: about ${share}% of the picture decoded`;
       if (!options.acceptTruncated)
         throw new CorruptImageError('truncated', `${what}; run with --accept-truncated to caption it anyway`);
       return { ...partial, note: `truncated: ${what}; accepted with --accept-truncated` };

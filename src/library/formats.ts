@@ -33,7 +33,13 @@ const SIDECAR_EXTENSIONS = new Set(['xmp', 'aae', 'thm', 'pp3', 'dop', 'json']);
 
 export function extensionOf(fileName: string): string {
   const dot = fileName.lastIndexOf('.');
-  return dot < 0 ? '' : fileName.slice(dot + 1).toLowerCase();
+  // Trailing blanks are a slip of whoever named the file ("photo.jpg "), not another extension.
+  return dot < 0
+    ? ''
+    : fileName
+        .slice(dot + 1)
+        .trim()
+        .toLowerCase();
 }
 
 export function classifyFile(fileName: string): FileKind {

@@ -40,8 +40,8 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-export function startPcc(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [PCC_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startPcc(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Proc {
+  const child = spawn(process.execPath, [PCC_BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));
@@ -50,8 +50,13 @@ export function startPcc(args: string[], env: NodeJS.ProcessEnv): Proc {
 }
 
 /** Runs pcc to completion; fails the test with its output when the exit code differs. */
-export async function runPcc(args: string[], env: NodeJS.ProcessEnv, expectCode = 0): Promise<string> {
-  const p = startPcc(args, env);
+export async function runPcc(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  expectCode = 0,
+  cwd?: string,
+): Promise<string> {
+  const p = startPcc(args, env, cwd);
   const code = await p.exited;
   if (code !== expectCode)
     throw new Error(`pcc ${args.join(' ')} exited ${code}, expected ${expectCode}:\n${p.output()}`);

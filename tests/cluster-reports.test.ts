@@ -313,6 +313,28 @@ describe('vocabulary files', () => {
     expect(gearTerms(v.gear, null, null)).toEqual([]);
   });
 
+  it('loads the original tagging spec verbatim: categories of plain labels, gear as plain camera names', () => {
+    const spec = [
+      'subjects:',
+      '  - beach',
+      '  - Blue Glass',
+      'people_concepts: [profile, hands]',
+      'places_coarse:',
+      '  - Venice',
+      'gear:',
+      '  - Pentax67',
+      '  - Canon EOS 5D',
+      '  - iPhone',
+    ].join('\n');
+    const v = parseVocabularyFile(spec);
+    expect(v.labels).toEqual(['beach', 'blue glass', 'profile', 'hands', 'venice']);
+    expect(gearTerms(v.gear, 'PENTAX', 'PENTAX 67')).toEqual(['pentax67']);
+    expect(gearTerms(v.gear, 'Canon', 'Canon EOS 5D Mark II')).toEqual(['canon eos 5d']);
+    expect(gearTerms(v.gear, 'Apple', 'iPhone 15 Pro')).toEqual(['iphone']);
+    expect(gearTerms(v.gear, 'Pentax', 'K10D')).toEqual([]);
+    expect(() => parseVocabularyFile('gear:\n  - " - "\n')).toThrow(/gear entry 1 is empty/);
+  });
+
   it('rejects bad settings with a message that names them', () => {
     expect(() => parseVocabularyFile('labels: [a]\ntop_k: 0\n')).toThrow(/top_k must be a whole number/);
     expect(() => parseVocabularyFile('labels: [a]\ntemplate: "photo"\n')).toThrow(

@@ -49,19 +49,29 @@ describe('embeddings (stand-in CLIP and MiniLM)', () => {
         .flatMap((d) => fs.readdirSync(path.join(dataDir, 'staging', 'embeddings', d))),
     ).toEqual([]);
     const file = path.join(dataDir, 'embeddings.jsonl');
-    await runPcc(['export', 'embeddings', '--out', file], env);
+    await runPcc(['export', 'embeddings', '--out', file, '--kind', 'image'], env);
     const rows = fs
       .readFileSync(file, 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(good);
-    expect(Object.keys(rows[0]).sort()).toEqual(['dim', 'model', 'rel_path', 'vector']);
+    expect(Object.keys(rows[0]).sort()).toEqual(['dim', 'kind', 'model', 'rel_path', 'vector']);
     expect(
       rows.every(
         (r) => r.dim === 512 && r.vector.length === 512 && r.model === 'Xenova/clip-vit-base-patch32',
       ),
     ).toBe(true);
+    // By default the caption vectors come too.
+    await runPcc(['export', 'embeddings', '--out', file], env);
+    const all = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; dim: number });
+    expect(all.filter((r) => r.kind === 'image')).toHaveLength(good);
+    expect(all.filter((r) => r.kind === 'caption').length).toBeGreaterThan(0);
+    expect(all.filter((r) => r.kind === 'caption').every((r) => r.dim === 384)).toBe(true);
     expect(await runPcc(['stats'], env)).toMatch(/image Xenova\/clip-vit-base-patch32 \(512-d\): \d+ photos/);
 
     // A later run with --embed on an already captioned library embeds nothing twice and captions nothing again.
@@ -75,7 +85,7 @@ describe('embeddings (stand-in CLIP and MiniLM)', () => {
     const { dataDir, env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: fixtures });
     const out = await runPcc(['run', lib, '--backend', 'local', '--batch-size', '16'], env);
     expect(out).toMatch(/execution provider: Xenova\/vit-gpt2-image-captioning \(fp32\) on CPU/);
-    const { good, broken } = sampleCounts();
+    const { goodFiles, broken } = sampleCounts();
     const file = path.join(dataDir, 'captions.jsonl');
     await runPcc(['export', 'captions', '--out', file], env);
     const rows = fs
@@ -83,7 +93,8 @@ describe('embeddings (stand-in CLIP and MiniLM)', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(rows.filter((r) => r.status === 'success')).toHaveLength(good);
+    // One line per file: identical copies each get theirs.
+    expect(rows.filter((r) => r.status === 'success')).toHaveLength(goodFiles);
     expect(rows.filter((r) => r.status === 'error_corrupt')).toHaveLength(broken);
     // The stand-in's vocabulary is known: every word of every caption comes from it.
     const tokenizer = JSON.parse(

@@ -13,6 +13,7 @@ import { csvDocument, type CsvCell } from './csv';
 import { mdCode, mdText } from './markdown';
 import { localOnlyMatcher } from '../library/local-only';
 import type { ClusterSettings, RunConfig } from '../shared/payloads';
+import { effectiveMinClusterSize } from '../clustering/cluster';
 
 export const REPORT_FILES = {
   export: 'cluster_export.csv',
@@ -223,7 +224,11 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
     '',
     `${outcomes.length} photos from ${config.roots.map(mdCode).join(', ')} · ${clustering.cluster_count} clusters · ` +
       `${noise} unclustered · mode ${settings.mode} on ${clustering.space} embeddings · ` +
-      `min cluster size ${settings.minClusterSize} · seed ${settings.seed}`,
+      `min cluster size ${
+        settings.autoMinClusterSize
+          ? `${effectiveMinClusterSize(settings, catalog.clusters.members(runId).size)} (adapted to the library)`
+          : settings.minClusterSize
+      } · seed ${settings.seed}`,
     '',
   ];
   clusters.forEach((c, i) => {

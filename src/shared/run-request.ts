@@ -286,6 +286,8 @@ export function buildClusterSettings(request: RunRequest, hasTextModel: boolean)
       525_600,
     ),
   };
+  // No size given: umap-hdbscan adapts it to the library (clustering/cluster.ts).
+  if (request.minClusterSize === undefined && !pairwise) Object.assign(params, { autoMinClusterSize: true });
   if (request.minSamples !== undefined)
     params.minSamples = intIn('--min-samples', request.minSamples, 1, 1, 100_000);
   let vocabulary: ClusterSettings['vocabulary'];

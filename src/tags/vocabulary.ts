@@ -4,9 +4,12 @@
  * Accepted files (see docs/clustering.md):
  * - one label per line (`#` comments, blank lines ignored);
  * - a YAML list of labels;
- * - a YAML mapping with `labels:` (or category keys holding lists) and optional `template`,
- *   `top_k`, `threshold` and `gear:` rules (`{make, model, term}`; make/model match
- *   case-insensitively as substrings, or as regular expressions when written `/…/`).
+ * - a YAML mapping with `labels:` (or category keys holding lists, as in the original tagging
+ *   spec: `subjects:`, `people_concepts:`, `places_coarse:` …) and optional `template`, `top_k`,
+ *   `threshold` and `gear:`. A gear entry is either a rule (`{make, model, term}`; make/model
+ *   match case-insensitively as substrings, or as regular expressions when written `/…/`) or a
+ *   plain camera/lens name such as `Pentax67`, matched against make and model together with
+ *   case, spaces and punctuation ignored.
  * Labels are lowercased, stripped and de-duplicated, first occurrence wins.
  */
 import fs from 'node:fs';
@@ -17,7 +20,14 @@ export const DEFAULT_TEMPLATE = 'a photo of {label}';
 export interface GearRule {
   make?: string;
   model?: string;
+  /** A plain name (`Pentax67`): matches when it is part of make + model, compared as letters and digits. */
+  name?: string;
   term: string;
+}
+
+/** Letters and digits only, lowercased: `PENTAX 67` and `Pentax67` compare equal. */
+function squash(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
 export interface Vocabulary {
@@ -110,8 +120,14 @@ export function withSettings(vocabulary: Vocabulary, overrides: VocabularyOverri
 }
 
 function parseGear(value: unknown): GearRule[] {
-  if (!Array.isArray(value)) throw new VocabularyError('gear must be a list of {make, model, term} rules');
+  if (!Array.isArray(value))
+    throw new VocabularyError('gear must be a list of camera names or {make, model, term} rules');
   return value.map((rule, i) => {
+    if (typeof rule === 'string' || typeof rule === 'number') {
+      const name = String(rule).trim();
+      if (!squash(name)) throw new VocabularyError(`gear entry ${i + 1} is empty`);
+      return { name, term: name.toLowerCase() };
+    }
     const r = (rule ?? {}) as Record<string, unknown>;
     if (typeof r.term !== 'string' || !r.term.trim())
       throw new VocabularyError(`gear rule ${i + 1} needs a term`);
@@ -169,6 +185,8 @@ export function gearTerms(
 ): string[] {
   const out: string[] = [];
   for (const rule of rules) {
+    if (rule.name !== undefined && !squash(`${make ?? ''} ${model ?? ''}`).includes(squash(rule.name)))
+      continue;
     if (rule.make !== undefined && !(make && matcher(rule.make)(make))) continue;
     if (rule.model !== undefined && !(model && matcher(rule.model)(model))) continue;
     if (!out.includes(rule.term)) out.push(rule.term);

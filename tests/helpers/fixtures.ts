@@ -47,12 +47,13 @@ export function hashTree(root: string): Record<string, string> {
   return result;
 }
 
-export function sampleCounts(): { good: number; broken: number } {
+export function sampleCounts(): { good: number; goodFiles: number; broken: number } {
   // Distinct photos: the library holds byte-identical duplicates (counted once by content hash).
+  const files = listFiles(SAMPLE_LIBRARY);
   const hashes = new Set(
-    listFiles(SAMPLE_LIBRARY).map((f) => crypto.createHash('sha1').update(fs.readFileSync(f)).digest('hex')),
+    files.map((f) => crypto.createHash('sha1').update(fs.readFileSync(f)).digest('hex')),
   );
-  return { good: hashes.size, broken: listFiles(SAMPLE_BROKEN).length };
+  return { good: hashes.size, goodFiles: files.length, broken: listFiles(SAMPLE_BROKEN).length };
 }
 
 export async function waitFor<T>(

@@ -68,25 +68,28 @@ export function registerExport(program: Command): void {
     });
   exp
     .command('embeddings')
-    .description('one JSON line per photo and model: {"rel_path","model","dim","vector"}')
+    .description(
+      'one JSON line per photo, kind and model: {"rel_path","kind","model","dim","vector"} (image and caption vectors)',
+    )
     .requiredOption('--out <file>', 'output file (.jsonl)')
     .option('--model <id>', 'only this model')
-    .option('--kind <kind>', 'image or caption', 'image')
+    .option('--kind <kind>', 'image, caption or all', 'all')
     .action((opts: { out: string; model?: string; kind: string }) => {
-      if (opts.kind !== 'image' && opts.kind !== 'caption')
-        throw new UsageError('--kind must be image or caption');
+      if (opts.kind !== 'image' && opts.kind !== 'caption' && opts.kind !== 'all')
+        throw new UsageError('--kind must be image, caption or all');
+      const kind = opts.kind === 'all' ? undefined : opts.kind;
       const config = cliConfig();
       const n = withCatalog(config, (catalog) => {
         fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
         const tmp = `${opts.out}.tmp`;
         const fd = fs.openSync(tmp, 'w');
         let count = 0;
-        for (const e of catalog.embeddings.iterate(opts.kind as 'image' | 'caption', opts.model)) {
+        for (const e of catalog.embeddings.iterate(kind, opts.model)) {
           const where = catalog.photos.pathsOf(e.photoId)[0];
           const vector = Array.from(e.vector, (x) => Math.round(x * 1e6) / 1e6);
           fs.writeSync(
             fd,
-            `${JSON.stringify({ rel_path: where?.rel_path ?? null, model: e.model, dim: e.vector.length, vector })}\n`,
+            `${JSON.stringify({ rel_path: where?.rel_path ?? null, kind: e.kind, model: e.model, dim: e.vector.length, vector })}\n`,
           );
           count++;
         }

@@ -26,6 +26,7 @@ interface RunOptions extends ClusterFlags {
   acceptTruncated?: boolean;
   batchSize?: string;
   maxConcurrentBatches?: string;
+  batchesPerPage?: string;
   include: string[];
   exclude: string[];
   mockErrorRate?: string;
@@ -74,6 +75,7 @@ export function registerRun(program: Command): void {
     )
     .option('--batch-size <n>', 'photos per batch (16–128 is a good range)')
     .option('--max-concurrent-batches <n>', 'batches in flight at once')
+    .option('--batches-per-page <n>', 'batches per workflow execution before continue-as-new (default 200)')
     .option(
       '--include <glob>',
       'only files matching this glob (relative to the folder); repeatable',
@@ -128,6 +130,7 @@ export function registerRun(program: Command): void {
         acceptTruncated: opts.acceptTruncated,
         batchSize: toInt('--batch-size', opts.batchSize),
         maxConcurrentBatches: toInt('--max-concurrent-batches', opts.maxConcurrentBatches),
+        batchesPerPage: toInt('--batches-per-page', opts.batchesPerPage),
         include: opts.include,
         exclude: opts.exclude,
         mockErrorRate: opts.mockErrorRate === undefined ? undefined : Number(opts.mockErrorRate),

@@ -137,4 +137,37 @@ describe('clustering a labelled library end to end', () => {
     const refused = await runPcc(['report', '--run', 'no-such-run'], env, 2);
     expect(refused).toMatch(/no run no-such-run in the catalog/);
   });
+
+  it('a top-up run and a repeated run both report the whole library, not only their new photos', async () => {
+    const lib = tempDir('pcc-topup-');
+    const folders = fs.readdirSync(CLOTHING).sort().slice(0, 2);
+    const all: string[] = [];
+    for (const f of folders) {
+      fs.mkdirSync(path.join(lib, f));
+      for (const name of fs.readdirSync(path.join(CLOTHING, f)).sort().slice(0, 12)) all.push(`${f}/${name}`);
+    }
+    const held = all.slice(-3);
+    for (const rel of all.filter((r) => !held.includes(r)))
+      fs.copyFileSync(path.join(CLOTHING, rel), path.join(lib, rel));
+    const { env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: MODELS });
+    const reports = (dir: string) =>
+      readCsv(path.join(dir, 'cluster_export.csv'))
+        .map((r) => r.rel_path)
+        .sort();
+    const out = tempDir('pcc-topup-reports-');
+    await runPcc(['run', lib, '--cluster', '--report-dir', path.join(out, 'first')], env);
+    expect(reports(path.join(out, 'first'))).toEqual(all.filter((r) => !held.includes(r)).sort());
+
+    for (const rel of held) fs.copyFileSync(path.join(CLOTHING, rel), path.join(lib, rel));
+    const topUp = await runPcc(['run', lib, '--cluster', '--report-dir', path.join(out, 'topup')], env);
+    expect(topUp).toMatch(/completed in .*: 3 photos/);
+    expect(reports(path.join(out, 'topup'))).toEqual([...all].sort());
+
+    const repeat = await runPcc(['run', lib, '--cluster', '--report-dir', path.join(out, 'repeat')], env);
+    expect(repeat).toMatch(/completed in .*: 0 photos/);
+    expect(reports(path.join(out, 'repeat'))).toEqual([...all].sort());
+    expect(fs.readFileSync(path.join(out, 'repeat', 'cluster_report.md'), 'utf8')).toMatch(
+      /min cluster size 3 \(adapted to the library\)/,
+    );
+  });
 });

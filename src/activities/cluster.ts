@@ -94,7 +94,8 @@ export function stageClusterInputFiles(
   const imageRows: Float32Array[] = [];
   const unusable: string[] = [];
   let missing = 0;
-  const work = catalog.runs.workList(runId).map((w) => {
+  // The whole library under the run's folders is clustered, not only the photos this run processed.
+  const work = catalog.runs.libraryOf(runId).map((w) => {
     const image = catalog.embeddings.get(w.photo_id, 'image', embed.imageModel);
     const caption = embed.textModel
       ? catalog.embeddings.get(w.photo_id, 'caption', embed.textModel)

@@ -35,7 +35,7 @@ export function persistClustering(
 ): void {
   const { runId, settings } = input;
   const clustered = new Map(result.members.map((m) => [m.photoId, m]));
-  const work = catalog.runs.workList(runId);
+  const work = catalog.runs.libraryOf(runId);
   // Noise has no centre worth measuring to: its distance stays empty.
   const members = work.map((w) => {
     const m = clustered.get(w.photo_id);

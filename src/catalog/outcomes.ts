@@ -51,6 +51,20 @@ export function runOutcomes(
     );
 }
 
+/** Outcomes of every photo a run's results cover: the whole library under its folders (`libraryOf`). */
+export function runLibraryOutcomes(
+  catalog: Catalog,
+  runId: string,
+  key: CaptionKey,
+  dryRun: boolean,
+): PhotoOutcome[] {
+  return catalog.runs
+    .libraryOf(runId)
+    .map((w) =>
+      outcomeOf(catalog, { photoId: w.photo_id, relPath: w.rel_path, absPath: w.abs_path }, key, dryRun),
+    );
+}
+
 /** Outcomes of every distinct photo under the roots (one row per photo, its first path). */
 export function libraryOutcomes(catalog: Catalog, roots: string[], key: CaptionKey): PhotoOutcome[] {
   return catalog.photos

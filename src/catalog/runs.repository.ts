@@ -68,6 +68,33 @@ export class RunsRepository {
       .all(runId) as WorkItem[];
   }
 
+  /**
+   * The photos a run's results cover — the whole library under its folders, not only what it
+   * processed: its work list, then every other photo (first path each) its scan saw under the
+   * same roots (paths touched since the run was created, so the run's include/exclude globs
+   * apply and deleted files drop out). A top-up run and a repeated run both report the library.
+   */
+  libraryOf(runId: string): WorkItem[] {
+    const run = this.get(runId);
+    const work = this.workList(runId);
+    if (!run) return work;
+    const roots = (JSON.parse(run.config_json) as RunConfig).roots;
+    if (!roots.length) return work;
+    const marks = roots.map(() => '?').join(',');
+    const seen = this.db
+      .prepare(
+        `SELECT -1 AS ordinal, pp.photo_id, pp.abs_path, pp.rel_path, p.sha1, p.is_raw
+         FROM photo_paths pp JOIN photos p ON p.id = pp.photo_id
+         WHERE pp.root IN (${marks}) AND pp.last_seen >= ?
+           AND pp.abs_path = (SELECT MIN(abs_path) FROM photo_paths x
+                              WHERE x.photo_id = pp.photo_id AND x.root IN (${marks}) AND x.last_seen >= ?)
+         ORDER BY pp.rel_path`,
+      )
+      .all(...roots, run.created_at, ...roots, run.created_at) as WorkItem[];
+    const inWork = new Set(work.map((w) => w.photo_id));
+    return [...work, ...seen.filter((s) => !inWork.has(s.photo_id))];
+  }
+
   recordScan(runId: string, scan: ScanSummary): void {
     this.db.prepare('UPDATE runs SET scan_json = ? WHERE id = ?').run(JSON.stringify(scan), runId);
   }

@@ -81,7 +81,8 @@ export async function planSidecars(
   const config = JSON.parse(run.config_json) as RunConfig;
   const key: CaptionKey = { backend: config.backend, model: config.model, promptHash: config.promptHash };
   const plans: SidecarPlan[] = [];
-  for (const item of catalog.runs.workList(runId)) {
+  // Every photo of the library under the run's folders, with its latest results.
+  for (const item of catalog.runs.libraryOf(runId)) {
     const keywords = catalog.metadata.keywordsOf(item.photo_id);
     const caption = catalog.results.get(item.photo_id, 'caption', key);
     const description = caption?.status === 'success' ? (caption.output ?? undefined) : undefined;

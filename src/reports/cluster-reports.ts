@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Catalog } from '../catalog/catalog';
 import type { FolderMedoidRow, VocabularyScoreRow } from '../catalog/clusters.repository';
-import { fileOutcomes, runOutcomes, type PhotoOutcome } from '../catalog/outcomes';
+import { fileOutcomes, runLibraryOutcomes, type PhotoOutcome } from '../catalog/outcomes';
 import { csvDocument, type CsvCell } from './csv';
 import { mdCode, mdText } from './markdown';
 import { localOnlyMatcher } from '../library/local-only';
@@ -77,7 +77,8 @@ export function summarizeClusters(
   const run = catalog.runs.get(runId);
   if (!run) throw new Error(`no run ${runId} in the catalog`);
   const config = JSON.parse(run.config_json) as RunConfig;
-  const outcomes = runOutcomes(
+  // The whole library under the run's folders: a top-up run reports every photo, not only its new ones.
+  const outcomes = runLibraryOutcomes(
     catalog,
     runId,
     { backend: config.backend, model: config.model, promptHash: config.promptHash },

@@ -8,7 +8,6 @@ import {
   type SidecarNaming,
   type SidecarResult,
 } from '../library/sidecars';
-import type { RunConfig } from '../shared/payloads';
 
 export interface WriteSidecarsInput {
   runId: string;
@@ -41,8 +40,7 @@ export async function writeRunSidecars(
     concurrency: input.concurrency ?? 2,
     onProgress: (done) => onProgress(done, plans.length),
   });
-  const run = catalog.runs.get(input.runId)!;
-  const config = JSON.parse(run.config_json) as RunConfig;
+  const config = catalog.runs.run(input.runId)!.config;
   const auditPath = auditPathFor(deps.config.dataDir, input.auditPath);
   appendAudit(auditPath, results, `${config.backend}/${config.model}`, input.runId);
   return {

@@ -11,6 +11,18 @@ export interface ClusteringRow {
   created_at: string;
 }
 
+/** A run's clustering as the rest of pcc sees it (parsed, camelCase). */
+export interface Clustering<Params = Record<string, unknown>> {
+  runId: string;
+  params: Params;
+  space: string;
+  clusterCount: number;
+  noise: number;
+  seconds?: number;
+  folders: FolderMedoidRow[];
+  createdAt: string;
+}
+
 export interface FolderMedoidRow {
   folder: string;
   photoId: number;
@@ -83,6 +95,22 @@ export class ClustersRepository {
   clustering(runId: string): ClusteringRow | undefined {
     return this.db.prepare('SELECT * FROM clusterings WHERE run_id = ?').get(runId) as
       ClusteringRow | undefined;
+  }
+
+  /** The run's clustering, parsed. */
+  clusteringOf<Params = Record<string, unknown>>(runId: string): Clustering<Params> | undefined {
+    const row = this.clustering(runId);
+    if (!row) return undefined;
+    return {
+      runId: row.run_id,
+      params: JSON.parse(row.params_json) as Params,
+      space: row.space,
+      clusterCount: row.cluster_count,
+      noise: row.noise,
+      seconds: row.seconds ?? undefined,
+      folders: JSON.parse(row.folders_json) as FolderMedoidRow[],
+      createdAt: row.created_at,
+    };
   }
 
   members(runId: string): Map<number, MemberRow> {

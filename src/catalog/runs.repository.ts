@@ -13,6 +13,31 @@ export interface RunRow {
   finished_at: string | null;
 }
 
+/** A run as the rest of pcc sees it: settings, scan and counts parsed, camelCase. */
+export interface Run {
+  id: string;
+  workflowId: string;
+  config: RunConfig;
+  status: string;
+  scan?: ScanSummary;
+  counts?: StatusCounts;
+  createdAt: string;
+  finishedAt?: string;
+}
+
+function toRun(row: RunRow): Run {
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    config: JSON.parse(row.config_json) as RunConfig,
+    status: row.status,
+    scan: row.scan_json ? (JSON.parse(row.scan_json) as ScanSummary) : undefined,
+    counts: row.counts_json ? (JSON.parse(row.counts_json) as StatusCounts) : undefined,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at ?? undefined,
+  };
+}
+
 export interface WorkItem {
   ordinal: number;
   photo_id: number;
@@ -122,6 +147,21 @@ export class RunsRepository {
     this.db
       .prepare('UPDATE runs SET status = ?, counts_json = ?, finished_at = ? WHERE id = ?')
       .run(status, JSON.stringify(counts), new Date().toISOString(), runId);
+  }
+
+  /** The run by run id or workflow id, as a domain object. */
+  run(idOrWorkflowId: string): Run | undefined {
+    const row = this.find(idOrWorkflowId);
+    return row && toRun(row);
+  }
+
+  /** The newest run, or the newest that matches `which`. */
+  latestRun(which: (run: Run) => boolean = () => true): Run | undefined {
+    return this.list(1000).map(toRun).find(which);
+  }
+
+  recentRuns(limit: number): Run[] {
+    return this.list(limit).map(toRun);
   }
 
   get(runId: string): RunRow | undefined {

@@ -8,6 +8,7 @@ import { registerEstimate } from './commands/estimate';
 import { registerXmp } from './commands/xmp';
 import { registerModels } from './commands/models';
 import { registerReport } from './commands/report';
+import { registerConfig } from './commands/config';
 import { UsageError } from './context';
 import { ConfigError } from '../config';
 
@@ -26,6 +27,7 @@ registerEstimate(program);
 registerXmp(program);
 registerModels(program);
 registerReport(program);
+registerConfig(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),

@@ -392,11 +392,6 @@ export function writeProxy(absPath: string, outPath: string, options: ProxyOptio
   return decodePhoto(absPath, { ...options, proxyPath: outPath });
 }
 
-/** Decodes `absPath` completely without writing anything (dry runs, backends that read no pixels). */
-export function validateImage(absPath: string, options: ProxyOptions): Promise<DecodeInfo> {
-  return decodePhoto(absPath, options);
-}
-
 /** Where a photo's review thumbnail lives (content addressed). */
 export function thumbnailPathFor(dataDir: string, sha1: string): string {
   return path.join(dataDir, 'thumbnails', sha1.slice(0, 2), `${sha1}.jpg`);

@@ -20,7 +20,7 @@ import {
   tagsJson,
   withAliases,
 } from '../images/exiftool-safe';
-import type { CaptionKey, RunConfig } from '../shared/payloads';
+import type { CaptionKey } from '../shared/payloads';
 
 export type SidecarNaming = 'photo.xmp' | 'photo.ext.xmp';
 
@@ -76,9 +76,8 @@ export async function planSidecars(
   runId: string,
   naming: SidecarNaming,
 ): Promise<SidecarPlan[]> {
-  const run = catalog.runs.get(runId);
-  if (!run) throw new Error(`no run ${runId} in the catalog`);
-  const config = JSON.parse(run.config_json) as RunConfig;
+  const config = catalog.runs.run(runId)?.config;
+  if (!config) throw new Error(`no run ${runId} in the catalog`);
   const key: CaptionKey = { backend: config.backend, model: config.model, promptHash: config.promptHash };
   const plans: SidecarPlan[] = [];
   // Every photo of the library under the run's folders, with its latest results.

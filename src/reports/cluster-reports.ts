@@ -7,7 +7,7 @@ import { byCodePoint } from '../shared/compare';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Catalog } from '../catalog/catalog';
-import type { FolderMedoidRow, VocabularyScoreRow } from '../catalog/clusters.repository';
+import type { VocabularyScoreRow } from '../catalog/clusters.repository';
 import { fileOutcomes, runLibraryOutcomes, type PhotoOutcome } from '../catalog/outcomes';
 import { csvDocument, type CsvCell } from './csv';
 import { mdCode, mdText } from './markdown';
@@ -20,6 +20,7 @@ export const REPORT_FILES = {
   report: 'cluster_report.md',
   folders: 'folder_medoids.csv',
   scores: 'vocabulary_scores.csv',
+  config: 'config.json',
 } as const;
 
 export type LabelSource = 'caption' | 'vocabulary' | 'none' | 'noise';
@@ -74,9 +75,8 @@ export function summarizeClusters(
   byPhoto: Map<number, { cluster: number; distance: number | null }>;
   scores: Map<number, VocabularyScoreRow>;
 } {
-  const run = catalog.runs.get(runId);
-  if (!run) throw new Error(`no run ${runId} in the catalog`);
-  const config = JSON.parse(run.config_json) as RunConfig;
+  const config = catalog.runs.run(runId)?.config;
+  if (!config) throw new Error(`no run ${runId} in the catalog`);
   // The whole library under the run's folders: a top-up run reports every photo, not only its new ones.
   const outcomes = runLibraryOutcomes(
     catalog,
@@ -127,7 +127,7 @@ function writeAtomic(file: string, content: string): void {
 }
 
 export function writeReportFiles(catalog: Catalog, runId: string, outDir: string): ReportSummary {
-  const clustering = catalog.clusters.clustering(runId);
+  const clustering = catalog.clusters.clusteringOf<ClusterSettings['params']>(runId);
   if (!clustering) throw new Error(`run ${runId} has not been clustered yet`);
   const { config, outcomes, clusters, byPhoto, scores } = summarizeClusters(catalog, runId);
   const labelOf = new Map(clusters.map((c) => [c.id, c.label]));
@@ -158,7 +158,7 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
   files.push(exportFile);
 
   const relOf = new Map(outcomes.map((o) => [o.photoId, o.relPath]));
-  const folders = JSON.parse(clustering.folders_json) as FolderMedoidRow[];
+  const folders = clustering.folders;
   const folderFile = path.join(outDir, REPORT_FILES.folders);
   writeAtomic(
     folderFile,
@@ -217,13 +217,13 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
   const errors = outcomes.filter((o) => o.status?.startsWith('error')).length;
   const fallbacks = clusters.filter((c) => c.labelSource === 'vocabulary').length;
   const noise = clusters.find((c) => c.id < 0)?.size ?? 0;
-  const settings = JSON.parse(clustering.params_json) as ClusterSettings['params'];
+  const settings = clustering.params;
   const md: string[] = [
     `# Clusters of run ${runId}`,
     '',
     `${captioned} captioned, ${errors} errors, ${fallbacks} vocabulary fallbacks`,
     '',
-    `${outcomes.length} photos from ${config.roots.map(mdCode).join(', ')} · ${clustering.cluster_count} clusters · ` +
+    `${outcomes.length} photos from ${config.roots.map(mdCode).join(', ')} · ${clustering.clusterCount} clusters · ` +
       `${noise} unclustered · mode ${settings.mode} on ${clustering.space} embeddings · ` +
       `min cluster size ${
         settings.autoMinClusterSize
@@ -253,11 +253,15 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
   const reportFile = path.join(outDir, REPORT_FILES.report);
   writeAtomic(reportFile, md.join('\n'));
   files.push(reportFile);
+  // The run's effective settings (config file, flags and defaults resolved), frozen beside its results.
+  const configFile = path.join(outDir, REPORT_FILES.config);
+  writeAtomic(configFile, `${JSON.stringify({ runId, settings: config, clustering: settings }, null, 2)}\n`);
+  files.push(configFile);
   return {
     outDir,
     files,
     photos: outcomes.length,
-    clusters: clustering.cluster_count,
+    clusters: clustering.clusterCount,
     noise,
     captioned,
     errors,

@@ -38,6 +38,8 @@ export interface RunConfig {
   dryRun: boolean;
   /** Decode files that end early instead of recording them as error_corrupt (absent in older runs). */
   acceptTruncated?: boolean;
+  /** The pcc.yaml this run's options came from, if any. */
+  configFile?: string;
   batchSize: number;
   maxConcurrentBatches: number;
   /** Batches started per workflow execution before continue-as-new. */

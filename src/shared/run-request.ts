@@ -62,6 +62,8 @@ export interface RunRequest {
   vocabularyTemplate?: string;
   /** Folder for the run's reports (default: <data dir>/reports/<run id>). */
   reportDir?: string;
+  /** The pcc.yaml the options came from (recorded with the run's settings). */
+  configFile?: string;
 }
 
 export class RunRequestError extends Error {
@@ -213,6 +215,7 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     retryStatuses,
     dryRun,
     acceptTruncated: request.acceptTruncated ?? false,
+    ...(request.configFile ? { configFile: request.configFile } : {}),
     batchSize: intIn('batch size', request.batchSize, RUN_DEFAULTS.batchSize, 1, 512),
     maxConcurrentBatches: intIn(
       'max concurrent batches',

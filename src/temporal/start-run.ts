@@ -19,8 +19,9 @@ export async function prepareRun(
     if (err instanceof RunRequestError) throw err;
     throw new RunRequestError((err as Error).message);
   }
-  const backend = getBackend(request.backend ?? config.backend);
-  if (!config.dryRun && backend.verify) {
+  // A dry run uses no backend (its config says "none").
+  const backend = config.dryRun ? undefined : getBackend(config.backend);
+  if (backend?.verify) {
     try {
       await backend.verify(env, { baseUrl: config.baseUrl, timeoutMs: 15_000, model: config.model });
     } catch (err) {

@@ -31,7 +31,7 @@ export class ClustersService {
     try {
       const run = catalog.runs.find(id);
       if (!run) throw new NotFoundException(`no run ${id} in the catalog`);
-      const clustering = catalog.clusters.clustering(run.id);
+      const clustering = catalog.clusters.clusteringOf(run.id);
       if (!clustering) {
         throw new NotFoundException(
           `run ${id} has not been clustered: start it with "cluster": true, or run \`pcc report --run ${id}\``,
@@ -41,7 +41,7 @@ export class ClustersService {
       return {
         runId: run.id,
         space: clustering.space,
-        params: JSON.parse(clustering.params_json) as unknown,
+        params: clustering.params,
         clusters: clusters.map((c) => ({
           id: c.id,
           label: c.label,

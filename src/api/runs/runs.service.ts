@@ -12,7 +12,9 @@ import {
   type RunDetail,
   type RunSummaryItem,
 } from '../../temporal/run-client';
-import { RunRequestError, type RunRequest } from '../../shared/run-request';
+import { RunRequestError } from '../../shared/run-request';
+import { OptionValueError, requestFromApi } from '../../shared/run-options';
+import type { StartRunDto } from './start-run.dto';
 import { prepareRun, startPreparedRun } from '../../temporal/start-run';
 import type { ResumeArgs } from '../../workflows/definitions';
 
@@ -23,8 +25,8 @@ export const RUN_CLIENT = Symbol('RUN_CLIENT');
 export class RunsService {
   constructor(@Inject(RUN_CLIENT) private readonly runs: RunClient) {}
 
-  async start(request: RunRequest): Promise<{ id: string; attached: boolean }> {
-    const config = await this.translateAsync(() => prepareRun(request));
+  async start(body: StartRunDto): Promise<{ id: string; attached: boolean }> {
+    const config = await this.translateAsync(async () => prepareRun(requestFromApi(body)));
     const { workflowId, attached } = await startPreparedRun(this.runs, config);
     return { id: workflowId, attached };
   }
@@ -57,7 +59,8 @@ export class RunsService {
   }
 
   private httpError(err: unknown): unknown {
-    if (err instanceof RunRequestError) return new BadRequestException(err.message);
+    if (err instanceof RunRequestError || err instanceof OptionValueError)
+      return new BadRequestException(err.message);
     if (err instanceof RunNotFoundError) return new NotFoundException(err.message);
     if (err instanceof RunStateError) return new ConflictException(err.message);
     return err;

@@ -1,3 +1,8 @@
+/**
+ * The body of `POST /runs`, derived from the option table (src/shared/run-options.ts): every run
+ * option of the CLI and of pcc.yaml is accepted here with the same name, type, bounds and help,
+ * validated by class-validator and described in the OpenAPI schema.
+ */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayNotEmpty,
@@ -11,192 +16,64 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { PHOTO_STATUSES, type PhotoStatus } from '../../shared/status';
-import type { RunRequest } from '../../shared/run-request';
-import { CLUSTER_MODES } from '../../clustering/cluster';
-import { CLUSTER_SPACES } from '../../shared/payloads';
+import { RUN_OPTIONS, type RunOption } from '../../shared/run-options';
 
-export class StartRunDto implements RunRequest {
+export class StartRunDto {
   @ApiProperty({ type: [String], description: 'library folders on the server machine', example: ['/photos'] })
   @IsArray()
   @ArrayNotEmpty()
   @IsString({ each: true })
   roots!: string[];
 
-  @ApiPropertyOptional({ default: 'mock' })
-  @IsOptional()
-  @IsString()
-  backend?: string;
+  [option: string]: unknown;
+}
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  model?: string;
+type PropertyDecorator = (target: object, key: string) => void;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  prompt?: string;
+function decoratorsFor(o: RunOption): PropertyDecorator[] {
+  const doc = {
+    description: `${o.help} (CLI --${o.flag}, pcc.yaml ${o.section}.${o.configKey})`,
+    ...(o.default !== undefined ? { default: o.default } : {}),
+    ...(o.min !== undefined ? { minimum: o.min } : {}),
+    ...(o.max !== undefined ? { maximum: o.max } : {}),
+    ...(o.choices ? { enum: [...o.choices] } : {}),
+  };
+  const bounds = [...(o.min !== undefined ? [Min(o.min)] : []), ...(o.max !== undefined ? [Max(o.max)] : [])];
+  switch (o.type) {
+    case 'boolean':
+      return [ApiPropertyOptional({ ...doc, type: Boolean }), IsOptional(), IsBoolean()];
+    case 'int':
+      return [ApiPropertyOptional({ ...doc, type: 'integer' }), IsOptional(), IsInt(), ...bounds];
+    case 'number':
+      return [ApiPropertyOptional({ ...doc, type: Number }), IsOptional(), IsNumber(), ...bounds];
+    case 'string':
+    case 'modelOrNone':
+      return [
+        ApiPropertyOptional({ ...doc, type: String }),
+        IsOptional(),
+        IsString(),
+        ...(o.choices ? [IsIn([...o.choices])] : []),
+      ];
+    case 'list':
+      return [
+        ApiPropertyOptional({ ...doc, type: [String] }),
+        IsOptional(),
+        IsArray(),
+        IsString({ each: true }),
+      ];
+    case 'statuses':
+      return [
+        ApiPropertyOptional({ ...doc, type: [String], isArray: true }),
+        IsOptional(),
+        IsArray(),
+        IsIn([...(o.choices ?? [])], { each: true }),
+      ];
+  }
+}
 
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
-  include?: string[];
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
-  exclude?: string[];
-
-  @ApiPropertyOptional({ minimum: 1 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  limit?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  force?: boolean;
-
-  @ApiPropertyOptional({ enum: PHOTO_STATUSES, isArray: true })
-  @IsOptional()
-  @IsArray()
-  @IsIn(PHOTO_STATUSES, { each: true })
-  retryStatus?: PhotoStatus[];
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  dryRun?: boolean;
-
-  @ApiPropertyOptional({ description: 'caption files that end early instead of recording them as corrupt' })
-  @IsOptional()
-  @IsBoolean()
-  acceptTruncated?: boolean;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 512, default: 32 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(512)
-  batchSize?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 256, default: 4 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(256)
-  maxConcurrentBatches?: number;
-
-  @ApiPropertyOptional({ minimum: 0, maximum: 1 })
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  @Max(1)
-  mockErrorRate?: number;
-
-  @ApiPropertyOptional({ minimum: 0 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  mockLatencyMs?: number;
-
-  @ApiPropertyOptional({
-    minimum: 64,
-    maximum: 4096,
-    default: 1024,
-    description: 'long edge of what a remote model receives',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(64)
-  @Max(4096)
-  maxEdge?: number;
-
-  @ApiPropertyOptional({ minimum: 100, default: 120000 })
-  @IsOptional()
-  @IsInt()
-  @Min(100)
-  requestTimeoutMs?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 8 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  apiMaxAttempts?: number;
-
-  @ApiPropertyOptional({ type: [String], description: 'globs of folders/files never sent to a cloud model' })
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
-  localOnly?: string[];
-
-  @ApiPropertyOptional({ description: 'local backend for local-only photos of a cloud run' })
-  @IsOptional()
-  @IsString()
-  privateBackend?: string;
-
-  @ApiPropertyOptional({ description: 'endpoint of an openai-compatible server' })
-  @IsOptional()
-  @IsString()
-  baseUrl?: string;
-
-  @ApiPropertyOptional({ minimum: 0, description: 'pause the run when its spend reaches this' })
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  maxCostUsd?: number;
-
-  @ApiPropertyOptional({
-    description: 'also compute image (CLIP) and caption-text embeddings on the gpu queue',
-  })
-  @IsOptional()
-  @IsBoolean()
-  embed?: boolean;
-
-  @ApiPropertyOptional({ description: 'cluster the embeddings and write reports at the end (implies embed)' })
-  @IsOptional()
-  @IsBoolean()
-  cluster?: boolean;
-
-  @ApiPropertyOptional({ enum: CLUSTER_MODES, default: 'umap-hdbscan' })
-  @IsOptional()
-  @IsIn(CLUSTER_MODES)
-  clusterMode?: string;
-
-  @ApiPropertyOptional({ enum: CLUSTER_SPACES, default: 'image' })
-  @IsOptional()
-  @IsIn(CLUSTER_SPACES)
-  clusterSpace?: string;
-
-  @ApiPropertyOptional({
-    minimum: 2,
-    description: 'smallest group (default 10 for umap-hdbscan, 2 otherwise)',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(2)
-  minClusterSize?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 42, description: 'same seed and embeddings → same clusters' })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  clusterSeed?: number;
-
-  @ApiPropertyOptional({ description: 'vocabulary file on the server (YAML or one label per line)' })
-  @IsOptional()
-  @IsString()
-  vocabulary?: string;
-
-  @ApiPropertyOptional({ description: 'folder on the server for the reports' })
-  @IsOptional()
-  @IsString()
-  reportDir?: string;
+// The table's rows become the DTO's properties, with their validation and OpenAPI metadata.
+for (const option of RUN_OPTIONS) {
+  for (const decorate of decoratorsFor(option)) decorate(StartRunDto.prototype, option.key);
 }
 
 export class ResumeRunDto {

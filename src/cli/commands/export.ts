@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { cliConfig, info, UsageError, withCatalog } from '../context';
 import { fileOutcomes, libraryOutcomes } from '../../catalog/outcomes';
-import type { RunConfig } from '../../shared/payloads';
 
 export function registerExport(program: Command): void {
   const exp = program.command('export').description('write results to files');
@@ -20,9 +19,7 @@ export function registerExport(program: Command): void {
     .action((opts: { out: string; run?: string }) => {
       const config = cliConfig();
       const { written, pending } = withCatalog(config, (catalog) => {
-        const run = opts.run
-          ? catalog.runs.find(opts.run)
-          : catalog.runs.list(1000).find((r) => !(JSON.parse(r.config_json) as RunConfig).dryRun);
+        const run = opts.run ? catalog.runs.run(opts.run) : catalog.runs.latestRun((r) => !r.config.dryRun);
         if (!run) {
           throw new UsageError(
             opts.run
@@ -30,7 +27,7 @@ export function registerExport(program: Command): void {
               : 'no captioning run yet: start one with `pcc run <dir>`',
           );
         }
-        const rc = JSON.parse(run.config_json) as RunConfig;
+        const rc = run.config;
         const outcomes = libraryOutcomes(catalog, rc.roots, {
           backend: rc.backend,
           model: rc.model,

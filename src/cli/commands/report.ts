@@ -1,37 +1,37 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { cliConfig, info, UsageError, withCatalog } from '../context';
-import {
-  addClusterOptions,
-  CLUSTER_FLAGS,
-  clusterRequestFields,
-  type ClusterFlags,
-} from '../cluster-options';
+import { addRunFlags, isReportFlag, requestFromFlags } from '../run-flags';
 import { runClusterLibrary, stageClusterInputFiles } from '../../activities/cluster';
 import { persistClustering, removeClusterStaging } from '../../activities/reports';
 import { scoreVocabularyFile } from '../../activities/vocabulary';
 import type { Catalog } from '../../catalog/catalog';
-import type { RunRow } from '../../catalog/runs.repository';
+import type { Run } from '../../catalog/runs.repository';
 import { writeReportFiles } from '../../reports/cluster-reports';
 import type { RunConfig } from '../../shared/payloads';
 import { buildClusterSettings, RunRequestError, type RunRequest } from '../../shared/run-request';
 import { withSettings } from '../../tags/vocabulary';
 
-interface ReportOptions extends ClusterFlags {
+interface ReportOptions extends Record<string, unknown> {
   run?: string;
   out?: string;
   recluster?: boolean;
+  clusterMode?: string;
+  vocabulary?: string;
+  topK?: string;
+  tagThreshold?: string;
+  template?: string;
 }
 
-function pickRun(catalog: Catalog, id: string | undefined): { run: RunRow; config: RunConfig } {
-  const run = id ? catalog.runs.find(id) : catalog.runs.latest();
+function pickRun(catalog: Catalog, id: string | undefined): { run: Run; config: RunConfig } {
+  const run = id ? catalog.runs.run(id) : catalog.runs.latestRun();
   if (!run)
     throw new UsageError(
       id
         ? `no run ${id} in the catalog (see \`pcc runs\`)`
         : 'no run yet: start one with `pcc run <dir> --cluster`',
     );
-  return { run, config: JSON.parse(run.config_json) as RunConfig };
+  return { run, config: run.config };
 }
 
 export function registerReport(program: Command): void {
@@ -43,13 +43,14 @@ export function registerReport(program: Command): void {
     .option('--run <id>', 'run id or workflow id (default: the latest run)')
     .option('--out <dir>', 'output folder (default: the current folder)')
     .option('--recluster', 'cluster again even when the run already has clusters');
-  addClusterOptions(command).action(async (opts: ReportOptions) => {
+  addRunFlags(command, isReportFlag).action(async (opts: ReportOptions) => {
     const config = cliConfig();
     const outDir = path.resolve(opts.out ?? '.');
     const summary = await withCatalog(config, async (catalog) => {
       const { run, config: runConfig } = pickRun(catalog, opts.run);
       const clustered = catalog.clusters.clustering(run.id);
-      const asked = CLUSTER_FLAGS.some((f) => opts[f] !== undefined);
+      const flags = requestFromFlags(opts, isReportFlag);
+      const asked = Object.keys(flags).length > 0;
       if (!clustered || opts.recluster || asked) {
         if (!runConfig.embed) {
           throw new UsageError(
@@ -61,14 +62,15 @@ export function registerReport(program: Command): void {
         const stored = runConfig.cluster;
         const mode = opts.clusterMode ?? stored?.params.mode;
         const sameMode = stored !== undefined && mode === stored.params.mode;
-        const flags = clusterRequestFields(opts);
         const request: RunRequest = {
           ...flags,
           roots: runConfig.roots,
           cluster: true,
           clusterMode: mode,
           clusterSpace: flags.clusterSpace ?? stored?.space,
-          minClusterSize: flags.minClusterSize ?? (sameMode ? stored.params.minClusterSize : undefined),
+          minClusterSize:
+            flags.minClusterSize ??
+            (sameMode && !stored.params.autoMinClusterSize ? stored.params.minClusterSize : undefined),
           minSamples: flags.minSamples ?? (sameMode ? stored.params.minSamples : undefined),
           clusterSeed: flags.clusterSeed ?? stored?.params.seed,
           clusterThreshold: flags.clusterThreshold ?? stored?.params.threshold,

@@ -1,7 +1,14 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { cliConfig, info, toInt, toNumber, UsageError, withCatalog } from '../context';
-import { addClusterOptions, clusterRequestFields, type ClusterFlags } from '../cluster-options';
+import { addRunFlags, requestFromFlags } from '../run-flags';
+import { mergeRequests } from '../../shared/run-options';
+import {
+  ConfigFileError,
+  locateConfigFile,
+  readRunConfigFile,
+  type RunConfigFile,
+} from '../../shared/config-file';
 import { ProgressView, formatSeconds } from '../progress';
 import { RunRequestError, type RunRequest } from '../../shared/run-request';
 import { prepareRun, startPreparedRun } from '../../temporal/start-run';
@@ -15,142 +22,29 @@ import { taskQueueOf, type QueueRole } from '../../shared/queues';
 import type { RunConfig } from '../../shared/payloads';
 import type { LibraryRunResult } from '../../workflows/library-run';
 
-interface RunOptions extends ClusterFlags {
-  backend: string;
-  model?: string;
-  prompt?: string;
-  limit?: string;
-  force?: boolean;
-  retryStatus?: string;
-  dryRun?: boolean;
-  acceptTruncated?: boolean;
-  batchSize?: string;
-  maxConcurrentBatches?: string;
-  batchesPerPage?: string;
-  include: string[];
-  exclude: string[];
-  mockErrorRate?: string;
-  mockLatencyMs?: string;
+/** Flags of `pcc run` that are not run options: how this process works, not what the run does. */
+interface ProcessFlags {
+  config?: string;
   detach?: boolean;
-  maxCostUsd?: string;
-  maxEdge?: string;
-  baseUrl?: string;
-  localOnly: string[];
-  privateBackend?: string;
   maxWorkers?: string;
   rps?: string;
-  requestTimeoutMs?: string;
-  apiMaxAttempts?: string;
-  embed?: boolean;
-  embedModel?: string;
-  textModel?: string;
-  dtype?: string;
-  inferenceBatch?: string;
-  cluster?: boolean;
-  reportDir?: string;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export function registerRun(program: Command): void {
   const run = program
     .command('run')
-    .description('caption a photo library (one or more folders); safe to interrupt and run again')
-    .argument('<dirs...>', 'library folders')
-    .option('--backend <name>', 'caption backend', 'mock')
-    .option('--model <id>', 'model id (default: the backend default)')
-    .option('--prompt <text>', 'caption prompt (default: the classic one-or-two-sentence prompt)')
-    .option('--limit <n>', 'process at most N photos')
-    .option('--force', 'redo photos that already have a result for this backend, model and prompt')
-    .option(
-      '--retry-status <list>',
-      'redo only photos whose last status is one of these (e.g. error_api,error_model)',
+    .description(
+      'caption a photo library (one or more folders); safe to interrupt and run again. ' +
+        'Options also come from pcc.yaml (`pcc config init`); flags win over it',
     )
-    .option('--dry-run', 'decode every photo without any model and report corrupt files')
-    .option(
-      '--accept-truncated',
-      'caption files that end early (bottom of the picture missing) instead of recording them as corrupt',
-    )
-    .option('--batch-size <n>', 'photos per batch (16–128 is a good range)')
-    .option('--max-concurrent-batches <n>', 'batches in flight at once')
-    .option('--batches-per-page <n>', 'batches per workflow execution before continue-as-new (default 200)')
-    .option(
-      '--include <glob>',
-      'only files matching this glob (relative to the folder); repeatable',
-      collect,
-      [],
-    )
-    .option('--exclude <glob>', 'skip files or folders matching this glob; repeatable', collect, [])
-    .option('--mock-error-rate <r>', 'mock backend: fraction of photos that fail with a simulated API error')
-    .option('--mock-latency-ms <ms>', 'mock backend: simulated time per caption')
-    .option(
-      '--max-cost-usd <usd>',
-      'pause the run when its spend reaches this (raise it and run again to continue)',
-    )
-    .option('--max-edge <px>', 'long edge of the JPEG a remote model receives', '1024')
-    .option(
-      '--base-url <url>',
-      'endpoint of an openai-compatible server (Ollama, vLLM, llama.cpp, LM Studio)',
-    )
-    .option(
-      '--local-only <glob>',
-      'folders/files (relative to the library) never sent to a cloud model; repeatable',
-      collect,
-      [],
-    )
-    .option('--private-backend <name>', 'local backend that captions local-only photos of a cloud run')
+    .argument('[dirs...]', 'library folders (default: roots: of the config file, else PHOTOS_DIR)')
+    .option('--config <file>', 'options file (default: $PCC_CONFIG, else ./pcc.yaml when present)');
+  addRunFlags(run)
     .option('--max-workers <n>', 'requests (or batches) this process runs at once on the backend queue')
     .option('--rps <n>', 'cloud queue rate limit in requests/s, across all workers (server-side)')
-    .option('--request-timeout-ms <ms>', 'per-request timeout for remote models')
-    .option('--api-max-attempts <n>', 'attempts per photo before it is recorded as error_api')
-    .option('--embed', 'also compute image (CLIP) and caption-text embeddings on the gpu queue')
-    .option('--embed-model <id>', 'image embedding model (Hugging Face id under PCC_MODELS_DIR)')
-    .option('--text-model <id>', 'caption-text embedding model, or "none"')
-    .option('--dtype <precision>', 'model precision: fp32, fp16 or q8')
-    .option('--inference-batch <n>', 'photos per inference call on the gpu queue')
-    .option(
-      '--cluster',
-      'after captioning: cluster the embeddings, tag with the vocabulary, write reports (implies --embed)',
-    );
-  addClusterOptions(run)
-    .option('--report-dir <dir>', 'where the run writes its reports (default <data dir>/reports/<run id>)')
     .option('--detach', 'start the run and return; workers of `pcc server` / `pcc worker` do the work')
-    .action(async (dirs: string[], opts: RunOptions) => {
-      const request: RunRequest = {
-        roots: dirs,
-        backend: opts.backend,
-        model: opts.model,
-        prompt: opts.prompt,
-        limit: toInt('--limit', opts.limit),
-        force: opts.force,
-        retryStatus: opts.retryStatus,
-        dryRun: opts.dryRun,
-        acceptTruncated: opts.acceptTruncated,
-        batchSize: toInt('--batch-size', opts.batchSize),
-        maxConcurrentBatches: toInt('--max-concurrent-batches', opts.maxConcurrentBatches),
-        batchesPerPage: toInt('--batches-per-page', opts.batchesPerPage),
-        include: opts.include,
-        exclude: opts.exclude,
-        mockErrorRate: opts.mockErrorRate === undefined ? undefined : Number(opts.mockErrorRate),
-        mockLatencyMs: toInt('--mock-latency-ms', opts.mockLatencyMs),
-        maxCostUsd: toNumber('--max-cost-usd', opts.maxCostUsd),
-        maxEdge: toInt('--max-edge', opts.maxEdge),
-        baseUrl: opts.baseUrl,
-        localOnly: opts.localOnly,
-        privateBackend: opts.privateBackend,
-        requestTimeoutMs: toInt('--request-timeout-ms', opts.requestTimeoutMs),
-        apiMaxAttempts: toInt('--api-max-attempts', opts.apiMaxAttempts),
-        embed: opts.embed,
-        embedModel: opts.embedModel,
-        textModel: opts.textModel === 'none' ? null : opts.textModel,
-        dtype: opts.dtype,
-        inferenceBatch: toInt('--inference-batch', opts.inferenceBatch),
-        cluster: opts.cluster,
-        ...clusterRequestFields(opts),
-        reportDir: opts.reportDir,
-      };
+    .action(async (dirs: string[], opts: ProcessFlags & Record<string, unknown>) => {
+      const request = runRequestFor(dirs, opts);
       let runConfig: RunConfig;
       try {
         runConfig = await prepareRun(request);
@@ -164,6 +58,32 @@ export function registerRun(program: Command): void {
       };
       await runLibrary(runConfig, Boolean(opts.detach), tuning);
     });
+}
+
+/**
+ * The run a command line asks for: the config file's options, then the flags over them; the
+ * folders from the command line, else the file's roots, else PHOTOS_DIR.
+ */
+export function runRequestFor(dirs: string[], opts: ProcessFlags & Record<string, unknown>): RunRequest {
+  const file = locateConfigFile(opts.config, process.env);
+  let fromFile: RunConfigFile | undefined;
+  if (file) {
+    try {
+      fromFile = readRunConfigFile(file);
+    } catch (err) {
+      if (err instanceof ConfigFileError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
+  const roots = dirs.length
+    ? dirs
+    : (fromFile?.roots ?? (process.env.PHOTOS_DIR ? [process.env.PHOTOS_DIR] : []));
+  if (!roots.length) {
+    throw new UsageError(
+      'give a library folder: `pcc run ~/Pictures`, `roots:` in pcc.yaml, or PHOTOS_DIR in config.env',
+    );
+  }
+  return { ...mergeRequests(fromFile?.request ?? {}, requestFromFlags(opts)), roots, configFile: file };
 }
 
 async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerTuning): Promise<void> {

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { cliConfig, UsageError, withCatalog } from '../context';
-import type { RunConfig, ScanSummary } from '../../shared/payloads';
 
 export function registerStats(program: Command): void {
   program
@@ -11,7 +10,7 @@ export function registerStats(program: Command): void {
     .action((opts: { json?: boolean; run?: string }) => {
       const config = cliConfig();
       const stats = withCatalog(config, (catalog) => {
-        const run = opts.run ? catalog.runs.find(opts.run) : catalog.runs.latest();
+        const run = opts.run ? catalog.runs.run(opts.run) : catalog.runs.latestRun();
         if (opts.run && !run) throw new UsageError(`no run ${opts.run} in the catalog at ${config.dataDir}`);
         return {
           dataDir: config.dataDir,
@@ -20,30 +19,30 @@ export function registerStats(program: Command): void {
           spend: catalog.results.spend(),
           embeddings: catalog.embeddings.counts(),
           decodeNotes: catalog.results.decodeNotes(),
-          runs: catalog.runs.list(10).map((r) => ({
+          runs: catalog.runs.recentRuns(10).map((r) => ({
             id: r.id,
-            workflowId: r.workflow_id,
+            workflowId: r.workflowId,
             status: r.status,
-            createdAt: r.created_at,
-            finishedAt: r.finished_at,
-            counts: r.counts_json ? JSON.parse(r.counts_json) : null,
+            createdAt: r.createdAt,
+            finishedAt: r.finishedAt ?? null,
+            counts: r.counts ?? null,
           })),
           run: run && {
             id: run.id,
-            workflowId: run.workflow_id,
+            workflowId: run.workflowId,
             status: run.status,
-            config: JSON.parse(run.config_json) as RunConfig,
-            scan: run.scan_json ? (JSON.parse(run.scan_json) as ScanSummary) : null,
-            counts: run.counts_json ? JSON.parse(run.counts_json) : null,
+            config: run.config,
+            scan: run.scan ?? null,
+            counts: run.counts ?? null,
             clustering: (() => {
-              const c = catalog.clusters.clustering(run.id);
+              const c = catalog.clusters.clusteringOf(run.id);
               return c
                 ? {
                     space: c.space,
-                    clusters: c.cluster_count,
+                    clusters: c.clusterCount,
                     noise: c.noise,
-                    seconds: c.seconds,
-                    at: c.created_at,
+                    seconds: c.seconds ?? null,
+                    at: c.createdAt,
                   }
                 : null;
             })(),
@@ -108,6 +107,13 @@ export function registerStats(program: Command): void {
             `(${clustering.space} embeddings${clustering.seconds ? `, ${clustering.seconds.toFixed(1)} s` : ''}); ` +
             '`pcc report` writes the reports',
         );
+      }
+      if (opts.run && stats.run) {
+        // The run's effective settings: its pcc.yaml, flags and defaults, resolved.
+        out.push(
+          `Settings of run ${stats.run.workflowId}${stats.run.config.configFile ? ` (from ${stats.run.config.configFile} and flags)` : ''}:`,
+        );
+        for (const line of JSON.stringify(stats.run.config, null, 2).split('\n')) out.push(`  ${line}`);
       }
       process.stdout.write(`${out.join('\n')}\n`);
     });

@@ -6,7 +6,7 @@ import { anthropicBackend } from './anthropic';
 import { geminiBackend } from './gemini';
 import { openAiCompatibleBackend } from './openai-compatible';
 import { localBackend } from './local';
-import { QUEUE_ROLES } from '../shared/queues';
+import { isQueueRole, type QueueRole } from '../shared/queues';
 
 /** Adding a backend: write src/backends/<name>.ts and add it to this list (docs/adding_a_backend.md). */
 const REGISTERED: readonly CaptionBackend[] = [
@@ -28,7 +28,7 @@ export function buildRegistry(backends: readonly CaptionBackend[]): ReadonlyMap<
   const map = new Map<string, CaptionBackend>();
   for (const b of backends) {
     if (map.has(b.name)) throw new Error(`caption backend "${b.name}" is registered twice`);
-    if (!(QUEUE_ROLES as readonly string[]).includes(b.queue)) {
+    if (!isQueueRole(b.queue)) {
       throw new Error(`caption backend "${b.name}" names unknown queue role "${b.queue}"`);
     }
     map.set(b.name, b);
@@ -50,4 +50,9 @@ export function getBackend(name: string): CaptionBackend {
     );
   }
   return backend;
+}
+
+/** The cloud providers' queues, from the registry: what an api worker serves. */
+export function apiQueueRoles(): QueueRole[] {
+  return [...new Set([...registry.values()].map((b) => b.queue).filter((q) => q.startsWith('api-')))];
 }

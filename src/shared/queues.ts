@@ -1,14 +1,14 @@
-/** Task queues by hardware role (see docs/architecture.md). One worker process may poll several. */
-export const QUEUE_ROLES = [
-  'io',
-  'cpu',
-  'gpu',
-  'api-openai',
-  'api-anthropic',
-  'api-gemini',
-  'api-xai',
-] as const;
-export type QueueRole = (typeof QUEUE_ROLES)[number];
+/**
+ * Task queues by hardware role (see docs/architecture.md); one worker process may poll several.
+ * Each cloud provider has its own `api-<provider>` queue, named by its backend (src/backends), so
+ * a new provider needs no change here.
+ */
+export const HARDWARE_ROLES = ['io', 'cpu', 'gpu'] as const;
+export type QueueRole = (typeof HARDWARE_ROLES)[number] | `api-${string}`;
+
+export function isQueueRole(value: string): value is QueueRole {
+  return (HARDWARE_ROLES as readonly string[]).includes(value) || /^api-[a-z0-9][a-z0-9-]*$/.test(value);
+}
 
 export function taskQueueOf(role: QueueRole): string {
   return `pcc-${role}`;
@@ -22,11 +22,10 @@ export function parseQueueRoles(csv: string): QueueRole[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  if (roles.length === 0) throw new Error(`--queues needs at least one of ${QUEUE_ROLES.join(', ')}`);
+  const known = `${HARDWARE_ROLES.join(', ')} or api-<provider> (api-openai, api-anthropic, …)`;
+  if (roles.length === 0) throw new Error(`--queues needs at least one of ${known}`);
   for (const r of roles) {
-    if (!(QUEUE_ROLES as readonly string[]).includes(r)) {
-      throw new Error(`unknown queue role "${r}"; known roles: ${QUEUE_ROLES.join(', ')}`);
-    }
+    if (!isQueueRole(r)) throw new Error(`unknown queue role "${r}"; use ${known}`);
   }
   return [...new Set(roles)] as QueueRole[];
 }

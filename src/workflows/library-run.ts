@@ -20,7 +20,7 @@ import type {
 } from '../shared/payloads';
 import { addCounts, emptyCounts, totalOf, type StatusCounts } from '../shared/status';
 import { WORKFLOW_TASK_QUEUE, taskQueueOf } from '../shared/queues';
-import { batchWorkflowId, pauseSignal, progressQuery, resumeSignal } from './definitions';
+import { batchWorkflowId, pauseSignal, progressQuery, resumeSignal, type ResumeArgs } from './definitions';
 import { processBatch } from './process-batch';
 import { clusterAndReport } from './cluster-and-report';
 import type { ReportSummary } from '../reports/cluster-reports';
@@ -61,6 +61,107 @@ function money(usd: number): string {
 }
 
 /**
+ * What a run knows between workflow tasks — counts, spend, pause state, batches in flight — and
+ * the rules that change it. Signal and query handlers only call into this class, and the
+ * workflow function below only sequences activities and children (the shape of the samples'
+ * safe-message-handlers).
+ */
+class RunLedger {
+  paused: boolean;
+  pauseReason?: string;
+  maxCostUsd?: number;
+  byStatus: StatusCounts;
+  spendUsd: number;
+  phase: RunPhase;
+  /** The run after its scan; absent while scanning (signals may arrive before). */
+  current?: LibraryRunState;
+  readonly inFlight = new Map<number, number>();
+
+  constructor(
+    readonly runId: string,
+    config: RunConfig,
+    state: LibraryRunState | undefined,
+  ) {
+    this.current = state;
+    this.phase = state ? 'processing' : 'scanning';
+    this.paused = state?.paused ?? false;
+    this.pauseReason = state?.pauseReason;
+    this.maxCostUsd = state?.maxCostUsd ?? config.maxCostUsd;
+    this.byStatus = state?.byStatus ?? emptyCounts();
+    this.spendUsd = state?.spendUsd ?? 0;
+  }
+
+  private overCap(): boolean {
+    return this.maxCostUsd !== undefined && this.spendUsd >= this.maxCostUsd;
+  }
+
+  private capReason(): string {
+    return `spend ${money(this.spendUsd)} has reached the cap ${money(this.maxCostUsd as number)}: resume with a higher --max-cost-usd`;
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.pauseReason = undefined;
+  }
+
+  resume(args?: ResumeArgs): void {
+    if (args?.maxCostUsd !== undefined) this.maxCostUsd = args.maxCostUsd;
+    if (this.overCap()) {
+      this.pauseReason = this.capReason();
+      return;
+    }
+    this.paused = false;
+    this.pauseReason = undefined;
+  }
+
+  /** A batch finished: count it, and pause on a refused key (the batch runs again) or at the cap. */
+  record(run: LibraryRunState, result: BatchResult): void {
+    this.byStatus = addCounts(this.byStatus, result.counts);
+    this.spendUsd += result.costUsd;
+    this.inFlight.delete(result.batchIndex);
+    if (result.authError) {
+      run.redo.push(result.batchIndex);
+      this.paused = true;
+      this.pauseReason = `the provider refused the API key: ${result.authError}. Fix the key, restart the workers, then resume`;
+    } else if (this.overCap()) {
+      this.paused = true;
+      this.pauseReason = this.capReason();
+    }
+  }
+
+  /** What travels to the next execution (continue-as-new); batch start counters stay behind. */
+  carryOver(run: LibraryRunState): LibraryRunState {
+    const { byStatus, paused, pauseReason, spendUsd, maxCostUsd } = this;
+    return { ...run, byStatus, paused, pauseReason, spendUsd, maxCostUsd, starts: {} };
+  }
+
+  progress(): RunProgress {
+    const total = this.current?.scan.total ?? 0;
+    const done = totalOf(this.byStatus);
+    const started = this.current?.startedAtMs ?? Date.now();
+    const seconds = (Date.now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    return {
+      runId: this.runId,
+      phase: this.phase,
+      paused: this.paused,
+      pauseReason: this.pauseReason,
+      total,
+      done,
+      byStatus: this.byStatus,
+      inFlightBatches: this.inFlight.size,
+      inFlightPhotos: [...this.inFlight.values()].reduce((a, b) => a + b, 0),
+      photosPerSecond: Math.round(rate * 100) / 100,
+      etaSeconds: rate > 0 ? Math.round((total - done) / rate) : null,
+      startedAt: new Date(started).toISOString(),
+      scan: this.current?.scan,
+      spendUsd: this.spendUsd,
+      maxCostUsd: this.maxCostUsd,
+    };
+  }
+}
+
+/**
  * A whole library run: scan once, then a sliding window of processBatch children, at most
  * maxConcurrentBatches in flight. After each page of batches it drains the window and continues
  * as new, so history stays small however large the library is. It pauses itself when a provider
@@ -69,129 +170,39 @@ function money(usd: number): string {
 export async function libraryRun({ config, state }: LibraryRunInput): Promise<LibraryRunResult> {
   const info = workflowInfo();
   const runId = state?.runId ?? info.firstExecutionRunId;
-  let phase: RunPhase = state ? 'processing' : 'scanning';
-  let current: LibraryRunState | undefined = state;
-  // Signals may arrive before the scan finishes: keep their effect outside `current`.
-  let paused = state?.paused ?? false;
-  let pauseReason = state?.pauseReason;
-  let maxCostUsd = state?.maxCostUsd ?? config.maxCostUsd;
-  let byStatus = state?.byStatus ?? emptyCounts();
-  let spendUsd = state?.spendUsd ?? 0;
-  const inFlight = new Map<number, number>();
-
-  const overCap = () => maxCostUsd !== undefined && spendUsd >= maxCostUsd;
-  setHandler(pauseSignal, () => {
-    paused = true;
-    pauseReason = undefined;
-  });
-  setHandler(resumeSignal, (args) => {
-    if (args?.maxCostUsd !== undefined) maxCostUsd = args.maxCostUsd;
-    if (overCap()) {
-      pauseReason = `spend ${money(spendUsd)} has reached the cap ${money(maxCostUsd as number)}: resume with a higher --max-cost-usd`;
-      return;
-    }
-    paused = false;
-    pauseReason = undefined;
-  });
-  setHandler(progressQuery, (): RunProgress => {
-    const total = current?.scan.total ?? 0;
-    const done = totalOf(byStatus);
-    const started = current?.startedAtMs ?? Date.now();
-    const seconds = (Date.now() - started) / 1000;
-    const rate = seconds > 0 ? done / seconds : 0;
-    return {
-      runId,
-      phase,
-      paused,
-      pauseReason,
-      total,
-      done,
-      byStatus,
-      inFlightBatches: inFlight.size,
-      inFlightPhotos: [...inFlight.values()].reduce((a, b) => a + b, 0),
-      photosPerSecond: Math.round(rate * 100) / 100,
-      etaSeconds: rate > 0 ? Math.round((total - done) / rate) : null,
-      startedAt: new Date(started).toISOString(),
-      scan: current?.scan,
-      spendUsd,
-      maxCostUsd,
-    };
-  });
+  const ledger = new RunLedger(runId, config, state);
+  setHandler(pauseSignal, () => ledger.pause());
+  setHandler(resumeSignal, (args) => ledger.resume(args));
+  setHandler(progressQuery, () => ledger.progress());
 
   try {
-    if (!current) {
+    if (!ledger.current) {
       const scan = await scanLibrary({ runId, workflowId: info.workflowId, config });
-      current = {
+      ledger.current = {
         runId,
         startedAtMs: Date.now(),
         scan,
         nextBatch: 0,
-        byStatus,
-        paused,
-        spendUsd,
+        byStatus: ledger.byStatus,
+        paused: ledger.paused,
+        spendUsd: ledger.spendUsd,
         redo: [],
         starts: {},
       };
     }
-    phase = 'processing';
-    const run = current;
-    const pageEnd = Math.min(run.scan.batches, run.nextBatch + config.batchesPerPage);
-    let failure: unknown;
-    const children: Promise<void>[] = [];
-    const hasWork = () => run.redo.length > 0 || run.nextBatch < pageEnd;
-
-    const onResult = (result: BatchResult) => {
-      byStatus = addCounts(byStatus, result.counts);
-      spendUsd += result.costUsd;
-      inFlight.delete(result.batchIndex);
-      if (result.authError) {
-        run.redo.push(result.batchIndex);
-        paused = true;
-        pauseReason = `the provider refused the API key: ${result.authError}. Fix the key, restart the workers, then resume`;
-      } else if (overCap()) {
-        paused = true;
-        pauseReason = `spend ${money(spendUsd)} has reached the cap ${money(maxCostUsd as number)}: resume with a higher --max-cost-usd`;
-      }
-    };
-
-    for (;;) {
-      await condition(
-        () =>
-          failure !== undefined ||
-          (!paused && inFlight.size < config.maxConcurrentBatches && hasWork()) ||
-          (!hasWork() && inFlight.size === 0),
-      );
-      if (failure !== undefined || (!hasWork() && inFlight.size === 0)) break;
-      const batchIndex = run.redo.length ? (run.redo.shift() as number) : run.nextBatch++;
-      const start = (run.starts[batchIndex] ?? 0) + 1;
-      run.starts[batchIndex] = start;
-      inFlight.set(batchIndex, Math.min(config.batchSize, run.scan.total - batchIndex * config.batchSize));
-      children.push(
-        executeChild(processBatch, {
-          workflowId: batchWorkflowId(info.workflowId, batchIndex, start),
-          taskQueue: WORKFLOW_TASK_QUEUE,
-          args: [{ config, batch: { runId, batchIndex, batchSize: config.batchSize } }],
-        }).then(onResult, (err: unknown) => {
-          failure ??= err;
-        }),
-      );
-    }
-    await Promise.all(children);
-    if (failure !== undefined) throw failure;
+    ledger.phase = 'processing';
+    const run = ledger.current;
+    await runPage(config, run, ledger, info.workflowId);
 
     if (run.nextBatch < run.scan.batches) {
-      // Only counts travel on: the batch attempt counter is needed for re-run batches alone.
-      await continueAsNew<typeof libraryRun>({
-        config,
-        state: { ...run, byStatus, paused, pauseReason, spendUsd, maxCostUsd, starts: {} },
-      });
+      await continueAsNew<typeof libraryRun>({ config, state: ledger.carryOver(run) });
     }
-    phase = 'finishing';
+    ledger.phase = 'finishing';
     await resolveRunDates({ runId });
     let report: ReportSummary | undefined;
     let clusterError: string | undefined;
     if (config.cluster) {
-      phase = 'clustering';
+      ledger.phase = 'clustering';
       // Clustering comes after every photo is captioned: its failure must not throw that work
       // away by failing the run. The run completes and says what went wrong.
       try {
@@ -202,24 +213,65 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
           err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
       }
     }
-    await finishRun({ runId, status: 'completed', counts: byStatus });
-    phase = 'completed';
+    await finishRun({ runId, status: 'completed', counts: ledger.byStatus });
+    ledger.phase = 'completed';
     return {
       runId,
       scan: run.scan,
-      byStatus,
+      byStatus: ledger.byStatus,
       seconds: (Date.now() - run.startedAtMs) / 1000,
-      spendUsd,
+      spendUsd: ledger.spendUsd,
       report,
       clusterError,
     };
   } catch (err) {
     if (isCancellation(err)) {
-      phase = 'cancelled';
+      ledger.phase = 'cancelled';
       await CancellationScope.nonCancellable(() =>
-        finishRun({ runId, status: 'cancelled', counts: byStatus }),
+        finishRun({ runId, status: 'cancelled', counts: ledger.byStatus }),
       );
     }
     throw err;
   }
+}
+
+/** One page of batches through the sliding window (Temporal's batch-sliding-window pattern). */
+async function runPage(
+  config: RunConfig,
+  run: LibraryRunState,
+  ledger: RunLedger,
+  workflowId: string,
+): Promise<void> {
+  const pageEnd = Math.min(run.scan.batches, run.nextBatch + config.batchesPerPage);
+  let failure: unknown;
+  const children: Promise<void>[] = [];
+  const hasWork = () => run.redo.length > 0 || run.nextBatch < pageEnd;
+  const inFlight = ledger.inFlight;
+  for (;;) {
+    await condition(
+      () =>
+        failure !== undefined ||
+        (!ledger.paused && inFlight.size < config.maxConcurrentBatches && hasWork()) ||
+        (!hasWork() && inFlight.size === 0),
+    );
+    if (failure !== undefined || (!hasWork() && inFlight.size === 0)) break;
+    const batchIndex = run.redo.length ? (run.redo.shift() as number) : run.nextBatch++;
+    const start = (run.starts[batchIndex] ?? 0) + 1;
+    run.starts[batchIndex] = start;
+    inFlight.set(batchIndex, Math.min(config.batchSize, run.scan.total - batchIndex * config.batchSize));
+    children.push(
+      executeChild(processBatch, {
+        workflowId: batchWorkflowId(workflowId, batchIndex, start),
+        taskQueue: WORKFLOW_TASK_QUEUE,
+        args: [{ config, batch: { runId: run.runId, batchIndex, batchSize: config.batchSize } }],
+      }).then(
+        (result) => ledger.record(run, result),
+        (err: unknown) => {
+          failure ??= err;
+        },
+      ),
+    );
+  }
+  await Promise.all(children);
+  if (failure !== undefined) throw failure;
 }

@@ -20,6 +20,77 @@ export interface PccConfig {
   apiAllowedHosts: string[];
   /** Origins allowed to call the API from another site (PCC_API_CORS_ORIGINS); none by default. */
   apiCorsOrigins: string[];
+  api: { host: string; port: number; token?: string };
+  /** The library `pcc run` takes when given no folder and pcc.yaml names none (PHOTOS_DIR). */
+  photosDir?: string;
+  /** The run options file named by PCC_CONFIG. */
+  runConfigFile?: string;
+  /** Per-process tuning knobs (PCC_* variables), validated here once. */
+  tuning: Tuning;
+}
+
+export interface Tuning {
+  /** Long edge of the proxy JPEG compute stages read (PCC_PROXY_LONG_EDGE). */
+  proxyLongEdge: number;
+  /** Photos a load activity decodes at once (PCC_DECODE_CONCURRENCY). */
+  decodeConcurrency: number;
+  /** ExifTool processes of the exiftool-vendored pool (PCC_EXIFTOOL_PROCS). */
+  exiftoolProcs: number;
+  /** libvips threads per photo (PCC_SHARP_THREADS). */
+  sharpThreads: number;
+  /** HEIC/JXL/TIFF fallback decoder threads (PCC_WASM_DECODE_THREADS); undefined: min(2, cores). */
+  wasmDecodeThreads?: number;
+  /** UMAP layout threads (PCC_CLUSTER_THREADS); undefined: up to 4 cores. */
+  clusterThreads?: number;
+  /** Local models: auto, cpu or cuda (PCC_DEVICE), and which GPU (PCC_CUDA_DEVICE_ID). */
+  device: 'auto' | 'cpu' | 'cuda';
+  cudaDeviceId: number;
+  /** Reload local model sessions after N photos; 0 = never (PCC_RECYCLE_AFTER, --recycle-after). */
+  recycleAfter: number;
+  /** Temporal SDK log level on the console (PCC_TEMPORAL_LOG_LEVEL). */
+  temporalLogLevel: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
+}
+
+function readTuning(env: NodeJS.ProcessEnv): Tuning {
+  const int = (name: string, fallback: number | undefined, min: number): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+      throw new ConfigError(`${name} must be a whole number ≥ ${min}, got "${raw}"`);
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = raw.toUpperCase() === raw && allowed.includes(raw as T) ? raw : raw.toLowerCase();
+    if (!allowed.includes(value as T))
+      throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return value as T;
+  };
+  return {
+    proxyLongEdge: int('PCC_PROXY_LONG_EDGE', 1024, 64) as number,
+    decodeConcurrency: int('PCC_DECODE_CONCURRENCY', 4, 1) as number,
+    exiftoolProcs: int('PCC_EXIFTOOL_PROCS', 2, 1) as number,
+    sharpThreads: int('PCC_SHARP_THREADS', 1, 1) as number,
+    wasmDecodeThreads: int('PCC_WASM_DECODE_THREADS', undefined, 1),
+    clusterThreads: int('PCC_CLUSTER_THREADS', undefined, 1),
+    device: oneOf('PCC_DEVICE', ['auto', 'cpu', 'cuda'] as const, 'auto'),
+    cudaDeviceId: int('PCC_CUDA_DEVICE_ID', 0, 0) as number,
+    recycleAfter: int('PCC_RECYCLE_AFTER', 0, 0) as number,
+    temporalLogLevel: oneOf('PCC_TEMPORAL_LOG_LEVEL', ['ERROR', 'WARN', 'INFO', 'DEBUG'] as const, 'WARN'),
+  };
+}
+
+let processWide: PccConfig | undefined;
+
+/**
+ * This process's config, read from its environment once. For code that runs where no config is
+ * handed in (module setup, worker threads); everything else takes the config it is given.
+ */
+export function processConfig(): PccConfig {
+  processWide ??= readConfig(process.env);
+  return processWide;
 }
 
 export class ConfigError extends Error {
@@ -81,7 +152,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PccConfig {
       throw new ConfigError(`PCC_API_ALLOWED_HOSTS takes host names without ports, got "${host}"`);
     }
   }
+  const apiPort = Number(env.PCC_API_PORT || 3000);
+  if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535)
+    throw new ConfigError(`PCC_API_PORT must be a port number, got "${env.PCC_API_PORT}"`);
   return {
+    api: { host: env.PCC_API_HOST || '127.0.0.1', port: apiPort, token: env.PCC_API_TOKEN || undefined },
+    tuning: readTuning(env),
+    photosDir: env.PHOTOS_DIR ? path.resolve(env.PHOTOS_DIR.replace(/^~(?=$|\/)/, os.homedir())) : undefined,
+    runConfigFile: env.PCC_CONFIG ? path.resolve(env.PCC_CONFIG) : undefined,
     apiAllowedHosts,
     apiCorsOrigins,
     dataDir: path.resolve(env.PCC_DATA_DIR || defaultDataDir(env)),

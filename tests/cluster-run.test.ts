@@ -166,6 +166,10 @@ describe('clustering a labelled library end to end', () => {
     const repeat = await runPcc(['run', lib, '--cluster', '--report-dir', path.join(out, 'repeat')], env);
     expect(repeat).toMatch(/completed in .*: 0 photos/);
     expect(reports(path.join(out, 'repeat'))).toEqual([...all].sort());
+    // The run's effective settings are frozen beside its results.
+    const frozen = JSON.parse(fs.readFileSync(path.join(out, 'repeat', 'config.json'), 'utf8'));
+    expect(frozen.settings.roots).toEqual([lib]);
+    expect(frozen.clustering.autoMinClusterSize).toBe(true);
     expect(fs.readFileSync(path.join(out, 'repeat', 'cluster_report.md'), 'utf8')).toMatch(
       /min cluster size 3 \(adapted to the library\)/,
     );

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { Catalog } from '../src/catalog/catalog';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
-import { hashTree, listFiles, makeLibrary, sampleCounts } from './helpers/fixtures';
+import { hashTree, listFiles, makeLibrary, sampleCounts, tempDir } from './helpers/fixtures';
 import { runPcc, startTestServer, testEnv } from './helpers/processes';
 
 describe('a library run over good and broken photos', () => {
@@ -158,5 +158,38 @@ describe('a library run over good and broken photos', () => {
     );
     const unknown = await runPcc(['run', lib, '--backend', 'nope'], env, 2);
     expect(unknown).toMatch(/unknown caption backend "nope"; known backends: mock/);
+  });
+
+  it('takes its options from pcc.yaml (flags win), its folder from PHOTOS_DIR, and shows the settings it used', async () => {
+    const lib = makeLibrary(['library']);
+    const cwd = tempDir('pcc-yaml-');
+    fs.writeFileSync(
+      path.join(cwd, 'pcc.yaml'),
+      `roots: [${JSON.stringify(lib)}]\nlibrary:\n  include: ["library/orientation/**"]\nruntime:\n  batch_size: 4\n  max_concurrent_batches: 1\n`,
+    );
+    const { env } = testEnv({ TEMPORAL_ADDRESS: server.address });
+    const out = await runPcc(['run', '--max-concurrent-batches', '2'], env, 0, cwd);
+    expect(out).toMatch(/completed in .*: 18 photos/);
+    const id = /Started run (\S+)/.exec(out)![1];
+    const stats = await runPcc(['stats', '--run', id], env, 0, cwd);
+    expect(stats).toContain(`Settings of run ${id} (from ${path.join(cwd, 'pcc.yaml')} and flags)`);
+    expect(stats).toMatch(/"batchSize": 4,/);
+    expect(stats).toMatch(/"maxConcurrentBatches": 2,/);
+
+    // A mistake in the file names the file, the line and the key, before any photo.
+    fs.writeFileSync(path.join(cwd, 'pcc.yaml'), 'runtime:\n  batch_size: 0\n');
+    const refused = await runPcc(['run', lib], env, 2, cwd);
+    expect(refused).toMatch(/pcc\.yaml:2: runtime\.batch_size must be from 1 to 512, got 0/);
+
+    // No folder and no file: PHOTOS_DIR from the environment (config.env) is the library.
+    fs.rmSync(path.join(cwd, 'pcc.yaml'));
+    const fromEnv = await runPcc(
+      ['run', '--include', 'library/cameras/**'],
+      { ...env, PHOTOS_DIR: lib },
+      0,
+      cwd,
+    );
+    expect(fromEnv).toMatch(/completed in .*: \d+ photos/);
+    expect(await runPcc(['run'], env, 2, cwd)).toMatch(/give a library folder: .*PHOTOS_DIR/);
   });
 });

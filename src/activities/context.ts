@@ -15,8 +15,8 @@ export function createActivityDeps(config: PccConfig, overrides: Partial<Activit
   let catalog: Catalog | undefined;
   return {
     config,
-    proxyLongEdge: Number(process.env.PCC_PROXY_LONG_EDGE) || 1024,
-    decodeConcurrency: Number(process.env.PCC_DECODE_CONCURRENCY) || 4,
+    proxyLongEdge: config.tuning.proxyLongEdge,
+    decodeConcurrency: config.tuning.decodeConcurrency,
     catalog: () => (catalog ??= Catalog.open(config.dataDir)),
     ...overrides,
   };

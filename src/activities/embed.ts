@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Context, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
-import { embedImages, embedSentences, recycleSessions, type DevicePreference } from '../models/embedder';
+import { embedImages, embedSentences, recycleSessions } from '../models/embedder';
 import { modelsDir, requireModel } from '../models/model-store';
 import type { EmbeddingKind } from '../catalog/embeddings.repository';
 import { consoleLine } from '../logging/logger';
@@ -76,8 +76,8 @@ let photosSinceLoad = 0;
 export function createEmbedActivities(deps: ActivityDeps) {
   const options = () => ({
     modelsDir: modelsDir(deps.config),
-    device: (process.env.PCC_DEVICE as DevicePreference) || 'auto',
-    cudaDeviceId: Number(process.env.PCC_CUDA_DEVICE_ID) || 0,
+    device: deps.config.tuning.device,
+    cudaDeviceId: deps.config.tuning.cudaDeviceId,
     log: (m: string) => consoleLine('info', m),
   });
   return {
@@ -134,7 +134,7 @@ export function createEmbedActivities(deps: ActivityDeps) {
         );
       }
       photosSinceLoad += input.photos.length;
-      const recycleAfter = Number(process.env.PCC_RECYCLE_AFTER) || 0;
+      const recycleAfter = deps.config.tuning.recycleAfter;
       if (recycleAfter && photosSinceLoad >= recycleAfter) {
         consoleLine(
           'info',

@@ -4,7 +4,6 @@ import { Context, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
 import type { VocabularyScoreRow } from '../catalog/clusters.repository';
 import { readMatrixFile } from '../clustering/input-file';
-import type { DevicePreference } from '../models/embedder';
 import { modelsDir, requireModel } from '../models/model-store';
 import { ZeroShotScorer } from '../models/zero-shot';
 import type { PccConfig } from '../config';
@@ -46,7 +45,7 @@ export async function scoreVocabularyFile(
     const scorer = await ZeroShotScorer.create(
       input.model,
       vocabulary.labels,
-      { modelsDir: dir, dtype: input.dtype, device: (process.env.PCC_DEVICE as DevicePreference) || 'auto' },
+      { modelsDir: dir, dtype: input.dtype, device: config.tuning.device },
       vocabulary.template,
     );
     for (let i = 0; i < header.photoIds.length; i++) {

@@ -1,9 +1,20 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RunsController } from './runs/runs.controller';
 import { RUN_CLIENT, RunsService } from './runs/runs.service';
 import type { RunClient } from '../temporal/run-client';
 import { ClustersController } from './clusters/clusters.controller';
-import { CATALOG_DIR, ClustersService } from './clusters/clusters.service';
+import { CATALOG, ClustersService } from './clusters/clusters.service';
+import { Catalog } from '../catalog/catalog';
+
+/** Closes the API's catalog connection when the server stops. */
+@Injectable()
+class CatalogCloser implements OnApplicationShutdown {
+  constructor(@Inject(CATALOG) private readonly catalog: Catalog) {}
+
+  onApplicationShutdown(): void {
+    this.catalog.close();
+  }
+}
 
 @Module({})
 export class AppModule {
@@ -13,7 +24,8 @@ export class AppModule {
       controllers: [RunsController, ClustersController],
       providers: [
         { provide: RUN_CLIENT, useValue: client },
-        { provide: CATALOG_DIR, useValue: dataDir },
+        { provide: CATALOG, useFactory: () => Catalog.open(dataDir) },
+        CatalogCloser,
         RunsService,
         ClustersService,
       ],

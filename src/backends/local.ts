@@ -10,7 +10,8 @@ let captionsSinceLoad = 0;
 
 /** --recycle-after: reload the pipeline after N photos (slowly growing GPU memory). */
 function countAndMaybeRecycle(): void {
-  const after = Number(process.env.PCC_RECYCLE_AFTER) || 0;
+  // Read when it applies: `pcc worker --recycle-after` sets it after start-up.
+  const after = readConfig(process.env).tuning.recycleAfter;
   if (after && ++captionsSinceLoad >= after) {
     captionsSinceLoad = 0;
     dropCaptionPipelines();

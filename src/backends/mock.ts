@@ -69,6 +69,33 @@ export const mockBackend: CaptionBackend = {
   defaultModel: 'mock-v1',
   description: 'deterministic fake captions (no model, no network); --mock-error-rate simulates API errors',
   checkConfig(): void {},
+  // Its own run options: flags --mock-error-rate / --mock-latency-ms, pcc.yaml mock.*, API fields.
+  options: [
+    {
+      key: 'mockErrorRate',
+      type: 'number',
+      flag: 'mock-error-rate',
+      section: 'mock',
+      configKey: 'error_rate',
+      help: 'fraction of photos that fail with a simulated API error',
+      default: 0,
+      min: 0,
+      max: 1,
+      example: 0.1,
+    },
+    {
+      key: 'mockLatencyMs',
+      type: 'int',
+      flag: 'mock-latency-ms',
+      section: 'mock',
+      configKey: 'latency_ms',
+      help: 'simulated time per caption',
+      default: 0,
+      min: 0,
+      max: 600_000,
+      example: 200,
+    },
+  ],
   async caption(input: CaptionInput, ctx: CaptionContext): Promise<CaptionOutcome> {
     await sleep(ctx.mockLatencyMs, ctx.signal);
     const callLog = process.env.PCC_MOCK_CALL_LOG;

@@ -7,6 +7,7 @@ import { geminiBackend } from './gemini';
 import { openAiCompatibleBackend } from './openai-compatible';
 import { localBackend } from './local';
 import { isQueueRole, type QueueRole } from '../shared/queues';
+import type { RunOption } from '../shared/run-options';
 
 /** Adding a backend: write src/backends/<name>.ts and add it to this list (docs/adding_a_backend.md). */
 const REGISTERED: readonly CaptionBackend[] = [
@@ -55,4 +56,9 @@ export function getBackend(name: string): CaptionBackend {
 /** The cloud providers' queues, from the registry: what an api worker serves. */
 export function apiQueueRoles(): QueueRole[] {
   return [...new Set([...registry.values()].map((b) => b.queue).filter((q) => q.startsWith('api-')))];
+}
+
+/** The run options the registered backends own, in registry order. */
+export function backendOptions(): RunOption[] {
+  return [...registry.values()].flatMap((b) => [...(b.options ?? [])]);
 }

@@ -11,6 +11,7 @@
  * of each copy still pulls both ends; the attractive step is doubled to match umap-learn, where
  * each copy moves both ends.
  */
+import { processConfig } from '../config';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -188,9 +189,7 @@ export function edgeRanges(heads: Int32Array, parts: number): Array<[number, num
 
 /** Threads for the layout: PCC_CLUSTER_THREADS, else up to 4 of the machine's cores. */
 export function layoutThreads(): number {
-  const env = Number(process.env.PCC_CLUSTER_THREADS);
-  if (Number.isInteger(env) && env >= 1) return env;
-  return Math.max(1, Math.min(4, os.availableParallelism()));
+  return processConfig().tuning.clusterThreads ?? Math.max(1, Math.min(4, os.availableParallelism()));
 }
 
 /** Control words shared with the helpers: [epoch to run (−1 = stop), helpers finished, a helper failed]. */

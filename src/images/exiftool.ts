@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import { endBatchReader } from './exiftool-batch';
+import { processConfig } from '../config';
 
 let instance: ExifTool | undefined;
 
@@ -11,7 +12,7 @@ let instance: ExifTool | undefined;
 export function exiftool(): ExifTool {
   if (!instance) {
     instance = new ExifTool({
-      maxProcs: Number(process.env.PCC_EXIFTOOL_PROCS) || 2,
+      maxProcs: processConfig().tuning.exiftoolProcs,
       taskTimeoutMillis: 60_000,
     });
     process.once('beforeExit', () => void instance?.end());

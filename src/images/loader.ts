@@ -14,6 +14,7 @@ import sharp from 'sharp';
 import { decodeWasm, type RawPixels, type WasmKind } from './wasm-decoders';
 import { exiftool } from './exiftool';
 import { ExiftoolAliases } from './exiftool-safe';
+import { processConfig } from '../config';
 
 /**
  * Why a file gave no picture — the one list of decode failure kinds. The kind starts the reason
@@ -50,7 +51,7 @@ const MAX_INPUT_PIXELS = 0x3fff * 0x3fff;
 // Many photos in flight, few libvips threads each: on a 2-core machine this beats one photo with
 // many threads (measured in FINDINGS.md), and the operation cache only costs memory when every
 // file is read once.
-sharp.concurrency(Number(process.env.PCC_SHARP_THREADS) || 1);
+sharp.concurrency(processConfig().tuning.sharpThreads);
 sharp.cache(false);
 
 let pool: Piscina | undefined;
@@ -63,7 +64,7 @@ function decodeOffThread(absPath: string, kind: WasmKind): Promise<RawPixels> {
     filename: workerFile,
     maxThreads: Math.max(
       1,
-      Number(process.env.PCC_WASM_DECODE_THREADS) || Math.min(2, os.availableParallelism()),
+      processConfig().tuning.wasmDecodeThreads ?? Math.min(2, os.availableParallelism()),
     ),
     idleTimeout: 30_000,
   });

@@ -27,10 +27,9 @@ export interface RunConfigFile {
   request: Partial<RunRequest>;
 }
 
-/** Which config file applies: the explicit one, PCC_CONFIG, or ./pcc.yaml when it exists. */
-export function locateConfigFile(explicit: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+/** Which config file applies: the explicit one (--config, else PCC_CONFIG), or ./pcc.yaml when it exists. */
+export function locateConfigFile(explicit: string | undefined): string | undefined {
   if (explicit) return path.resolve(explicit);
-  if (env.PCC_CONFIG) return path.resolve(env.PCC_CONFIG);
   const local = path.resolve('pcc.yaml');
   return fs.existsSync(local) ? local : undefined;
 }

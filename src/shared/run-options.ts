@@ -8,6 +8,7 @@ import type { RunRequest } from './run-request';
 import { PHOTO_STATUSES } from './status';
 import { CLUSTER_MODES } from '../clustering/cluster';
 import { CLUSTER_SPACES } from './payloads';
+import { backendOptions } from '../backends/registry';
 
 /** The sections of `pcc.yaml`, in the order `pcc config init` writes them. */
 export const CONFIG_SECTIONS = {
@@ -46,7 +47,8 @@ export interface RunOption {
   report?: boolean;
 }
 
-export const RUN_OPTIONS: readonly RunOption[] = [
+/** Options of the pipeline itself; backends add their own (`CaptionBackend.options`). */
+const CORE_OPTIONS: readonly RunOption[] = [
   // library
   {
     key: 'include',
@@ -141,15 +143,6 @@ export const RUN_OPTIONS: readonly RunOption[] = [
     configKey: 'prompt',
     help: 'caption prompt (default: the classic one-or-two-sentence prompt)',
     example: 'Describe the photo.',
-  },
-  {
-    key: 'baseUrl',
-    type: 'string',
-    flag: 'base-url',
-    section: 'caption',
-    configKey: 'base_url',
-    help: 'endpoint of an openai-compatible server (Ollama, vLLM, llama.cpp, LM Studio)',
-    example: 'http://127.0.0.1:11434/v1',
   },
   {
     key: 'maxEdge',
@@ -461,32 +454,10 @@ export const RUN_OPTIONS: readonly RunOption[] = [
     max: 1000,
     example: 50,
   },
-  // mock backend
-  {
-    key: 'mockErrorRate',
-    type: 'number',
-    flag: 'mock-error-rate',
-    section: 'mock',
-    configKey: 'error_rate',
-    help: 'fraction of photos that fail with a simulated API error',
-    default: 0,
-    min: 0,
-    max: 1,
-    example: 0.1,
-  },
-  {
-    key: 'mockLatencyMs',
-    type: 'int',
-    flag: 'mock-latency-ms',
-    section: 'mock',
-    configKey: 'latency_ms',
-    help: 'simulated time per caption',
-    default: 0,
-    min: 0,
-    max: 600_000,
-    example: 200,
-  },
 ];
+
+/** Every run option: the pipeline's, then each registered backend's own. */
+export const RUN_OPTIONS: readonly RunOption[] = [...CORE_OPTIONS, ...backendOptions()];
 
 export class OptionValueError extends Error {
   override name = 'OptionValueError';

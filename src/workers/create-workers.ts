@@ -8,7 +8,7 @@ import {
   type LogEntry,
   type WorkerOptions,
 } from '@temporalio/worker';
-import type { PccConfig } from '../config';
+import { processConfig, type PccConfig } from '../config';
 import type { TemporalEndpoint } from '../temporal/dev-server';
 import { createActivityDeps, type ActivityDeps } from '../activities/context';
 import { createComputeActivities, createIoActivities } from '../activities';
@@ -22,7 +22,7 @@ let runtimeInstalled = false;
 function installRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  const level = (process.env.PCC_TEMPORAL_LOG_LEVEL as 'WARN' | 'INFO' | 'DEBUG' | 'ERROR') || 'WARN';
+  const level = processConfig().tuning.temporalLogLevel;
   const quiet = [/No workflows registered/];
   const logger = new DefaultLogger(level, (entry: LogEntry) => {
     if (quiet.some((re) => re.test(entry.message))) return;

@@ -2,9 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { cliConfig, info, UsageError, withCatalog } from '../context';
 import { addRunFlags, isReportFlag, requestFromFlags } from '../run-flags';
-import { runClusterLibrary, stageClusterInputFiles } from '../../activities/cluster';
-import { persistClustering, removeClusterStaging } from '../../activities/reports';
-import { scoreVocabularyFile } from '../../activities/vocabulary';
+import { clusterLibraryInProcess } from '../../services/cluster-library';
 import type { Catalog } from '../../catalog/catalog';
 import type { Run } from '../../catalog/runs.repository';
 import { writeReportFiles } from '../../reports/cluster-reports';
@@ -99,46 +97,14 @@ export function registerReport(program: Command): void {
             '--top-k, --tag-threshold and --template need a vocabulary: add --vocabulary <file>',
           );
         }
-        const vocabulary = settings.vocabulary;
-        const staged = stageClusterInputFiles(catalog, config.dataDir, {
-          runId: run.id,
-          space: settings.space,
-          embed: runConfig.embed,
-          withImageFile: Boolean(vocabulary?.labels.length),
-        });
-        info(`clustering ${staged.rows} photos (${settings.params.mode} on ${settings.space} embeddings) …`);
-        let lastStage = '';
-        const clustered = await runClusterLibrary(
-          { runId: run.id, file: staged.file, params: settings.params },
-          (stage) => {
-            if (stage !== lastStage && stage !== 'done') info(`  ${stage} …`);
-            lastStage = stage;
-          },
-        );
-        let scores;
-        if (vocabulary?.labels.length && staged.imageFile) {
-          info(`scoring ${vocabulary.labels.length} vocabulary labels …`);
-          scores = await scoreVocabularyFile(config, {
-            runId: run.id,
-            imageFile: staged.imageFile,
-            vocabulary,
-            model: runConfig.embed.imageModel,
-            dtype: runConfig.embed.dtype,
-          });
-        }
-        persistClustering(
+        const clustered = await clusterLibraryInProcess(
           catalog,
-          {
-            runId: run.id,
-            settings,
-            clustersFile: clustered.file,
-            seconds: clustered.seconds,
-            scoresFile: scores?.file,
-          },
-          clustered.result,
-          scores?.rows,
+          config,
+          run.id,
+          runConfig.embed,
+          settings,
+          (m) => info(m),
         );
-        removeClusterStaging(clustered.file);
         info(`clustered in ${clustered.seconds.toFixed(1)} s`);
       }
       return writeReportFiles(catalog, run.id, outDir);

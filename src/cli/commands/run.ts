@@ -65,7 +65,8 @@ export function registerRun(program: Command): void {
  * folders from the command line, else the file's roots, else PHOTOS_DIR.
  */
 export function runRequestFor(dirs: string[], opts: ProcessFlags & Record<string, unknown>): RunRequest {
-  const file = locateConfigFile(opts.config, process.env);
+  const config = cliConfig();
+  const file = locateConfigFile(opts.config ?? config.runConfigFile);
   let fromFile: RunConfigFile | undefined;
   if (file) {
     try {
@@ -75,9 +76,7 @@ export function runRequestFor(dirs: string[], opts: ProcessFlags & Record<string
       throw err;
     }
   }
-  const roots = dirs.length
-    ? dirs
-    : (fromFile?.roots ?? (process.env.PHOTOS_DIR ? [process.env.PHOTOS_DIR] : []));
+  const roots = dirs.length ? dirs : (fromFile?.roots ?? (config.photosDir ? [config.photosDir] : []));
   if (!roots.length) {
     throw new UsageError(
       'give a library folder: `pcc run ~/Pictures`, `roots:` in pcc.yaml, or PHOTOS_DIR in config.env',

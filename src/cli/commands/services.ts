@@ -7,7 +7,7 @@ import { startRoles } from '../../workers/start-role';
 import { startApi } from '../../api/server';
 import { parseQueueRoles, type QueueRole } from '../../shared/queues';
 import { getBackend, knownBackends } from '../../backends/registry';
-import { UsageError } from '../context';
+import { toInt, UsageError } from '../context';
 import { handleInterrupts, once } from '../shutdown';
 
 export function registerServices(program: Command): void {
@@ -16,28 +16,30 @@ export function registerServices(program: Command): void {
     .description(
       'everything in one process: Temporal dev server (unless TEMPORAL_ADDRESS), all workers, the HTTP API',
     )
-    .option('--host <host>', 'API bind address', process.env.PCC_API_HOST ?? '127.0.0.1')
-    .option('--port <port>', 'API port', process.env.PCC_API_PORT ?? '3000')
+    .option('--host <host>', 'API bind address (default PCC_API_HOST, else 127.0.0.1)')
+    .option('--port <port>', 'API port (default PCC_API_PORT, else 3000)')
     .option(
       '--queues <roles>',
       'worker roles to run (default: io,cpu,gpu and every cloud provider whose key is set)',
     )
-    .action(async (opts: { host: string; port: string; queues?: string }) => {
+    .action(async (opts: { host?: string; port?: string; queues?: string }) => {
       const config = cliConfig();
+      const host = opts.host ?? config.api.host;
+      const port = opts.port ? (toInt('--port', opts.port) ?? config.api.port) : config.api.port;
       const roles = parseQueues(opts.queues ?? defaultServerRoles().join(','));
       const endpoint = await ensureTemporal(config, { log: (m) => info(m) });
       const workers = await createWorkers(config, endpoint, roles);
       const running = workers.run();
       const client = await RunClient.connect(endpoint);
       const app = await startApi(client, {
-        host: opts.host,
-        port: Number(opts.port),
-        token: process.env.PCC_API_TOKEN,
+        host,
+        port,
+        token: config.api.token,
         dataDir: config.dataDir,
         allowedHosts: config.apiAllowedHosts,
         corsOrigins: config.apiCorsOrigins,
       });
-      info(`API http://${opts.host}:${opts.port} (OpenAPI at /docs)`);
+      info(`API http://${host}:${port} (OpenAPI at /docs)`);
       info(`Temporal ${endpoint.address}${endpoint.uiUrl ? ` — UI ${endpoint.uiUrl}` : ''}`);
       info(`workers polling ${roles.map((r) => `pcc-${r}`).join(', ')}; Ctrl-C stops everything`);
       // Everything this process started, in order: no new requests, workers drain, then the server.

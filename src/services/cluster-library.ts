@@ -1,0 +1,61 @@
+/**
+ * Clustering a run's library in this process — the same steps the workflow runs as activities
+ * (stage vectors → cluster → score the vocabulary → persist), for `pcc report`, which re-clusters
+ * stored embeddings without starting a run. The activities and this service share every step.
+ */
+import { runClusterLibrary, stageClusterInputFiles } from '../activities/cluster';
+import { persistClustering, removeClusterStaging } from '../activities/reports';
+import { scoreVocabularyFile } from '../activities/vocabulary';
+import type { Catalog } from '../catalog/catalog';
+import type { PccConfig } from '../config';
+import type { ClusterSettings, RunConfig } from '../shared/payloads';
+
+export interface ClusterProgress {
+  /** "clustering 240 photos …", "  umap …", "scoring 12 vocabulary labels …" */
+  (message: string): void;
+}
+
+export async function clusterLibraryInProcess(
+  catalog: Catalog,
+  config: PccConfig,
+  runId: string,
+  embed: NonNullable<RunConfig['embed']>,
+  settings: ClusterSettings,
+  say: ClusterProgress = () => undefined,
+): Promise<{ seconds: number }> {
+  const vocabulary = settings.vocabulary;
+  const staged = stageClusterInputFiles(catalog, config.dataDir, {
+    runId,
+    space: settings.space,
+    embed,
+    withImageFile: Boolean(vocabulary?.labels.length),
+  });
+  say(`clustering ${staged.rows} photos (${settings.params.mode} on ${settings.space} embeddings) …`);
+  let lastStage = '';
+  const clustered = await runClusterLibrary(
+    { runId, file: staged.file, params: settings.params },
+    (stage) => {
+      if (stage !== lastStage && stage !== 'done') say(`  ${stage} …`);
+      lastStage = stage;
+    },
+  );
+  let scores;
+  if (vocabulary?.labels.length && staged.imageFile) {
+    say(`scoring ${vocabulary.labels.length} vocabulary labels …`);
+    scores = await scoreVocabularyFile(config, {
+      runId,
+      imageFile: staged.imageFile,
+      vocabulary,
+      model: embed.imageModel,
+      dtype: embed.dtype,
+    });
+  }
+  persistClustering(
+    catalog,
+    { runId, settings, clustersFile: clustered.file, seconds: clustered.seconds, scoresFile: scores?.file },
+    clustered.result,
+    scores?.rows,
+  );
+  removeClusterStaging(clustered.file);
+  return { seconds: clustered.seconds };
+}

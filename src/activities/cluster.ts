@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { writeFileAtomic } from '../files/atomic-write';
 import path from 'node:path';
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
@@ -176,8 +176,7 @@ export async function runClusterLibrary(
   const t0 = performance.now();
   const result = await clusterInputFileOffThread(input.file, input.params, onProgress, signal);
   const file = path.join(path.dirname(input.file), 'clusters.json');
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(result));
-  fs.renameSync(`${file}.tmp`, file);
+  writeFileAtomic(file, JSON.stringify(result));
   return {
     file,
     clusterCount: result.clusterCount,

@@ -1,3 +1,4 @@
+import { packRows, readVectorFile, writeVectorFile, type VectorFileHeader } from '../files/vector-file';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Context, heartbeat } from '@temporalio/activity';
@@ -29,7 +30,7 @@ function stagingDir(dataDir: string, runId: string): string {
   return path.join(dataDir, 'staging', 'embeddings', runId);
 }
 
-/** File layout: u32 header length, JSON header {kind, model, dim, photoIds}, then float32 rows. */
+/** A staged batch: the shared vector file format with {kind, model} in its header. */
 function writeStaged(
   file: string,
   kind: EmbeddingKind,
@@ -38,14 +39,7 @@ function writeStaged(
   vectors: Float32Array[],
 ): StagedEmbeddings {
   const dim = vectors[0]?.length ?? 0;
-  const header = Buffer.from(JSON.stringify({ kind, model, dim, photoIds }));
-  const len = Buffer.alloc(4);
-  len.writeUInt32LE(header.length);
-  const body = Buffer.alloc(dim * 4 * vectors.length);
-  vectors.forEach((v, i) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).copy(body, i * dim * 4));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(`${file}.tmp`, Buffer.concat([len, header, body]));
-  fs.renameSync(`${file}.tmp`, file);
+  writeVectorFile(file, { kind, model, dim, photoIds }, packRows(vectors, dim));
   return { file, kind, model, count: vectors.length, dim };
 }
 
@@ -54,20 +48,11 @@ export function readStaged(file: string): {
   model: string;
   rows: Array<{ photoId: number; vector: Float32Array }>;
 } {
-  const buf = fs.readFileSync(file);
-  const len = buf.readUInt32LE(0);
-  const header = JSON.parse(buf.subarray(4, 4 + len).toString()) as {
-    kind: EmbeddingKind;
-    model: string;
-    dim: number;
-    photoIds: number[];
-  };
-  const body = buf.subarray(4 + len);
-  const rows = header.photoIds.map((photoId, i) => {
-    const bytes = new Uint8Array(header.dim * 4);
-    bytes.set(body.subarray(i * header.dim * 4, (i + 1) * header.dim * 4));
-    return { photoId, vector: new Float32Array(bytes.buffer) };
-  });
+  const { header, data } = readVectorFile<VectorFileHeader & { kind: EmbeddingKind; model: string }>(file);
+  const rows = header.photoIds.map((photoId, i) => ({
+    photoId,
+    vector: data.slice(i * header.dim, (i + 1) * header.dim),
+  }));
   return { kind: header.kind, model: header.model, rows };
 }
 

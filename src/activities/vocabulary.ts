@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { writeFileAtomic } from '../files/atomic-write';
 import path from 'node:path';
 import { Context, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
@@ -67,8 +67,7 @@ export async function scoreVocabularyFile(
     }
   }
   const file = path.join(path.dirname(input.imageFile), 'vocabulary.json');
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(rows));
-  fs.renameSync(`${file}.tmp`, file);
+  writeFileAtomic(file, JSON.stringify(rows));
   return { file, photos: rows.length, rows };
 }
 

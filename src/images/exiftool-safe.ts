@@ -11,6 +11,7 @@
  * - values (captions, keywords) never travel as arguments: they go into a JSON file that ExifTool
  *   imports with `-json=FILE`, which keeps them byte for byte (`tagsJson`).
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -101,7 +102,8 @@ export class ExiftoolAliases {
       exiftoolPath: stand,
       commit: async () => {
         // Copy beside the target first, then rename: the sidecar appears whole or not at all.
-        const beside = path.join(path.dirname(target), `.pcc-${process.pid}-${this.next++}.tmp`);
+        // Unique across concurrent writers in this process and others (two chunks may share a folder).
+        const beside = path.join(path.dirname(target), `.pcc-${randomUUID()}.tmp`);
         try {
           await fs.promises.copyFile(stand, beside);
           await fs.promises.rename(beside, target);

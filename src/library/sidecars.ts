@@ -19,6 +19,7 @@ import {
   ExiftoolAliases,
   tagsJson,
   withAliases,
+  xmpText,
 } from '../images/exiftool-safe';
 import type { CaptionKey } from '../shared/payloads';
 
@@ -129,12 +130,15 @@ function writeFailure(plan: SidecarPlan, message: string): string {
 /** The tags one plan writes; values travel in a JSON import file, never as arguments. */
 function tagsOf(plan: SidecarPlan): Record<string, string | string[]> {
   const tags: Record<string, string | string[]> = {};
+  // Text XMP cannot hold is dropped; what is left empty is not written at all.
+  const list = (values: string[]) => values.map(xmpText).filter(Boolean);
   if (plan.addCk.length || plan.addAi.length) {
     // A list assigned by the import replaces the sidecar's list with exactly the merged one.
-    tags['XMP-dc:Subject'] = plan.subject;
-    tags['XMP-lr:HierarchicalSubject'] = plan.hierarchical;
+    tags['XMP-dc:Subject'] = list(plan.subject);
+    tags['XMP-lr:HierarchicalSubject'] = list(plan.hierarchical);
   }
-  if (plan.description) tags['XMP-dc:Description'] = plan.description;
+  const description = xmpText(plan.description ?? '');
+  if (description) tags['XMP-dc:Description'] = description;
   return tags;
 }
 

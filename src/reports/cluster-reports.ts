@@ -3,6 +3,7 @@
  * folder_medoids.csv and (with a vocabulary) vocabulary_scores.csv. Built from the catalog alone,
  * so `pcc report` can write them again at any time. Every photo of the run appears exactly once.
  */
+import { writeFileAtomic } from '../files/atomic-write';
 import { byCodePoint } from '../shared/compare';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -121,10 +122,6 @@ export function summarizeClusters(
   return { config, outcomes, clusters, byPhoto, scores };
 }
 
-function writeAtomic(file: string, content: string): void {
-  fs.writeFileSync(`${file}.tmp`, content);
-  fs.renameSync(`${file}.tmp`, file);
-}
 
 export function writeReportFiles(catalog: Catalog, runId: string, outDir: string): ReportSummary {
   const clustering = catalog.clusters.clusteringOf<ClusterSettings['params']>(runId);
@@ -148,7 +145,7 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
     ];
   });
   const exportFile = path.join(outDir, REPORT_FILES.export);
-  writeAtomic(
+  writeFileAtomic(
     exportFile,
     csvDocument(
       ['rel_path', 'cluster_id', 'label', 'caption', 'distance_to_centroid', 'duplicate_of'],
@@ -160,7 +157,7 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
   const relOf = new Map(outcomes.map((o) => [o.photoId, o.relPath]));
   const folders = clustering.folders;
   const folderFile = path.join(outDir, REPORT_FILES.folders);
-  writeAtomic(
+  writeFileAtomic(
     folderFile,
     csvDocument(
       ['folder', 'medoid_rel_path', 'cosine_to_centroid'],
@@ -191,7 +188,7 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
       ]);
     }
     const scoresFile = path.join(outDir, REPORT_FILES.scores);
-    writeAtomic(
+    writeFileAtomic(
       scoresFile,
       csvDocument(
         [
@@ -251,11 +248,11 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
     md.push('');
   });
   const reportFile = path.join(outDir, REPORT_FILES.report);
-  writeAtomic(reportFile, md.join('\n'));
+  writeFileAtomic(reportFile, md.join('\n'));
   files.push(reportFile);
   // The run's effective settings (config file, flags and defaults resolved), frozen beside its results.
   const configFile = path.join(outDir, REPORT_FILES.config);
-  writeAtomic(configFile, `${JSON.stringify({ runId, settings: config, clustering: settings }, null, 2)}\n`);
+  writeFileAtomic(configFile, `${JSON.stringify({ runId, settings: config, clustering: settings }, null, 2)}\n`);
   files.push(configFile);
   return {
     outDir,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
+import { writeFileAtomicWith } from '../../files/atomic-write';
 import { cliConfig, info, UsageError, withCatalog } from '../context';
 import { fileOutcomes, libraryOutcomes } from '../../catalog/outcomes';
 
@@ -33,30 +33,27 @@ export function registerExport(program: Command): void {
           model: rc.model,
           promptHash: rc.promptHash,
         });
-        fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
-        const tmp = `${opts.out}.tmp`;
-        const fd = fs.openSync(tmp, 'w');
         let n = 0;
         let pending = 0;
-        for (const f of fileOutcomes(catalog, outcomes, rc.roots)) {
-          const o = f.outcome;
-          if (!o.status) {
-            pending++;
-            continue;
+        writeFileAtomicWith(opts.out, (fd) => {
+          for (const f of fileOutcomes(catalog, outcomes, rc.roots)) {
+            const o = f.outcome;
+            if (!o.status) {
+              pending++;
+              continue;
+            }
+            const line = {
+              rel_path: f.relPath,
+              caption: o.caption ?? null,
+              status: o.status,
+              ...(o.reason && o.status !== 'success' ? { reason: o.reason } : {}),
+              ...(o.note ? { note: o.note } : {}),
+              ...(f.duplicateOf ? { duplicate_of: f.duplicateOf } : {}),
+            };
+            fs.writeSync(fd, `${JSON.stringify(line)}\n`);
+            n++;
           }
-          const line = {
-            rel_path: f.relPath,
-            caption: o.caption ?? null,
-            status: o.status,
-            ...(o.reason && o.status !== 'success' ? { reason: o.reason } : {}),
-            ...(o.note ? { note: o.note } : {}),
-            ...(f.duplicateOf ? { duplicate_of: f.duplicateOf } : {}),
-          };
-          fs.writeSync(fd, `${JSON.stringify(line)}\n`);
-          n++;
-        }
-        fs.closeSync(fd);
-        fs.renameSync(tmp, opts.out);
+        });
         return { written: n, pending };
       });
       info(
@@ -77,21 +74,18 @@ export function registerExport(program: Command): void {
       const kind = opts.kind === 'all' ? undefined : opts.kind;
       const config = cliConfig();
       const n = withCatalog(config, (catalog) => {
-        fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
-        const tmp = `${opts.out}.tmp`;
-        const fd = fs.openSync(tmp, 'w');
         let count = 0;
-        for (const e of catalog.embeddings.iterate(kind, opts.model)) {
-          const where = catalog.photos.pathsOf(e.photoId)[0];
-          const vector = Array.from(e.vector, (x) => Math.round(x * 1e6) / 1e6);
-          fs.writeSync(
-            fd,
-            `${JSON.stringify({ rel_path: where?.rel_path ?? null, kind: e.kind, model: e.model, dim: e.vector.length, vector })}\n`,
-          );
-          count++;
-        }
-        fs.closeSync(fd);
-        fs.renameSync(tmp, opts.out);
+        writeFileAtomicWith(opts.out, (fd) => {
+          for (const e of catalog.embeddings.iterate(kind, opts.model)) {
+            const where = catalog.photos.pathsOf(e.photoId)[0];
+            const vector = Array.from(e.vector, (x) => Math.round(x * 1e6) / 1e6);
+            fs.writeSync(
+              fd,
+              `${JSON.stringify({ rel_path: where?.rel_path ?? null, kind: e.kind, model: e.model, dim: e.vector.length, vector })}\n`,
+            );
+            count++;
+          }
+        });
         return count;
       });
       info(`wrote ${n} embeddings to ${opts.out}`);

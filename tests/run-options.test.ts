@@ -11,9 +11,9 @@ import { validateSync } from 'class-validator';
 import YAML from 'yaml';
 import { StartRunDto } from '../src/api/runs/start-run.dto';
 import { addRunFlags, requestFromFlags } from '../src/cli/run-flags';
-import { exampleConfigFile, parseRunConfigFile } from '../src/shared/config-file';
-import { RUN_OPTIONS, requestFromApi, type RunOption } from '../src/shared/run-options';
-import { buildRunConfig, type RunRequest } from '../src/shared/run-request';
+import { exampleConfigFile, parseRunConfigFile } from '../src/runs/config-file';
+import { RUN_OPTIONS, requestFromApi, type RunOption } from '../src/runs/run-options';
+import { buildRunConfig, type RunRequest } from '../src/runs/run-request';
 import { SAMPLE_LIBRARY, SHARED, tempDir } from './helpers/fixtures';
 
 const work = tempDir('pcc-options-');

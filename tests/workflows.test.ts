@@ -4,12 +4,12 @@
  * Pause, resume, the cost cap, a refused key, continue-as-new and cancellation, in seconds.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import path from 'node:path';
 import { libraryRun, type LibraryRunResult } from '../src/workflows/library-run';
 import { pauseSignal, progressQuery, resumeSignal } from '../src/workflows/definitions';
-import { buildRunConfig } from '../src/shared/run-request';
+import { buildRunConfig } from '../src/runs/run-request';
 import { WORKFLOW_TASK_QUEUE, taskQueueOf } from '../src/shared/queues';
 import type { CaptionOutcome, LoadedPhoto, RunConfig, ScanSummary } from '../src/shared/payloads';
 import { REPO_ROOT, SAMPLE_LIBRARY, waitFor } from './helpers/fixtures';
@@ -17,6 +17,9 @@ import { startTestServer } from './helpers/processes';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'workflow-bundle.js');
+
+// Worker state changes are INFO: keep the test output to warnings.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 /** A library of `photos` photos as the stubs see it, and what the workflows asked of them. */
 class StubLibrary {

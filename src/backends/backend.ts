@@ -1,5 +1,5 @@
 import type { QueueRole } from '../shared/queues';
-import type { RunOption } from '../shared/run-options';
+import type { RunOption } from '../runs/run-options';
 import type { CaptionOutcome, CaptionSettings } from '../shared/payloads';
 
 /** One photo as a caption backend sees it: the proxy JPEG, never the original or its metadata. */
@@ -56,7 +56,7 @@ export interface CaptionBackend {
   /** Compact JSON tags for one photo (vision tagging of cluster medoids). */
   tag?(input: CaptionInput, ctx: CaptionContext): Promise<TagResult>;
   /**
-   * Run options this backend owns (rows of the option table in src/shared/run-options.ts): they
+   * Run options this backend owns (rows of the option table in src/runs/run-options.ts): they
    * become flags, pcc.yaml keys and API fields like every other option.
    */
   readonly options?: readonly RunOption[];

@@ -7,7 +7,7 @@ import { geminiBackend } from './gemini';
 import { openAiCompatibleBackend } from './openai-compatible';
 import { localBackend } from './local';
 import { isQueueRole, type QueueRole } from '../shared/queues';
-import type { RunOption } from '../shared/run-options';
+import type { RunOption } from '../runs/run-options';
 
 /** Adding a backend: write src/backends/<name>.ts and add it to this list (docs/adding_a_backend.md). */
 const REGISTERED: readonly CaptionBackend[] = [

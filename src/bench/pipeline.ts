@@ -13,7 +13,7 @@ import { readConfig } from '../config';
 import { ensureTemporal } from '../temporal/dev-server';
 import { RunClient } from '../temporal/run-client';
 import { createWorkers } from '../workers/create-workers';
-import { buildRunConfig } from '../shared/run-request';
+import { buildRunConfig } from '../runs/run-request';
 import { mapLimit } from '../activities/context';
 import { totalOf } from '../shared/status';
 import { makeSyntheticLibrary } from './synthetic-library';

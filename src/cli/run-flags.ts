@@ -1,7 +1,7 @@
 /** The flags of `pcc run` (and the re-clustering flags of `pcc report`), from the option table. */
 import type { Command } from 'commander';
-import { OptionValueError, parseOptionValue, RUN_OPTIONS, type RunOption } from '../shared/run-options';
-import type { RunRequest } from '../shared/run-request';
+import { OptionValueError, parseOptionValue, RUN_OPTIONS, type RunOption } from '../runs/run-options';
+import type { RunRequest } from '../runs/run-request';
 import { UsageError } from './context';
 
 function camel(flag: string): string {

@@ -122,7 +122,6 @@ export function summarizeClusters(
   return { config, outcomes, clusters, byPhoto, scores };
 }
 
-
 export function writeReportFiles(catalog: Catalog, runId: string, outDir: string): ReportSummary {
   const clustering = catalog.clusters.clusteringOf<ClusterSettings['params']>(runId);
   if (!clustering) throw new Error(`run ${runId} has not been clustered yet`);
@@ -252,7 +251,10 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
   files.push(reportFile);
   // The run's effective settings (config file, flags and defaults resolved), frozen beside its results.
   const configFile = path.join(outDir, REPORT_FILES.config);
-  writeFileAtomic(configFile, `${JSON.stringify({ runId, settings: config, clustering: settings }, null, 2)}\n`);
+  writeFileAtomic(
+    configFile,
+    `${JSON.stringify({ runId, settings: config, clustering: settings }, null, 2)}\n`,
+  );
   files.push(configFile);
   return {
     outDir,

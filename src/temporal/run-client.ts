@@ -5,7 +5,7 @@ import { libraryRun } from '../workflows/library-run';
 import { pauseSignal, progressQuery, resumeSignal, type ResumeArgs } from '../workflows/definitions';
 import { WORKFLOW_TASK_QUEUE } from '../shared/queues';
 import type { RunConfig, RunProgress } from '../shared/payloads';
-import { runWorkflowId } from '../shared/run-request';
+import { runWorkflowId } from '../runs/run-request';
 import { totalOf } from '../shared/status';
 
 export interface RunSummaryItem {

@@ -1,5 +1,5 @@
 import { getBackend } from '../backends/registry';
-import { buildRunConfig, RunRequestError, type RunRequest } from '../shared/run-request';
+import { buildRunConfig, RunRequestError, type RunRequest } from '../runs/run-request';
 import type { RunConfig } from '../shared/payloads';
 import type { RunClient } from './run-client';
 

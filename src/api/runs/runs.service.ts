@@ -12,8 +12,8 @@ import {
   type RunDetail,
   type RunSummaryItem,
 } from '../../temporal/run-client';
-import { RunRequestError } from '../../shared/run-request';
-import { OptionValueError, requestFromApi } from '../../shared/run-options';
+import { RunRequestError } from '../../runs/run-request';
+import { OptionValueError, requestFromApi } from '../../runs/run-options';
 import type { StartRunDto } from './start-run.dto';
 import { prepareRun, startPreparedRun } from '../../temporal/start-run';
 import type { ResumeArgs } from '../../workflows/definitions';

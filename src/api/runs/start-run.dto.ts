@@ -1,5 +1,5 @@
 /**
- * The body of `POST /runs`, derived from the option table (src/shared/run-options.ts): every run
+ * The body of `POST /runs`, derived from the option table (src/runs/run-options.ts): every run
  * option of the CLI and of pcc.yaml is accepted here with the same name, type, bounds and help,
  * validated by class-validator and described in the OpenAPI schema.
  */
@@ -16,7 +16,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { RUN_OPTIONS, type RunOption } from '../../shared/run-options';
+import { RUN_OPTIONS, type RunOption } from '../../runs/run-options';
 
 export class StartRunDto {
   @ApiProperty({ type: [String], description: 'library folders on the server machine', example: ['/photos'] })

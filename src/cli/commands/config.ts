@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { info, UsageError } from '../context';
-import { exampleConfigFile } from '../../shared/config-file';
+import { exampleConfigFile } from '../../runs/config-file';
 
 export function registerConfig(program: Command): void {
   const config = program.command('config').description('the pcc.yaml options file');

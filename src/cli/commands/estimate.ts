@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { cliConfig, UsageError, withCatalog } from '../context';
 import { formatSeconds } from '../progress';
-import { buildRunConfig, RunRequestError } from '../../shared/run-request';
+import { buildRunConfig, RunRequestError } from '../../runs/run-request';
 import { getBackend } from '../../backends/registry';
 import { estimateRun } from '../../library/estimate';
 import { DEFAULT_API_RPS } from '../../workers/create-workers';

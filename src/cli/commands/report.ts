@@ -7,7 +7,7 @@ import type { Catalog } from '../../catalog/catalog';
 import type { Run } from '../../catalog/runs.repository';
 import { writeReportFiles } from '../../reports/cluster-reports';
 import type { RunConfig } from '../../shared/payloads';
-import { buildClusterSettings, RunRequestError, type RunRequest } from '../../shared/run-request';
+import { buildClusterSettings, RunRequestError, type RunRequest } from '../../runs/run-request';
 import { withSettings } from '../../tags/vocabulary';
 
 interface ReportOptions extends Record<string, unknown> {

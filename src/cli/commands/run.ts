@@ -2,15 +2,15 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { cliConfig, info, toInt, toNumber, UsageError, withCatalog } from '../context';
 import { addRunFlags, requestFromFlags } from '../run-flags';
-import { mergeRequests } from '../../shared/run-options';
+import { mergeRequests } from '../../runs/run-options';
 import {
   ConfigFileError,
   locateConfigFile,
   readRunConfigFile,
   type RunConfigFile,
-} from '../../shared/config-file';
+} from '../../runs/config-file';
 import { ProgressView, formatSeconds } from '../progress';
-import { RunRequestError, type RunRequest } from '../../shared/run-request';
+import { RunRequestError, type RunRequest } from '../../runs/run-request';
 import { prepareRun, startPreparedRun } from '../../temporal/start-run';
 import { ensureTemporal } from '../../temporal/dev-server';
 import { RunClient, progressFromResult } from '../../temporal/run-client';

@@ -3,14 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PROMPT } from '../backends/backend';
 import { getBackend } from '../backends/registry';
-import type { RunConfig } from './payloads';
+import type { RunConfig } from '../shared/payloads';
 import { readConfig } from '../config';
 import { DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL } from '../models/known-models';
 import { modelsDir, requireModel } from '../models/model-store';
-import { isPhotoStatus, parseStatusList, PHOTO_STATUSES, type PhotoStatus } from './status';
+import { isPhotoStatus, parseStatusList, PHOTO_STATUSES, type PhotoStatus } from '../shared/status';
 import { CLUSTER_MODES, DEFAULT_CLUSTER_PARAMS, type ClusterMode } from '../clustering/cluster';
 import { readVocabularyFile } from '../tags/vocabulary';
-import { CLUSTER_SPACES, type ClusterSettings, type ClusterSpace } from './payloads';
+import { CLUSTER_SPACES, type ClusterSettings, type ClusterSpace } from '../shared/payloads';
 
 /** A run as the CLI or the API asks for it, before validation. */
 export interface RunRequest {

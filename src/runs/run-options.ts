@@ -5,9 +5,9 @@
  * then checks ranges and resolves the RunConfig. A new option is one row here (plus its use).
  */
 import type { RunRequest } from './run-request';
-import { PHOTO_STATUSES } from './status';
+import { PHOTO_STATUSES } from '../shared/status';
 import { CLUSTER_MODES } from '../clustering/cluster';
-import { CLUSTER_SPACES } from './payloads';
+import { CLUSTER_SPACES } from '../shared/payloads';
 import { backendOptions } from '../backends/registry';
 
 /** The sections of `pcc.yaml`, in the order `pcc config init` writes them. */

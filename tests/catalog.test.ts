@@ -47,7 +47,7 @@ describe('catalog', () => {
     c.photos.upsertPath(id1, seen('a.jpg'));
     c.photos.upsertPath(id1, seen('copy/a.jpg'));
     c.photos.upsertPath(id1, seen('a.jpg'));
-    expect(c.photos.pathsOf(id1).map((p) => p.rel_path)).toEqual(['a.jpg', 'copy/a.jpg']);
+    expect(c.photos.pathsOf(id1).map((p) => p.relPath)).toEqual(['a.jpg', 'copy/a.jpg']);
     expect(c.photos.photosUnderRoots(['/lib'])).toHaveLength(1);
     c.close();
   });
@@ -106,7 +106,7 @@ describe('catalog', () => {
     c.runs.setWorkList('run-1', items);
     c.runs.setWorkList('run-1', items.slice(0, 2));
     expect(c.runs.workList('run-1')).toHaveLength(2);
-    expect(c.runs.batch('run-1', 1, 1).map((w) => w.rel_path)).toEqual(['1.jpg']);
+    expect(c.runs.batch('run-1', 1, 1).map((w) => w.relPath)).toEqual(['1.jpg']);
     expect(c.runs.find('wf-1')?.id).toBe('run-1');
     c.close();
   });

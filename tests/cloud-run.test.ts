@@ -175,7 +175,7 @@ describe('cloud runs (OpenAI SDK → fake provider, real Temporal)', () => {
         return c.runs
           .workList(run.id)
           .filter((w) =>
-            c.results.get(w.photo_id, 'caption', {
+            c.results.get(w.photoId, 'caption', {
               backend: key.backend,
               model: key.model,
               promptHash: key.promptHash,

@@ -117,7 +117,7 @@ describe('cluster reports', () => {
     const seeded = seedRun(photos);
     const first = seeded.catalog.runs.workList(seeded.runId)[0];
     for (const rel of ['a/p0.jpg', 'b/copy of p0.jpg', '-dash/p0.jpg'])
-      seeded.catalog.photos.upsertPath(first.photo_id, {
+      seeded.catalog.photos.upsertPath(first.photoId, {
         absPath: `/lib/${rel}`,
         root: '/lib',
         relPath: rel,
@@ -220,7 +220,7 @@ describe('cluster reports', () => {
     for (let i = 0; i < 8; i++)
       photos.push({ rel: `trip/b${i}.jpg`, status: 'success', caption: `beach ${i}`, vector: around(1, i) });
     const seeded = seedRun(photos, ['Family']);
-    const ids = seeded.catalog.runs.workList(seeded.runId).map((w) => w.photo_id);
+    const ids = seeded.catalog.runs.workList(seeded.runId).map((w) => w.photoId);
     // Vocabulary scores as scoreVocabulary leaves them: the private photos' best label is "family".
     const scored = ids.map((photoId, i) => ({
       photoId,
@@ -351,9 +351,9 @@ describe('what clustering reads from the catalog', () => {
   const EMBED_TEXT: EmbedSettings = { ...EMBED, textModel: 'minilm' };
 
   function addCaptionVector(seeded: ReturnType<typeof seedRun>, rel: string, vector: number[]): void {
-    const w = seeded.catalog.runs.workList(seeded.runId).find((x) => x.rel_path === rel)!;
+    const w = seeded.catalog.runs.workList(seeded.runId).find((x) => x.relPath === rel)!;
     seeded.catalog.embeddings.upsertMany(
-      [{ photoId: w.photo_id, kind: 'caption', model: 'minilm', vector: Float32Array.from(vector) }],
+      [{ photoId: w.photoId, kind: 'caption', model: 'minilm', vector: Float32Array.from(vector) }],
       seeded.runId,
     );
   }
@@ -414,7 +414,7 @@ describe('what clustering reads from the catalog', () => {
       );
       const ids = seeded.catalog.runs.workList(seeded.runId);
       const clusterOf = (rel: string) =>
-        result.members.find((m) => m.photoId === ids.find((w) => w.rel_path === rel)!.photo_id)?.cluster;
+        result.members.find((m) => m.photoId === ids.find((w) => w.relPath === rel)!.photoId)?.cluster;
       return { staged, clusterOf };
     };
     const byCaption = await groups('caption');
@@ -437,9 +437,9 @@ describe('what clustering reads from the catalog', () => {
     const seeded = seedRun(photos);
     const [exif, guessed] = seeded.catalog.runs.workList(seeded.runId);
     for (const w of [exif, guessed])
-      seeded.catalog.metadata.upsert({ photoId: w.photo_id, hasGps: false, keywords: [], hierarchical: [] });
-    seeded.catalog.metadata.setResolvedDate(exif.photo_id, '2021-03-28T01:30:00', 0.95, 'exif-original');
-    seeded.catalog.metadata.setResolvedDate(guessed.photo_id, '2019-07-01T12:00:00', 0.3, 'path');
+      seeded.catalog.metadata.upsert({ photoId: w.photoId, hasGps: false, keywords: [], hierarchical: [] });
+    seeded.catalog.metadata.setResolvedDate(exif.photoId, '2021-03-28T01:30:00', 0.95, 'exif-original');
+    seeded.catalog.metadata.setResolvedDate(guessed.photoId, '2019-07-01T12:00:00', 0.3, 'path');
     const staged = stageClusterInputFiles(seeded.catalog, seeded.dataDir, {
       runId: seeded.runId,
       space: 'image',
@@ -459,7 +459,7 @@ describe('what clustering reads from the catalog', () => {
       vector: around(0, i),
     }));
     const seeded = seedRun(photos);
-    const ids = seeded.catalog.runs.workList(seeded.runId).map((w) => w.photo_id);
+    const ids = seeded.catalog.runs.workList(seeded.runId).map((w) => w.photoId);
     seeded.catalog.metadata.addKeyword({ photoId: ids[0], kind: 'CK', term: 'beach', source: 'sidecar' });
     const staged = stageClusterInputFiles(seeded.catalog, seeded.dataDir, {
       runId: seeded.runId,

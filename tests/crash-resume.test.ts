@@ -39,13 +39,13 @@ function captioned(dataDir: string): Map<number, string> {
     const key = JSON.parse(run.config_json);
     for (const w of c.runs.workList(run.id)) {
       if (
-        c.results.get(w.photo_id, 'caption', {
+        c.results.get(w.photoId, 'caption', {
           backend: key.backend,
           model: key.model,
           promptHash: key.promptHash,
         })
       ) {
-        map.set(w.photo_id, w.sha1);
+        map.set(w.photoId, w.sha1);
       }
     }
     return map;

@@ -76,9 +76,9 @@ describe('a hostile library', () => {
       const c = Catalog.open(dataDir);
       try {
         return c.photos.photosUnderRoots([lib]).map((p) => ({
-          rel: p.rel_path,
-          load: c.results.get(p.photo_id, 'load', LOAD_KEY),
-          inventoried: c.metadata.has(p.photo_id),
+          rel: p.relPath,
+          load: c.results.get(p.photoId, 'load', LOAD_KEY),
+          inventoried: c.metadata.has(p.photoId),
         }));
       } finally {
         c.close();

@@ -72,7 +72,7 @@ describe('a library run over good and broken photos', () => {
       const reasons = catalog.runs
         .workList(run.id)
         .map((w) =>
-          catalog.results.get(w.photo_id, 'load', { backend: 'sharp', model: 'decode', promptHash: '' }),
+          catalog.results.get(w.photoId, 'load', { backend: 'sharp', model: 'decode', promptHash: '' }),
         );
       expect(
         reasons.filter((r) => r?.status === 'error_corrupt').every((r) => (r?.reason ?? '').length > 5),

@@ -56,7 +56,7 @@ describe('XMP sidecars', () => {
         const run = c.runs.latest()!;
         const items = c.runs.workList(run.id);
         for (const w of items)
-          c.metadata.addKeyword({ photoId: w.photo_id, kind: 'CK', term: 'mountain', source: 'test-tagger' });
+          c.metadata.addKeyword({ photoId: w.photoId, kind: 'CK', term: 'mountain', source: 'test-tagger' });
         return items.length;
       } finally {
         c.close();

@@ -96,11 +96,11 @@ export function stageClusterInputFiles(
   let missing = 0;
   // The whole library under the run's folders is clustered, not only the photos this run processed.
   const work = catalog.runs.libraryOf(runId).map((w) => {
-    const image = catalog.embeddings.get(w.photo_id, 'image', embed.imageModel);
+    const image = catalog.embeddings.get(w.photoId, 'image', embed.imageModel);
     const caption = embed.textModel
-      ? catalog.embeddings.get(w.photo_id, 'caption', embed.textModel)
+      ? catalog.embeddings.get(w.photoId, 'caption', embed.textModel)
       : undefined;
-    if ((image && !usable(image)) || (caption && !usable(caption))) unusable.push(w.rel_path);
+    if ((image && !usable(image)) || (caption && !usable(caption))) unusable.push(w.relPath);
     return { w, image: usable(image) ? image : undefined, caption: usable(caption) ? caption : undefined };
   });
   let meanCaption: Float32Array | undefined;
@@ -115,14 +115,14 @@ export function stageClusterInputFiles(
     if (sum) meanCaption = unitVector(sum);
   }
   for (const { w, image, caption } of work) {
-    const meta = catalog.metadata.get(w.photo_id);
-    const folder = path.posix.dirname(w.rel_path.split(path.sep).join('/'));
+    const meta = catalog.metadata.get(w.photoId);
+    const folder = path.posix.dirname(w.relPath.split(path.sep).join('/'));
     const place = {
-      time: captureTime(meta?.resolved_date, meta?.date_trust),
+      time: captureTime(meta?.resolvedDate, meta?.dateTrust),
       folder: folder === '.' ? '' : folder,
     };
     if (image && input.withImageFile && space !== 'image') {
-      imageHeader.photoIds.push(w.photo_id);
+      imageHeader.photoIds.push(w.photoId);
       imageHeader.times.push(place.time);
       imageHeader.folders.push(place.folder);
       imageRows.push(image);
@@ -140,7 +140,7 @@ export function stageClusterInputFiles(
       missing++;
       continue;
     }
-    header.photoIds.push(w.photo_id);
+    header.photoIds.push(w.photoId);
     header.times.push(place.time);
     header.folders.push(place.folder);
     rows.push(v);

@@ -14,15 +14,15 @@ export function createDateActivities(deps: ActivityDeps) {
       const catalog = deps.catalog();
       const clues: DateClues[] = [];
       for (const w of catalog.runs.workList(input.runId)) {
-        const m = catalog.metadata.get(w.photo_id);
+        const m = catalog.metadata.get(w.photoId);
         if (!m) continue;
         clues.push({
-          photoId: w.photo_id,
-          relPath: w.rel_path,
-          dateOriginal: m.date_original ?? undefined,
-          createDate: m.create_date ?? undefined,
-          modifyDate: m.modify_date ?? undefined,
-          fileMtime: m.file_mtime ?? undefined,
+          photoId: w.photoId,
+          relPath: w.relPath,
+          dateOriginal: m.dateOriginal,
+          createDate: m.createDate,
+          modifyDate: m.modifyDate,
+          fileMtime: m.fileMtime,
         });
       }
       let uncertain = 0;

@@ -50,16 +50,16 @@ export function createLoadActivities(deps: ActivityDeps) {
             (item) =>
               [
                 item,
-                captionKey ? catalog.results.get(item.photo_id, 'caption', captionKey) : undefined,
+                captionKey ? catalog.results.get(item.photoId, 'caption', captionKey) : undefined,
               ] as const,
           ),
       );
       // A photo already captioned in this same run (a re-run batch) is left out.
-      const items = [...captionOf.keys()].filter((item) => captionOf.get(item)?.run_id !== runId);
+      const items = [...captionOf.keys()].filter((item) => captionOf.get(item)?.runId !== runId);
       // The inventory of the whole batch comes from one ExifTool process, alongside the decodes.
-      const needInventory = items.filter((i) => input.redecode || !catalog.metadata.has(i.photo_id));
+      const needInventory = items.filter((i) => input.redecode || !catalog.metadata.has(i.photoId));
       const inventoryRead = readInventoryBatch(
-        needInventory.map((i) => ({ photoId: i.photo_id, absPath: i.abs_path })),
+        needInventory.map((i) => ({ photoId: i.photoId, absPath: i.absPath })),
       ).catch((err: Error) => {
         log.warn({ event: 'batch.inventory_failed', reason: err.message });
         return new Map<number, PhotoMetadata>();
@@ -75,46 +75,43 @@ export function createLoadActivities(deps: ActivityDeps) {
             !existing || Boolean(input.force) || (input.retryStatuses ?? []).includes(existing.status),
           caption: existing?.status === 'success' ? (existing.output ?? undefined) : undefined,
           captionStatus: existing?.status,
-          photoId: item.photo_id,
+          photoId: item.photoId,
           sha1: item.sha1,
-          relPath: item.rel_path,
-          private: isPrivate(item.rel_path),
+          relPath: item.relPath,
+          private: isPrivate(item.relPath),
         };
         try {
-          const decodedBefore = catalog.results.get(item.photo_id, 'load', LOAD_KEY)?.status === 'success';
+          const decodedBefore = catalog.results.get(item.photoId, 'load', LOAD_KEY)?.status === 'success';
           const thumbPath = thumbnailPathFor(deps.config.dataDir, item.sha1);
           const missing =
             input.redecode ||
             !decodedBefore ||
             !fs.existsSync(thumbPath) ||
             (input.writeProxies && !fs.existsSync(proxyPath)) ||
-            !catalog.metadata.has(item.photo_id);
+            !catalog.metadata.has(item.photoId);
           if (missing) {
             // One decode validates and writes the proxy (when a stage reads pixels) and the review
             // thumbnail. Like ExifTool's inventory read, it only ever reads the original.
-            const decoded = await decodePhoto(item.abs_path, {
+            const decoded = await decodePhoto(item.absPath, {
               longEdge: deps.proxyLongEdge,
               proxyPath: input.writeProxies ? proxyPath : undefined,
               thumbPath,
-              raw: item.is_raw === 1,
+              raw: item.isRaw,
               acceptTruncated: input.acceptTruncated,
             });
-            hashes.set(item.photo_id, decoded.dhash);
-            if (decoded.note) notes.set(item.photo_id, decoded.note);
+            hashes.set(item.photoId, decoded.dhash);
+            if (decoded.note) notes.set(item.photoId, decoded.note);
           } else {
             // Decoded before: its note (a warning it was decoded past) stays the photo's.
-            const before = catalog.results.get(item.photo_id, 'load', LOAD_KEY)?.reason;
-            if (before) notes.set(item.photo_id, before);
+            const before = catalog.results.get(item.photoId, 'load', LOAD_KEY)?.reason;
+            if (before) notes.set(item.photoId, before);
           }
           return { ...base, status: 'success', proxyPath: input.writeProxies ? proxyPath : undefined };
         } catch (err) {
-          if (err instanceof CorruptImageError || isSourceError(err, item.abs_path)) {
+          if (err instanceof CorruptImageError || isSourceError(err, item.absPath)) {
             const reason =
               err instanceof CorruptImageError ? err.message : `unreadable: ${(err as Error).message}`;
-            log.warn(
-              { event: 'photo.corrupt', relPath: item.rel_path, reason },
-              'photo could not be decoded',
-            );
+            log.warn({ event: 'photo.corrupt', relPath: item.relPath, reason }, 'photo could not be decoded');
             return { ...base, status: 'error_corrupt', reason };
           }
           throw err;

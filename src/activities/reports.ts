@@ -38,25 +38,25 @@ export function persistClustering(
   const work = catalog.runs.libraryOf(runId);
   // Noise has no centre worth measuring to: its distance stays empty.
   const members = work.map((w) => {
-    const m = clustered.get(w.photo_id);
+    const m = clustered.get(w.photoId);
     const cluster = m?.cluster ?? -1;
-    return { photoId: w.photo_id, cluster, distance: cluster >= 0 ? (m?.distance ?? null) : null };
+    return { photoId: w.photoId, cluster, distance: cluster >= 0 ? (m?.distance ?? null) : null };
   });
   const vocabulary = settings.vocabulary;
   const scores = new Map(scored.map((s) => [s.photoId, s]));
   if (vocabulary?.gear.length) {
     for (const w of work) {
-      const meta = catalog.metadata.get(w.photo_id);
+      const meta = catalog.metadata.get(w.photoId);
       const terms = gearTerms(vocabulary.gear, meta?.make, meta?.model);
       if (!terms.length) continue;
-      const row = scores.get(w.photo_id) ?? {
-        photoId: w.photo_id,
+      const row = scores.get(w.photoId) ?? {
+        photoId: w.photoId,
         model: 'exif-gear-rules',
         top: [],
         approved: [],
       };
       row.approved = [...new Set([...row.approved, ...terms])];
-      scores.set(w.photo_id, row);
+      scores.set(w.photoId, row);
     }
   }
   catalog.transaction(() => {

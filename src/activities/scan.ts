@@ -54,9 +54,9 @@ export function createScanActivities(deps: ActivityDeps) {
           try {
             const st = await fs.promises.stat(file.absPath);
             const known = catalog.photos.knownPath(file.absPath);
-            const unchanged = known && known.size === st.size && known.mtime_ms === Math.trunc(st.mtimeMs);
+            const unchanged = known && known.size === st.size && known.mtimeMs === Math.trunc(st.mtimeMs);
             const sha1 = unchanged ? undefined : await sha1Of(file.absPath);
-            return { file, st, knownPhotoId: unchanged ? known.photo_id : undefined, sha1 };
+            return { file, st, knownPhotoId: unchanged ? known.photoId : undefined, sha1 };
           } catch (err) {
             issues.push({ absPath: file.absPath, kind: 'unreadable', reason: (err as Error).message });
             counts.unreadable++;

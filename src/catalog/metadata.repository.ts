@@ -51,6 +51,42 @@ export interface MetadataRow {
   date_source: string | null;
 }
 
+/** A photo's stored metadata: the inventory plus the resolved capture date. */
+export interface StoredMetadata extends PhotoMetadata {
+  /** Best capture date (ISO-like local time), its trust 0–1 and how it was found. */
+  resolvedDate?: string;
+  dateTrust?: number;
+  dateSource?: string;
+}
+
+function toStored(r: MetadataRow): StoredMetadata {
+  const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+  return {
+    photoId: r.photo_id,
+    make: opt(r.make),
+    model: opt(r.model),
+    lens: opt(r.lens),
+    dateOriginal: opt(r.date_original),
+    createDate: opt(r.create_date),
+    modifyDate: opt(r.modify_date),
+    fileMtime: opt(r.file_mtime),
+    iso: opt(r.iso),
+    fNumber: opt(r.f_number),
+    exposureTime: opt(r.exposure_time),
+    orientation: opt(r.orientation),
+    hasGps: r.has_gps === 1,
+    width: opt(r.width),
+    height: opt(r.height),
+    keywords: JSON.parse(r.keywords_json) as string[],
+    hierarchical: JSON.parse(r.hierarchical_json) as string[],
+    description: opt(r.description),
+    phash: opt(r.phash),
+    resolvedDate: opt(r.resolved_date),
+    dateTrust: opt(r.date_trust),
+    dateSource: opt(r.date_source),
+  };
+}
+
 export interface Keyword {
   photoId: number;
   kind: 'CK' | 'AI';
@@ -119,9 +155,10 @@ export class MetadataRepository {
       .run(date, trust, source, photoId);
   }
 
-  get(photoId: number): MetadataRow | undefined {
-    return this.db.prepare('SELECT * FROM photo_metadata WHERE photo_id = ?').get(photoId) as
+  get(photoId: number): StoredMetadata | undefined {
+    const row = this.db.prepare('SELECT * FROM photo_metadata WHERE photo_id = ?').get(photoId) as
       MetadataRow | undefined;
+    return row && toStored(row);
   }
 
   /** Idempotent: the same (photo, kind, term) is one row whatever writes it again. */

@@ -47,7 +47,7 @@ export function runOutcomes(
   return catalog.runs
     .workList(runId)
     .map((w) =>
-      outcomeOf(catalog, { photoId: w.photo_id, relPath: w.rel_path, absPath: w.abs_path }, key, dryRun),
+      outcomeOf(catalog, { photoId: w.photoId, relPath: w.relPath, absPath: w.absPath }, key, dryRun),
     );
 }
 
@@ -61,7 +61,7 @@ export function runLibraryOutcomes(
   return catalog.runs
     .libraryOf(runId)
     .map((w) =>
-      outcomeOf(catalog, { photoId: w.photo_id, relPath: w.rel_path, absPath: w.abs_path }, key, dryRun),
+      outcomeOf(catalog, { photoId: w.photoId, relPath: w.relPath, absPath: w.absPath }, key, dryRun),
     );
 }
 
@@ -69,7 +69,7 @@ export function runLibraryOutcomes(
 export function libraryOutcomes(catalog: Catalog, roots: string[], key: CaptionKey): PhotoOutcome[] {
   return catalog.photos
     .photosUnderRoots(roots)
-    .map((p) => outcomeOf(catalog, { photoId: p.photo_id, relPath: p.rel_path, absPath: p.abs_path }, key));
+    .map((p) => outcomeOf(catalog, { photoId: p.photoId, relPath: p.relPath, absPath: p.absPath }, key));
 }
 
 /** One file of a photo: exports have one line per file, and copies name the path they duplicate. */
@@ -91,8 +91,8 @@ export function fileOutcomes(catalog: Catalog, outcomes: PhotoOutcome[], roots: 
   for (const o of outcomes) {
     out.push({ outcome: o, relPath: o.relPath, absPath: o.absPath });
     for (const p of paths.get(o.photoId) ?? []) {
-      if (p.abs_path === o.absPath) continue;
-      out.push({ outcome: o, relPath: p.rel_path, absPath: p.abs_path, duplicateOf: o.relPath });
+      if (p.absPath === o.absPath) continue;
+      out.push({ outcome: o, relPath: p.relPath, absPath: p.absPath, duplicateOf: o.relPath });
     }
   }
   return out;

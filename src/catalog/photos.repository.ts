@@ -8,14 +8,18 @@ export interface PhotoRow {
   is_raw: number;
 }
 
+/** A path a photo was seen at. */
 export interface PathRow {
-  abs_path: string;
-  photo_id: number;
+  absPath: string;
+  photoId: number;
   root: string;
-  rel_path: string;
+  relPath: string;
   size: number;
-  mtime_ms: number;
+  mtimeMs: number;
 }
+
+const PATH_COLUMNS =
+  'abs_path AS absPath, photo_id AS photoId, root, rel_path AS relPath, size, mtime_ms AS mtimeMs';
 
 export interface NewPhoto {
   sha1: string;
@@ -38,7 +42,7 @@ export class PhotosRepository {
 
   /** The path's last known identity: lets a re-scan skip re-hashing files whose size and mtime are unchanged. */
   knownPath(absPath: string): PathRow | undefined {
-    return this.db.prepare('SELECT * FROM photo_paths WHERE abs_path = ?').get(absPath) as
+    return this.db.prepare(`SELECT ${PATH_COLUMNS} FROM photo_paths WHERE abs_path = ?`).get(absPath) as
       PathRow | undefined;
   }
 
@@ -77,7 +81,7 @@ export class PhotosRepository {
 
   pathsOf(photoId: number): PathRow[] {
     return this.db
-      .prepare('SELECT * FROM photo_paths WHERE photo_id = ? ORDER BY abs_path')
+      .prepare(`SELECT ${PATH_COLUMNS} FROM photo_paths WHERE photo_id = ? ORDER BY abs_path`)
       .all(photoId) as PathRow[];
   }
 
@@ -87,7 +91,8 @@ export class PhotosRepository {
     const marks = roots.map(() => '?').join(',');
     return this.db
       .prepare(
-        `SELECT pp.*, p.sha1 FROM photo_paths pp JOIN photos p ON p.id = pp.photo_id
+        `SELECT pp.abs_path AS absPath, pp.photo_id AS photoId, pp.root, pp.rel_path AS relPath, pp.size,
+                pp.mtime_ms AS mtimeMs, p.sha1 FROM photo_paths pp JOIN photos p ON p.id = pp.photo_id
          WHERE pp.root IN (${marks})
            AND pp.abs_path = (SELECT MIN(abs_path) FROM photo_paths x
                               WHERE x.photo_id = pp.photo_id AND x.root IN (${marks}))
@@ -102,11 +107,11 @@ export class PhotosRepository {
     if (roots.length === 0) return out;
     const rows = this.db
       .prepare(
-        `SELECT * FROM photo_paths WHERE root IN (${roots.map(() => '?').join(',')})
+        `SELECT ${PATH_COLUMNS} FROM photo_paths WHERE root IN (${roots.map(() => '?').join(',')})
          ORDER BY photo_id, rel_path`,
       )
       .all(...roots) as PathRow[];
-    for (const row of rows) (out.get(row.photo_id) ?? out.set(row.photo_id, []).get(row.photo_id)!).push(row);
+    for (const row of rows) (out.get(row.photoId) ?? out.set(row.photoId, []).get(row.photoId)!).push(row);
     return out;
   }
 

@@ -22,27 +22,32 @@ export interface SpendRow {
   backend: string;
   model: string;
   photos: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
 }
 
+/** A photo's result for one stage and key. */
 export interface StageResultRow {
-  photo_id: number;
+  photoId: number;
   stage: string;
   backend: string;
   model: string;
-  prompt_hash: string;
+  promptHash: string;
   status: PhotoStatus;
   reason: string | null;
   output: string | null;
-  run_id: string | null;
+  runId: string | null;
   attempts: number;
-  updated_at: string;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cost_usd: number | null;
+  updatedAt: string;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
 }
+
+const RESULT_COLUMNS = `photo_id AS photoId, stage, backend, model, prompt_hash AS promptHash, status, reason,
+  output, run_id AS runId, attempts, updated_at AS updatedAt, input_tokens AS inputTokens,
+  output_tokens AS outputTokens, cost_usd AS costUsd`;
 
 /**
  * Per-photo stage results keyed by (photo, stage, backend, model, prompt hash). An upsert with the
@@ -88,7 +93,8 @@ export class ResultsRepository {
   get(photoId: number, stage: Stage, key: CaptionKey): StageResultRow | undefined {
     return this.db
       .prepare(
-        `SELECT * FROM stage_results WHERE photo_id = ? AND stage = ? AND backend = ? AND model = ? AND prompt_hash = ?`,
+        `SELECT ${RESULT_COLUMNS} FROM stage_results
+         WHERE photo_id = ? AND stage = ? AND backend = ? AND model = ? AND prompt_hash = ?`,
       )
       .get(photoId, stage, key.backend, key.model, key.promptHash) as StageResultRow | undefined;
   }
@@ -97,15 +103,15 @@ export class ResultsRepository {
   spend(): SpendRow[] {
     return this.db
       .prepare(
-        `SELECT backend, model, COUNT(*) AS photos, COALESCE(SUM(input_tokens), 0) AS input_tokens,
-                COALESCE(SUM(output_tokens), 0) AS output_tokens, COALESCE(SUM(cost_usd), 0) AS cost_usd
-         FROM stage_results WHERE input_tokens IS NOT NULL GROUP BY backend, model ORDER BY cost_usd DESC`,
+        `SELECT backend, model, COUNT(*) AS photos, COALESCE(SUM(input_tokens), 0) AS inputTokens,
+                COALESCE(SUM(output_tokens), 0) AS outputTokens, COALESCE(SUM(cost_usd), 0) AS costUsd
+         FROM stage_results WHERE input_tokens IS NOT NULL GROUP BY backend, model ORDER BY costUsd DESC`,
       )
       .all() as SpendRow[];
   }
 
   /** Photos that decoded with a note (a warning decoded past, an accepted truncation), with a path each. */
-  decodeNotes(limit = 20): { total: number; rows: Array<{ rel_path: string; note: string }> } {
+  decodeNotes(limit = 20): { total: number; rows: Array<{ relPath: string; note: string }> } {
     const total = (
       this.db
         .prepare(
@@ -115,11 +121,11 @@ export class ResultsRepository {
     ).n;
     const rows = this.db
       .prepare(
-        `SELECT (SELECT MIN(rel_path) FROM photo_paths pp WHERE pp.photo_id = r.photo_id) AS rel_path, r.reason AS note
+        `SELECT (SELECT MIN(rel_path) FROM photo_paths pp WHERE pp.photo_id = r.photo_id) AS relPath, r.reason AS note
          FROM stage_results r WHERE r.stage = 'load' AND r.status = 'success' AND r.reason IS NOT NULL
-         ORDER BY rel_path LIMIT ?`,
+         ORDER BY relPath LIMIT ?`,
       )
-      .all(limit) as Array<{ rel_path: string; note: string }>;
+      .all(limit) as Array<{ relPath: string; note: string }>;
     return { total, rows };
   }
 

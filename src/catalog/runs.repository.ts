@@ -38,13 +38,18 @@ function toRun(row: RunRow): Run {
   };
 }
 
+/** One photo of a run's work list (or of its library), with the path it is processed at. */
 export interface WorkItem {
   ordinal: number;
-  photo_id: number;
-  abs_path: string;
-  rel_path: string;
+  photoId: number;
+  absPath: string;
+  relPath: string;
   sha1: string;
-  is_raw: number;
+  isRaw: boolean;
+}
+
+function toWorkItem(row: WorkItem & { isRaw: number | boolean }): WorkItem {
+  return { ...row, isRaw: Boolean(row.isRaw) };
 }
 
 export type ScanIssueKind = 'unreadable' | 'skipped_video' | 'skipped_sidecar' | 'skipped_other';
@@ -77,20 +82,22 @@ export class RunsRepository {
   batch(runId: string, batchIndex: number, batchSize: number): WorkItem[] {
     return this.db
       .prepare(
-        `SELECT rp.ordinal, rp.photo_id, rp.abs_path, rp.rel_path, p.sha1, p.is_raw
+        `SELECT rp.ordinal, rp.photo_id AS photoId, rp.abs_path AS absPath, rp.rel_path AS relPath, p.sha1, p.is_raw AS isRaw
          FROM run_photos rp JOIN photos p ON p.id = rp.photo_id
          WHERE rp.run_id = ? AND rp.ordinal >= ? AND rp.ordinal < ? ORDER BY rp.ordinal`,
       )
-      .all(runId, batchIndex * batchSize, (batchIndex + 1) * batchSize) as WorkItem[];
+      .all(runId, batchIndex * batchSize, (batchIndex + 1) * batchSize)
+      .map((r) => toWorkItem(r as WorkItem));
   }
 
   workList(runId: string): WorkItem[] {
     return this.db
       .prepare(
-        `SELECT rp.ordinal, rp.photo_id, rp.abs_path, rp.rel_path, p.sha1, p.is_raw
+        `SELECT rp.ordinal, rp.photo_id AS photoId, rp.abs_path AS absPath, rp.rel_path AS relPath, p.sha1, p.is_raw AS isRaw
          FROM run_photos rp JOIN photos p ON p.id = rp.photo_id WHERE rp.run_id = ? ORDER BY rp.ordinal`,
       )
-      .all(runId) as WorkItem[];
+      .all(runId)
+      .map((r) => toWorkItem(r as WorkItem));
   }
 
   /**
@@ -108,16 +115,17 @@ export class RunsRepository {
     const marks = roots.map(() => '?').join(',');
     const seen = this.db
       .prepare(
-        `SELECT -1 AS ordinal, pp.photo_id, pp.abs_path, pp.rel_path, p.sha1, p.is_raw
+        `SELECT -1 AS ordinal, pp.photo_id AS photoId, pp.abs_path AS absPath, pp.rel_path AS relPath, p.sha1, p.is_raw AS isRaw
          FROM photo_paths pp JOIN photos p ON p.id = pp.photo_id
          WHERE pp.root IN (${marks}) AND pp.last_seen >= ?
            AND pp.abs_path = (SELECT MIN(abs_path) FROM photo_paths x
                               WHERE x.photo_id = pp.photo_id AND x.root IN (${marks}) AND x.last_seen >= ?)
          ORDER BY pp.rel_path`,
       )
-      .all(...roots, run.created_at, ...roots, run.created_at) as WorkItem[];
-    const inWork = new Set(work.map((w) => w.photo_id));
-    return [...work, ...seen.filter((s) => !inWork.has(s.photo_id))];
+      .all(...roots, run.created_at, ...roots, run.created_at)
+      .map((r) => toWorkItem(r as WorkItem));
+    const inWork = new Set(work.map((w) => w.photoId));
+    return [...work, ...seen.filter((s) => !inWork.has(s.photoId))];
   }
 
   recordScan(runId: string, scan: ScanSummary): void {

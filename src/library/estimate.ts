@@ -62,16 +62,16 @@ export async function estimateRun(catalog: Catalog, input: EstimateInput): Promi
     } catch {
       continue;
     }
-    const unchanged = known && known.size === st.size && known.mtime_ms === Math.trunc(st.mtimeMs);
+    const unchanged = known && known.size === st.size && known.mtimeMs === Math.trunc(st.mtimeMs);
     if (unchanged) {
-      if (seen.has(known.photo_id)) continue;
-      seen.add(known.photo_id);
+      if (seen.has(known.photoId)) continue;
+      seen.add(known.photoId);
     }
     photos++;
     const finished =
       unchanged &&
-      (catalog.results.get(known.photo_id, 'load', LOAD_KEY)?.status === 'error_corrupt' ||
-        catalog.results.get(known.photo_id, 'caption', key) !== undefined);
+      (catalog.results.get(known.photoId, 'load', LOAD_KEY)?.status === 'error_corrupt' ||
+        catalog.results.get(known.photoId, 'caption', key) !== undefined);
     if (finished) done++;
     else if (input.backend.remote && isLocal(file.relPath)) keptLocal++;
   }

@@ -83,14 +83,14 @@ export async function planSidecars(
   const plans: SidecarPlan[] = [];
   // Every photo of the library under the run's folders, with its latest results.
   for (const item of catalog.runs.libraryOf(runId)) {
-    const keywords = catalog.metadata.keywordsOf(item.photo_id);
-    const caption = catalog.results.get(item.photo_id, 'caption', key);
+    const keywords = catalog.metadata.keywordsOf(item.photoId);
+    const caption = catalog.results.get(item.photoId, 'caption', key);
     const description = caption?.status === 'success' ? (caption.output ?? undefined) : undefined;
     if (!keywords.length && !description) continue;
-    const paths = catalog.photos.pathsOf(item.photo_id).filter((p) => config.roots.includes(p.root));
-    for (const p of paths.length ? paths : [{ abs_path: item.abs_path }]) {
-      const sidecarPath = sidecarPathFor(p.abs_path, naming);
-      if (sidecarPath === p.abs_path) throw new Error(`refusing to write over the original ${p.abs_path}`);
+    const paths = catalog.photos.pathsOf(item.photoId).filter((p) => config.roots.includes(p.root));
+    for (const p of paths.length ? paths : [{ absPath: item.absPath }]) {
+      const sidecarPath = sidecarPathFor(p.absPath, naming);
+      if (sidecarPath === p.absPath) throw new Error(`refusing to write over the original ${p.absPath}`);
       const exists = fs.existsSync(sidecarPath);
       const current = exists ? await readSidecar(sidecarPath) : {};
       const subject = list(current.Subject);
@@ -100,7 +100,7 @@ export async function planSidecars(
       const addSubject = keywords.map((k) => k.term).filter((t) => !subject.includes(t));
       const keepDescription = current.Description !== undefined && String(current.Description).trim() !== '';
       plans.push({
-        photoPath: p.abs_path,
+        photoPath: p.absPath,
         sidecarPath,
         exists,
         addCk: keywords.filter((k) => k.kind === 'CK' && addH.includes(`CK|${k.term}`)).map((k) => k.term),

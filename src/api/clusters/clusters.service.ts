@@ -29,7 +29,7 @@ export class ClustersService {
 
   clustersOf(id: string): RunClustersView {
     const catalog = this.catalog;
-    const run = catalog.runs.find(id);
+    const run = catalog.runs.run(id);
     if (!run) throw new NotFoundException(`no run ${id} in the catalog`);
     const clustering = catalog.clusters.clusteringOf(run.id);
     if (!clustering) {

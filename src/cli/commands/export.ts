@@ -81,7 +81,7 @@ export function registerExport(program: Command): void {
             const vector = Array.from(e.vector, (x) => Math.round(x * 1e6) / 1e6);
             fs.writeSync(
               fd,
-              `${JSON.stringify({ rel_path: where?.rel_path ?? null, kind: e.kind, model: e.model, dim: e.vector.length, vector })}\n`,
+              `${JSON.stringify({ rel_path: where?.relPath ?? null, kind: e.kind, model: e.model, dim: e.vector.length, vector })}\n`,
             );
             count++;
           }

@@ -72,7 +72,7 @@ export function registerStats(program: Command): void {
       if (!groups.size) out.push('  (none yet)');
       if (stats.decodeNotes.total) {
         out.push(`Decoded with a note: ${stats.decodeNotes.total} photos (captioned as usual)`);
-        for (const n of stats.decodeNotes.rows) out.push(`  ${n.rel_path} — ${n.note}`);
+        for (const n of stats.decodeNotes.rows) out.push(`  ${n.relPath} — ${n.note}`);
         if (stats.decodeNotes.total > stats.decodeNotes.rows.length)
           out.push(
             `  … and ${stats.decodeNotes.total - stats.decodeNotes.rows.length} more (pcc export captions lists them all)`,
@@ -86,7 +86,7 @@ export function registerStats(program: Command): void {
         out.push('Spend (latest result per photo):');
         for (const s of stats.spend) {
           out.push(
-            `  ${s.backend}/${s.model}: $${s.cost_usd.toFixed(4)} for ${s.photos} photos (${s.input_tokens} in / ${s.output_tokens} out tokens)`,
+            `  ${s.backend}/${s.model}: $${s.costUsd.toFixed(4)} for ${s.photos} photos (${s.inputTokens} in / ${s.outputTokens} out tokens)`,
           );
         }
       }

@@ -30,7 +30,7 @@ export function registerXmp(program: Command): void {
       const config = cliConfig();
       try {
         await withCatalog(config, async (catalog) => {
-          const run = opts.run ? catalog.runs.find(opts.run) : catalog.runs.latest();
+          const run = opts.run ? catalog.runs.run(opts.run) : catalog.runs.latestRun();
           if (!run)
             throw new UsageError(
               opts.run ? `no run ${opts.run} in the catalog` : 'no run yet: start one with `pcc run <dir>`',

@@ -1,6 +1,7 @@
+import { withHeartbeats } from './context';
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { getBackend } from '../backends/registry';
-import type { CaptionContext, CaptionInput, TagResult } from '../backends/backend';
+import type { CaptionContext, CaptionInput } from '../backends/backend';
 import { AuthApiError, TransientApiError } from '../backends/api-errors';
 import type { CaptionOutcome, CaptionSettings } from '../shared/payloads';
 
@@ -16,14 +17,8 @@ export interface CaptionPhotoInput {
   photo: CaptionInput;
 }
 
-export interface TagPhotoInput extends CaptionPhotoInput {
-  /** Under a local-only folder: refused by remote backends. */
-  private: boolean;
-}
-
 /** Failure type names the workflows' retry policies and processBatch recognise. */
 export const AUTH_FAILED = 'AuthFailed';
-export const PRIVATE_PHOTO = 'PrivatePhoto';
 
 /** Heartbeat details: outcomes already paid for, so a retried attempt resumes instead of re-asking. */
 interface CaptionProgress {
@@ -72,32 +67,12 @@ export function createCaptionActivities() {
     async captionPhoto(input: CaptionPhotoInput): Promise<CaptionOutcome> {
       // A request can take a minute; heartbeats let Temporal notice a dead worker within the
       // heartbeat timeout instead of the request timeout.
-      const beat = setInterval(() => heartbeat(), 5_000);
       try {
-        return await getBackend(input.settings.backend).caption(
-          input.photo,
-          contextFor(input.runId, input.settings),
+        return await withHeartbeats(
+          () => undefined,
+          () =>
+            getBackend(input.settings.backend).caption(input.photo, contextFor(input.runId, input.settings)),
         );
-      } catch (err) {
-        throw toFailure(err);
-      } finally {
-        clearInterval(beat);
-      }
-    },
-
-    /** Compact JSON tags for one photo from a vision model (cluster medoids), same privacy rules. */
-    async tagPhoto(input: TagPhotoInput): Promise<TagResult> {
-      const backend = getBackend(input.settings.backend);
-      if (input.private && backend.remote) {
-        throw ApplicationFailure.nonRetryable(
-          `${input.photo.relPath} is in a local-only folder and is never sent to ${backend.name}`,
-          PRIVATE_PHOTO,
-        );
-      }
-      if (!backend.tag)
-        throw ApplicationFailure.nonRetryable(`backend ${backend.name} cannot tag photos`, 'Unsupported');
-      try {
-        return await backend.tag(input.photo, contextFor(input.runId, input.settings));
       } catch (err) {
         throw toFailure(err);
       }

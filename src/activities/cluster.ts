@@ -1,7 +1,7 @@
 import { writeFileAtomic } from '../files/atomic-write';
 import path from 'node:path';
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
-import type { ActivityDeps } from './context';
+import { withHeartbeats, type ActivityDeps } from './context';
 import type { Catalog } from '../catalog/catalog';
 import { DATE_TRUST_THRESHOLD } from '../library/dates';
 import { consoleLine } from '../logging/logger';
@@ -204,20 +204,19 @@ export function createClusterActivities() {
     async clusterLibrary(input: ClusterLibraryInput): Promise<ClusterLibraryResult> {
       const ctx = Context.current();
       let last = { stage: 'starting', fraction: 0 };
-      const timer = setInterval(() => heartbeat(last), 5_000);
-      try {
-        const done = await runClusterLibrary(
-          input,
-          (stage, fraction) => {
-            last = { stage, fraction };
-            heartbeat(last);
-          },
-          ctx.cancellationSignal,
-        );
-        return { file: done.file, clusterCount: done.clusterCount, noise: done.noise, seconds: done.seconds };
-      } finally {
-        clearInterval(timer);
-      }
+      const done = await withHeartbeats(
+        () => last,
+        () =>
+          runClusterLibrary(
+            input,
+            (stage, fraction) => {
+              last = { stage, fraction };
+              heartbeat(last);
+            },
+            ctx.cancellationSignal,
+          ),
+      );
+      return { file: done.file, clusterCount: done.clusterCount, noise: done.noise, seconds: done.seconds };
     },
   };
 }

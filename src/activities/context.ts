@@ -1,3 +1,4 @@
+import { heartbeat } from '@temporalio/activity';
 import { Catalog } from '../catalog/catalog';
 import type { PccConfig } from '../config';
 
@@ -20,6 +21,24 @@ export function createActivityDeps(config: PccConfig, overrides: Partial<Activit
     catalog: () => (catalog ??= Catalog.open(config.dataDir)),
     ...overrides,
   };
+}
+
+/**
+ * Keeps an activity heartbeating every `everyMs` while `fn` awaits something long (a model load,
+ * a remote request, a worker thread), with the latest `details()`, so Temporal notices a dead
+ * worker within the heartbeat timeout. The one heartbeat loop of the activities.
+ */
+export async function withHeartbeats<T>(
+  details: () => unknown,
+  fn: () => Promise<T>,
+  everyMs = 5_000,
+): Promise<T> {
+  const timer = setInterval(() => heartbeat(details()), everyMs);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping result order. */

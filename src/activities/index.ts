@@ -4,7 +4,6 @@ import { createLoadActivities } from './load';
 import { createCaptionActivities } from './caption';
 import { createPersistActivities } from './persist';
 import { createDateActivities } from './dates';
-import { createSidecarActivities } from './sidecars';
 import { createEmbedActivities, createEmbedPersistActivities } from './embed';
 import { createClusterActivities, createStageClusterActivities } from './cluster';
 import { createVocabularyActivities } from './vocabulary';
@@ -17,7 +16,6 @@ export function createIoActivities(deps: ActivityDeps) {
     ...createLoadActivities(deps),
     ...createPersistActivities(deps),
     ...createDateActivities(deps),
-    ...createSidecarActivities(deps),
     ...createEmbedPersistActivities(deps),
     ...createStageClusterActivities(deps),
     ...createReportActivities(deps),

@@ -1,7 +1,7 @@
 import { writeFileAtomic } from '../files/atomic-write';
 import path from 'node:path';
 import { Context, heartbeat } from '@temporalio/activity';
-import type { ActivityDeps } from './context';
+import { withHeartbeats, type ActivityDeps } from './context';
 import type { VocabularyScoreRow } from '../catalog/clusters.repository';
 import { readMatrixFile } from '../clustering/input-file';
 import { modelsDir, requireModel } from '../models/model-store';
@@ -77,17 +77,16 @@ export function createVocabularyActivities(deps: ActivityDeps) {
     async scoreVocabulary(input: ScoreVocabularyInput): Promise<ScoredVocabulary> {
       let scored = 0;
       // Model loading and label embedding are awaited, so this timer keeps heartbeats going.
-      const timer = setInterval(() => heartbeat({ scored }), 5_000);
-      try {
-        const done = await scoreVocabularyFile(deps.config, input, (n) => {
-          scored = n;
-          heartbeat({ scored });
-          Context.current().cancellationSignal.throwIfAborted();
-        });
-        return { file: done.file, photos: done.photos };
-      } finally {
-        clearInterval(timer);
-      }
+      const done = await withHeartbeats(
+        () => ({ scored }),
+        () =>
+          scoreVocabularyFile(deps.config, input, (n) => {
+            scored = n;
+            heartbeat({ scored });
+            Context.current().cancellationSignal.throwIfAborted();
+          }),
+      );
+      return { file: done.file, photos: done.photos };
     },
   };
 }

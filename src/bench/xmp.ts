@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Catalog } from '../catalog/catalog';
 import { readConfig } from '../config';
-import { writeRunSidecars } from '../activities/sidecars';
+import { writeRunSidecars } from '../services/write-sidecars';
 
 import { endExiftool, exiftoolScript } from '../images/exiftool';
 import type { RunConfig } from '../shared/payloads';

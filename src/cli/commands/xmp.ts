@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { cliConfig, info, UsageError, withCatalog } from '../context';
 import { isNoop, planSidecars, type SidecarNaming } from '../../library/sidecars';
-import { writeRunSidecars } from '../../activities/sidecars';
+import { writeRunSidecars } from '../../services/write-sidecars';
 import { endExiftool } from '../../images/exiftool';
 
 interface XmpOptions {

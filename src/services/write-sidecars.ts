@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { heartbeat } from '@temporalio/activity';
-import type { ActivityDeps } from './context';
+import type { ActivityDeps } from '../activities/context';
 import {
   appendAudit,
   applySidecars,
@@ -28,7 +27,7 @@ export function auditPathFor(dataDir: string, given?: string): string {
   return given ? path.resolve(given) : path.join(dataDir, 'xmp_audit.csv');
 }
 
-/** Shared by the writeSidecars activity and `pcc xmp --apply`. */
+/** `pcc xmp --apply` (and the write workflow of the review studio, to come): plan, write, audit. */
 export async function writeRunSidecars(
   deps: Pick<ActivityDeps, 'catalog' | 'config'>,
   input: WriteSidecarsInput,
@@ -50,14 +49,5 @@ export async function writeRunSidecars(
       .filter((r) => r.status === 'error')
       .map((r) => ({ sidecarPath: r.sidecarPath, reason: r.reason ?? '' })),
     auditPath,
-  };
-}
-
-export function createSidecarActivities(deps: ActivityDeps) {
-  return {
-    /** Writes (merges) the XMP sidecars of a run, heartbeating its progress. */
-    writeSidecars(input: WriteSidecarsInput): Promise<WriteSidecarsResult> {
-      return writeRunSidecars(deps, input, (done, total) => heartbeat({ done, total }));
-    },
   };
 }

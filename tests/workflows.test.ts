@@ -148,6 +148,18 @@ describe('libraryRun with stub activities', () => {
     }
   }
 
+  /** Waits until the run pauses itself (a pause with a reason, not a user's pause). */
+  const pausedWithReason = (handle: Awaited<ReturnType<typeof start>>, what: string) =>
+    waitFor(
+      what,
+      async () => {
+        const p = await handle.query(progressQuery);
+        return p.paused && p.pauseReason ? p : undefined;
+      },
+      20_000,
+      50,
+    );
+
   const start = (config: RunConfig) =>
     env.client.workflow.start(libraryRun, {
       taskQueue: WORKFLOW_TASK_QUEUE,
@@ -195,15 +207,7 @@ describe('libraryRun with stub activities', () => {
     lib.costPerPhoto = 0.01;
     await withWorkers(lib, async () => {
       const handle = await start(configFor(lib, { maxConcurrentBatches: 1, maxCostUsd: 0.02 }));
-      const paused = await waitFor(
-        'the cap to pause the run',
-        async () => {
-          const p = await handle.query(progressQuery);
-          return p.paused && p.pauseReason ? p : undefined;
-        },
-        20_000,
-        50,
-      );
+      const paused = await pausedWithReason(handle, 'the cap to pause the run');
       expect(paused.pauseReason).toMatch(/spend \$0\.0200 has reached the cap \$0\.0200/);
       // Resuming without raising the cap keeps it paused, with the same reason.
       await handle.signal(resumeSignal);
@@ -220,15 +224,7 @@ describe('libraryRun with stub activities', () => {
     lib.refuseKeyFor = 2; // the whole first batch
     await withWorkers(lib, async () => {
       const handle = await start(configFor(lib, { maxConcurrentBatches: 1 }));
-      const paused = await waitFor(
-        'the refused key to pause the run',
-        async () => {
-          const p = await handle.query(progressQuery);
-          return p.paused && p.pauseReason ? p : undefined;
-        },
-        20_000,
-        50,
-      );
+      const paused = await pausedWithReason(handle, 'the refused key to pause the run');
       expect(paused.pauseReason).toMatch(/refused the API key: 401 invalid api key/);
       await handle.signal(resumeSignal);
       const result = (await handle.result()) as LibraryRunResult;

@@ -1,5 +1,6 @@
 import type { Catalog } from './catalog';
 import { LOAD_KEY } from './results.repository';
+import type { WorkItem } from './runs.repository';
 import type { CaptionKey } from '../shared/payloads';
 import type { PhotoStatus } from '../shared/status';
 
@@ -37,6 +38,12 @@ export function outcomeOf(
   };
 }
 
+function outcomesOf(catalog: Catalog, items: WorkItem[], key: CaptionKey, dryRun: boolean): PhotoOutcome[] {
+  return items.map((w) =>
+    outcomeOf(catalog, { photoId: w.photoId, relPath: w.relPath, absPath: w.absPath }, key, dryRun),
+  );
+}
+
 /** Outcomes of the photos one run selected, in batch order. */
 export function runOutcomes(
   catalog: Catalog,
@@ -44,11 +51,7 @@ export function runOutcomes(
   key: CaptionKey,
   dryRun: boolean,
 ): PhotoOutcome[] {
-  return catalog.runs
-    .workList(runId)
-    .map((w) =>
-      outcomeOf(catalog, { photoId: w.photoId, relPath: w.relPath, absPath: w.absPath }, key, dryRun),
-    );
+  return outcomesOf(catalog, catalog.runs.workList(runId), key, dryRun);
 }
 
 /** Outcomes of every photo a run's results cover: the whole library under its folders (`libraryOf`). */
@@ -58,11 +61,7 @@ export function runLibraryOutcomes(
   key: CaptionKey,
   dryRun: boolean,
 ): PhotoOutcome[] {
-  return catalog.runs
-    .libraryOf(runId)
-    .map((w) =>
-      outcomeOf(catalog, { photoId: w.photoId, relPath: w.relPath, absPath: w.absPath }, key, dryRun),
-    );
+  return outcomesOf(catalog, catalog.runs.libraryOf(runId), key, dryRun);
 }
 
 /** Outcomes of every distinct photo under the roots (one row per photo, its first path). */

@@ -163,8 +163,12 @@ export class RunsRepository {
     return row && toRun(row);
   }
 
-  /** The newest run, or the newest that matches `which`. */
-  latestRun(which: (run: Run) => boolean = () => true): Run | undefined {
+  /** The newest run, or the newest that matches `which` (among the 1000 newest). */
+  latestRun(which?: (run: Run) => boolean): Run | undefined {
+    if (!which) {
+      const row = this.latest();
+      return row && toRun(row);
+    }
     return this.list(1000).map(toRun).find(which);
   }
 

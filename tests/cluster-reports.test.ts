@@ -264,9 +264,9 @@ describe('cluster reports', () => {
       /family — 8 photos\n\ncluster id \d · label from vocabulary · medoid `Family\/a\d\.jpg` · local-only/,
     );
     expect(md).toMatch(/beach \d — 8 photos\n\ncluster id \d · label from caption/);
-    // Approved labels became controlled keywords for the XMP writer.
-    expect(seeded.catalog.metadata.keywordsOf(ids[0]).map((k) => `${k.kind}|${k.term}`)).toEqual([
-      'CK|family',
+    // Labels over the threshold became controlled keywords, approved by the default policy.
+    expect(seeded.catalog.keywords.keywordsOf(ids[0]).map((k) => `${k.path}:${k.state}`)).toEqual([
+      'CK|family:approved',
     ]);
     const scores = parse(fs.readFileSync(path.join(outDir, REPORT_FILES.scores), 'utf8'), {
       columns: true,
@@ -460,7 +460,7 @@ describe('what clustering reads from the catalog', () => {
     }));
     const seeded = seedRun(photos);
     const ids = seeded.catalog.runs.workList(seeded.runId).map((w) => w.photoId);
-    seeded.catalog.metadata.addKeyword({ photoId: ids[0], kind: 'CK', term: 'beach', source: 'sidecar' });
+    seeded.catalog.keywords.importUserKeywords(ids[0], [{ layer: 'CK', term: 'beach', path: 'CK|beach' }]);
     const staged = stageClusterInputFiles(seeded.catalog, seeded.dataDir, {
       runId: seeded.runId,
       space: 'image',
@@ -491,12 +491,12 @@ describe('what clustering reads from the catalog', () => {
     tag(['beach']);
     tag(['mountain']);
     const keywords = (id: number) =>
-      seeded.catalog.metadata
+      seeded.catalog.keywords
         .keywordsOf(id)
-        .map((k) => `${k.term}:${k.source}`)
+        .map((k) => `${k.term}:${k.sources.map((s) => s.source).join('+')}:${k.state}`)
         .sort();
-    expect(keywords(ids[0])).toEqual(['beach:sidecar', 'mountain:vocabulary']);
-    expect(keywords(ids[1])).toEqual(['mountain:vocabulary']);
+    expect(keywords(ids[0])).toEqual(['beach:user:approved', 'mountain:vocabulary:clip:approved']);
+    expect(keywords(ids[1])).toEqual(['mountain:vocabulary:clip:approved']);
     seeded.catalog.close();
   });
 

@@ -20,11 +20,19 @@ const work = tempDir('pcc-options-');
 const vocabulary = path.join(work, 'tags.yaml');
 fs.writeFileSync(vocabulary, 'labels: [beach, dog]\n');
 const root = path.join(SAMPLE_LIBRARY, 'orientation');
+const dataFiles: Record<string, [string, string]> = {
+  conceptBank: ['concepts.txt', 'overcast\nreflection\n'],
+  cities: ['cities.txt', 'Venice\nMurano\n'],
+  keywordAliases: ['aliases.yaml', 'car: [auto]\n'],
+  keywordTree: ['keywords.txt', 'Places|Italy|Venice\n'],
+};
+for (const [name, text] of Object.values(dataFiles)) fs.writeFileSync(path.join(work, name), text);
 
 /** The example, with files made absolute (they must exist for the run to be built). */
 function exampleOf(o: RunOption): RunOption['example'] {
   if (o.key === 'vocabulary') return vocabulary;
   if (o.key === 'reportDir') return path.join(work, 'reports');
+  if (dataFiles[o.key]) return path.join(work, dataFiles[o.key][0]);
   // The stand-in models are fp32 only.
   if (o.key === 'dtype') return 'fp32';
   return o.example;
@@ -85,7 +93,11 @@ describe('the run option table', () => {
     const values = RUN_OPTIONS.filter((o) => !skip.has(o.key)).map(
       (o) => [o, exampleOf(o)] as [RunOption, RunOption['example']],
     );
-    const env = { ...process.env, PCC_MODELS_DIR: path.join(SHARED, 'models') };
+    const env = {
+      ...process.env,
+      PCC_MODELS_DIR: path.join(SHARED, 'models'),
+      OPENAI_API_KEY: 'sk-test-key',
+    };
     const build = (request: Partial<RunRequest>) => buildRunConfig({ ...request, roots: [root] }, env);
     const cli = build(viaFlags(values));
     expect(build(viaConfig(values))).toEqual(cli);

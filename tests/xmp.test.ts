@@ -7,7 +7,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
+import { parse } from 'csv-parse/sync';
 import { Catalog } from '../src/catalog/catalog';
+import { AUDIT_HEADER } from '../src/library/sidecars';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { SAMPLE_LIBRARY, SHARED, listFiles, tempDir } from './helpers/fixtures';
 import { runPcc, startTestServer, testEnv } from './helpers/processes';
@@ -30,7 +32,7 @@ describe('XMP sidecars', () => {
     await server?.stop();
   });
 
-  it('writes CK|/AI| keywords and captions, merges existing sidecars, is idempotent, never touches originals', async () => {
+  it('writes approved keywords only (dc:subject, lr:hierarchicalSubject, digiKam:TagsList) and captions, merges existing sidecars, is idempotent, never touches originals', async () => {
     const lib = tempDir('pcc-xmplib-');
     fs.cpSync(path.join(SAMPLE_LIBRARY, 'orientation'), path.join(lib, '2016-05-04 Trip'), {
       recursive: true,
@@ -42,7 +44,7 @@ describe('XMP sidecars', () => {
     const existing = path.join(lib, '2016-05-04 Trip', 'Landscape_1.xmp');
     await et.write(
       existing,
-      { Subject: ['family'], HierarchicalSubject: ['People|family'], Rating: 4 } as never,
+      { Subject: ['family', 'holiday'], HierarchicalSubject: ['People|family'], Rating: 4 } as never,
       { writeArgs: ['-overwrite_original'] },
     );
     const isOriginal = (f: string) => !f.endsWith('.xmp');
@@ -53,10 +55,49 @@ describe('XMP sidecars', () => {
     const photoIds = (() => {
       const c = Catalog.open(dataDir);
       try {
-        const run = c.runs.latest()!;
+        const run = c.runs.latestRun()!;
         const items = c.runs.workList(run.id);
-        for (const w of items)
-          c.metadata.addKeyword({ photoId: w.photoId, kind: 'CK', term: 'mountain', source: 'test-tagger' });
+        const proposal = (
+          photoId: number,
+          layer: 'CK' | 'AI',
+          term: string,
+          state: 'approved' | 'proposed',
+        ) =>
+          ({
+            photoId,
+            layer,
+            term,
+            source: 'test-tagger',
+            sourceKind: 'heuristic',
+            score: 0.5,
+            state,
+          }) as const;
+        c.keywords.propose(
+          items.flatMap((w) => [
+            proposal(w.photoId, 'CK', 'mountain', 'approved'),
+            proposal(w.photoId, 'AI', 'statue', 'proposed'),
+            proposal(w.photoId, 'AI', 'blue glass', 'proposed'),
+          ]),
+        );
+        // A person rejects "blue glass" everywhere: it must never reach a sidecar.
+        c.keywords.decide({
+          photoIds: items.map((w) => w.photoId),
+          layer: 'AI',
+          term: 'blue glass',
+          action: 'reject',
+          client: 'test',
+        });
+        // The user's own keywords were imported from the sidecar and the files, approved.
+        const landscape = items.find((w) => w.relPath.endsWith('Landscape_1.jpg'))!;
+        expect(
+          c.keywords.keywordsOf(landscape.photoId).map((k) => `${k.path}:${k.state}:${k.decidedBy}`),
+        ).toEqual([
+          'AI|blue glass:rejected:person',
+          'AI|statue:proposed:policy',
+          'CK|mountain:approved:policy',
+          'People|family:approved:import',
+          'holiday:approved:import',
+        ]);
         return items.length;
       } finally {
         c.close();
@@ -66,7 +107,11 @@ describe('XMP sidecars', () => {
 
     const dry = await runPcc(['xmp'], env);
     expect(dry).toMatch(/dry run: 21 sidecars would change; nothing written/);
-    expect(dry).toMatch(/merge .*Landscape_1\.xmp: \+CK\|mountain/);
+    // People|family is in the sidecar's hierarchical list but not yet in digiKam's TagsList.
+    expect(dry).toMatch(
+      /merge .*Landscape_1\.xmp: \+CK\|mountain \(test-tagger\) \+People\|family \(user\) \+holiday \(user\)/,
+    );
+    expect(dry).not.toMatch(/statue|blue glass/);
     expect(listFiles(lib).filter((f) => f.endsWith('.xmp'))).toEqual([existing]);
 
     const applied = await runPcc(['xmp', '--apply'], env);
@@ -77,28 +122,44 @@ describe('XMP sidecars', () => {
     const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
     const merged = await read(existing);
-    expect(asList(merged.Subject).sort()).toEqual(['family', 'mountain']);
-    expect(asList(merged.HierarchicalSubject).sort()).toEqual(['CK|mountain', 'People|family']);
+    expect(asList(merged.Subject).sort()).toEqual(['family', 'holiday', 'mountain']);
+    // "holiday" was only flat: immich ignores dc:subject once lr:hierarchicalSubject exists.
+    expect(asList(merged.HierarchicalSubject).sort()).toEqual(['CK|mountain', 'People|family', 'holiday']);
+    expect(asList(merged.TagsList).sort()).toEqual(['CK/mountain', 'People/family', 'holiday']);
     expect(merged.Rating).toBe(4);
     expect(String(merged.Description)).toMatch(/\w+/);
+    for (const f of sidecars) expect(JSON.stringify(await read(f))).not.toMatch(/statue|blue glass/);
 
-    // digikam.jpg carries GPS and camera tags: none of them may travel into its sidecar.
+    // digikam.jpg carries GPS and camera tags: none of them may travel into its sidecar. Its own
+    // keywords do (a sidecar-first reader would lose them otherwise).
     const kw = await read(path.join(lib, 'kw', 'digikam.xmp'));
-    expect(asList(kw.HierarchicalSubject)).toContain('CK|mountain');
+    expect(asList(kw.HierarchicalSubject).sort()).toEqual(['Berlin', 'CK|mountain', 'Shop']);
+    expect(asList(kw.TagsList).sort()).toEqual(['Berlin', 'CK/mountain', 'Shop']);
     expect(JSON.stringify(kw)).not.toMatch(/GPS|Latitude|HUAWEI/);
     const dng = await read(path.join(lib, 'canon_eos_6d.xmp'));
     expect(asList(dng.Subject)).toEqual(['mountain']);
 
     const before = Object.fromEntries(sidecars.map((f) => [f, fs.readFileSync(f, 'utf8')]));
-    const auditRows = fs.readFileSync(path.join(dataDir, 'xmp_audit.csv'), 'utf8').trim().split('\n');
-    expect(auditRows[0]).toBe('path,added_ck,added_ai,source_model,run_id,timestamp');
-    expect(auditRows).toHaveLength(22);
-    expect(auditRows.find((r) => r.includes('Landscape_1.xmp'))).toMatch(/,mountain,,mock\/mock-v1,/);
+    const audit = parse(fs.readFileSync(path.join(dataDir, 'xmp_audit.csv'), 'utf8'), {
+      columns: true,
+    }) as Array<Record<string, string>>;
+    expect(Object.keys(audit[0])).toEqual(AUDIT_HEADER.split(','));
+    const landscapeRows = audit.filter((r) => r.sidecar_path === existing);
+    expect(landscapeRows.map((r) => `${r.field}:${r.value}:${r.source}`).sort()).toEqual([
+      expect.stringMatching(/^description:.+:mock\/mock-v1$/),
+      'keyword:CK|mountain:test-tagger',
+      'keyword:People|family:user',
+      'keyword:holiday:user',
+    ]);
+    expect(landscapeRows[0].photo_path).toBe(path.join(lib, '2016-05-04 Trip', 'Landscape_1.jpg'));
+    const auditSize = audit.length;
 
     const again = await runPcc(['xmp', '--apply'], env);
     expect(again).toMatch(/0 sidecars written, 21 unchanged, 0 errors/);
     for (const f of sidecars) expect(fs.readFileSync(f, 'utf8')).toBe(before[f]);
-    expect(fs.readFileSync(path.join(dataDir, 'xmp_audit.csv'), 'utf8').trim().split('\n')).toHaveLength(22);
+    expect(fs.readFileSync(path.join(dataDir, 'xmp_audit.csv'), 'utf8').trim().split('\n')).toHaveLength(
+      auditSize + 1,
+    );
 
     const darktable = await runPcc(['xmp', '--apply', '--naming', 'photo.ext.xmp'], env);
     expect(darktable).toMatch(/21 sidecars written/);

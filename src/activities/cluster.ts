@@ -17,12 +17,15 @@ export interface StageClusterInput {
   embed: EmbedSettings;
   /** Also stage the image vectors alone (for vocabulary scoring) when the space is not 'image'. */
   withImageFile: boolean;
+  /** Also stage the photos' captions (for the AI layer): `{ "<photoId>": "caption" }`. */
+  withCaptions?: boolean;
 }
 
 export interface StagedClusterInput {
   file: string;
   /** Image vectors for vocabulary scoring (the same file when the space is 'image'). */
   imageFile?: string;
+  captionsFile?: string;
   rows: number;
   dim: number;
   /** Photos of the run without the embeddings the space needs (errors, dry runs): reported unclustered. */
@@ -164,7 +167,20 @@ export function stageClusterInputFiles(
     imageFile = space === 'image' ? file : path.join(dir, 'input-image.f32');
     if (space !== 'image') write(imageFile, imageHeader, imageRows);
   }
-  return { file, imageFile, rows: rows.length, dim: header.dim, missing };
+  let captionsFile: string | undefined;
+  if (input.withCaptions) {
+    const config = catalog.runs.run(runId)?.config;
+    const key = config && { backend: config.backend, model: config.model, promptHash: config.promptHash };
+    const captions: Record<string, string> = {};
+    for (const { w, image } of work) {
+      if (!image || !key) continue;
+      const c = catalog.results.get(w.photoId, 'caption', key);
+      if (c?.status === 'success' && c.output) captions[String(w.photoId)] = c.output;
+    }
+    captionsFile = path.join(dir, 'captions.json');
+    writeFileAtomic(captionsFile, JSON.stringify(captions));
+  }
+  return { file, imageFile, captionsFile, rows: rows.length, dim: header.dim, missing };
 }
 
 /** Clusters a staged input off-thread and writes the result next to it. */

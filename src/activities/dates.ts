@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './context';
 import { DATE_TRUST_THRESHOLD, resolveDates, type DateClues } from '../library/dates';
 import { runLogger } from '../logging/logger';
+import { policyOfRun, withPolicy } from '../services/keyword-proposals';
 
 export const DATE_UNCERTAIN = 'date-uncertain';
 
@@ -26,20 +27,24 @@ export function createDateActivities(deps: ActivityDeps) {
         });
       }
       let uncertain = 0;
+      const rules = policyOfRun(catalog, input.runId);
       catalog.transaction(() => {
         for (const r of resolveDates(clues)) {
           catalog.metadata.setResolvedDate(r.photoId, r.date ?? null, r.trust, `${r.source}: ${r.reason}`);
           if (r.trust < DATE_TRUST_THRESHOLD) {
             uncertain++;
-            catalog.metadata.addKeyword({
+            const proposal = {
               photoId: r.photoId,
-              kind: 'AI',
+              layer: 'AI' as const,
               term: DATE_UNCERTAIN,
               source: 'date-resolver',
+              sourceKind: 'date' as const,
+              score: Math.round((1 - r.trust) * 1000) / 1000,
               runId: input.runId,
-            });
+            };
+            catalog.keywords.propose(withPolicy(rules, [proposal]));
           } else {
-            catalog.metadata.removeKeyword(r.photoId, 'AI', DATE_UNCERTAIN);
+            catalog.keywords.withdrawTerm(r.photoId, 'AI', DATE_UNCERTAIN, 'date');
           }
         }
       });

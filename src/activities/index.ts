@@ -8,6 +8,7 @@ import { createEmbedActivities, createEmbedPersistActivities } from './embed';
 import { createClusterActivities, createStageClusterActivities } from './cluster';
 import { createVocabularyActivities } from './vocabulary';
 import { createReportActivities } from './reports';
+import { createKeywordComputeActivities, createKeywordIoActivities } from './keywords';
 
 /** Activities hosted by io workers: everything that touches the library files or the catalog. */
 export function createIoActivities(deps: ActivityDeps) {
@@ -19,6 +20,7 @@ export function createIoActivities(deps: ActivityDeps) {
     ...createEmbedPersistActivities(deps),
     ...createStageClusterActivities(deps),
     ...createReportActivities(deps),
+    ...createKeywordIoActivities(deps),
   };
 }
 
@@ -29,6 +31,7 @@ export function createComputeActivities(deps: ActivityDeps) {
     ...createEmbedActivities(deps),
     ...createClusterActivities(),
     ...createVocabularyActivities(deps),
+    ...createKeywordComputeActivities(deps),
   };
 }
 

@@ -10,6 +10,8 @@ import type { PhotoStatus } from '../shared/status';
 import { runLogger } from '../logging/logger';
 import { localOnlyMatcher } from '../library/local-only';
 import type { PhotoMetadata } from '../catalog/metadata.repository';
+import { existingSidecarKeywords } from '../library/sidecars';
+import { userKeywordsOf } from '../services/keyword-proposals';
 
 export interface LoadInput {
   batch: BatchRef;
@@ -120,8 +122,28 @@ export function createLoadActivities(deps: ActivityDeps) {
         }
       });
       const inventory = await inventoryRead;
+      // Keywords a person already gave the photo (in the file or an existing sidecar) are theirs.
+      const sidecarKeywords = new Map<number, { flat: string[]; hierarchical: string[] }>();
+      for (const item of needInventory) {
+        try {
+          const found = await existingSidecarKeywords(item.absPath);
+          if (found) sidecarKeywords.set(item.photoId, found);
+        } catch (err) {
+          log.warn({ event: 'sidecar.unreadable', relPath: item.relPath, reason: (err as Error).message });
+        }
+      }
       catalog.transaction(() => {
-        for (const m of inventory.values()) catalog.metadata.upsert({ ...m, phash: hashes.get(m.photoId) });
+        for (const m of inventory.values()) {
+          catalog.metadata.upsert({ ...m, phash: hashes.get(m.photoId) });
+          const side = sidecarKeywords.get(m.photoId);
+          catalog.keywords.importUserKeywords(
+            m.photoId,
+            userKeywordsOf(
+              [...m.keywords, ...(side?.flat ?? [])],
+              [...m.hierarchical, ...(side?.hierarchical ?? [])],
+            ),
+          );
+        }
         for (const [photoId, phash] of hashes)
           if (!inventory.has(photoId)) catalog.metadata.setPhash(photoId, phash);
       });

@@ -7,6 +7,8 @@ import type { ClusteringResult } from '../clustering/run-clustering';
 import { writeReportFiles, type ReportSummary } from '../reports/cluster-reports';
 import type { ClusterSettings } from '../shared/payloads';
 import { gearTerms } from '../tags/vocabulary';
+import type { AiKeywordRow } from '../services/ai-keywords';
+import { aiProposals, replaceProposals, vocabularyProposals } from '../services/keyword-proposals';
 
 export interface WriteReportsInput {
   runId: string;
@@ -16,14 +18,16 @@ export interface WriteReportsInput {
   seconds?: number;
   /** vocabulary.json written by scoreVocabulary. */
   scoresFile?: string;
+  /** ai-keywords.json written by proposeAiKeywords. */
+  aiKeywordsFile?: string;
   /** Absent = <data dir>/reports/<run id>. */
   outDir?: string;
 }
 
 /**
  * Stores a clustering and the vocabulary tags in the catalog: every photo of the run gets a
- * member row (−1 without an embedding), gear rules add their terms, and approved labels become
- * controlled keywords (CK) that `pcc xmp` writes.
+ * member row (−1 without an embedding), vocabulary labels and gear terms become CK proposals and
+ * the caption/concept terms AI proposals, each through the run's approval policy.
  */
 export function persistClustering(
   catalog: Catalog,
@@ -32,6 +36,9 @@ export function persistClustering(
   scored: VocabularyScoreRow[] = input.scoresFile
     ? (JSON.parse(fs.readFileSync(input.scoresFile, 'utf8')) as VocabularyScoreRow[])
     : [],
+  aiRows: AiKeywordRow[] | undefined = input.aiKeywordsFile
+    ? (JSON.parse(fs.readFileSync(input.aiKeywordsFile, 'utf8')) as AiKeywordRow[])
+    : undefined,
 ): void {
   const { runId, settings } = input;
   const clustered = new Map(result.members.map((m) => [m.photoId, m]));
@@ -72,26 +79,26 @@ export function persistClustering(
       },
       members,
     );
-    // Tags are replaced as a whole: an earlier vocabulary's labels do not linger. A keyword the
-    // photo already had (from the user or a sidecar) is left as it was.
     catalog.clusters.replaceScores(runId, [...scores.values()]);
-    catalog.metadata.removeRunKeywords(runId, VOCABULARY_SOURCE);
-    for (const s of scores.values()) {
-      for (const term of s.approved) {
-        catalog.metadata.addKeywordIfAbsent({
-          photoId: s.photoId,
-          kind: 'CK',
-          term,
-          source: VOCABULARY_SOURCE,
-          runId,
-        });
-      }
+    // Proposals are replaced as a whole: an earlier vocabulary's labels do not linger. What a
+    // person decided, and the user's own keywords, stay as they are.
+    const photoIds = work.map((w) => w.photoId);
+    replaceProposals(catalog, {
+      runId,
+      photoIds,
+      kinds: ['vocabulary', 'exif'],
+      proposals: vocabularyProposals(runId, scores.values()),
+    });
+    if (aiRows) {
+      replaceProposals(catalog, {
+        runId,
+        photoIds,
+        kinds: ['caption', 'concept'],
+        proposals: aiProposals(runId, aiRows),
+      });
     }
   });
 }
-
-/** Keyword source of approved vocabulary labels and gear terms. */
-export const VOCABULARY_SOURCE = 'vocabulary';
 
 /** The staged vectors, labels and scores are only needed until the catalog has them. */
 export function removeClusterStaging(clustersFile: string): void {

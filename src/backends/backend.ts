@@ -69,6 +69,20 @@ export const TAG_PROMPT =
   'List 3 to 10 short lowercase keywords for this photo (objects, scene, activity). ' +
   'Answer with JSON only, exactly like {"tags":["dog","beach"]}.';
 
+/**
+ * The prompt for vision tags on a cluster medoid: a cap, and the user's place names as the only
+ * proper nouns allowed (models otherwise guess cities).
+ */
+export function visionPrompt(cities: readonly string[], maxTags: number): string {
+  const places = cities.length
+    ? ` Name a place only if it is one of: ${cities.join(', ')}.`
+    : ' Do not name places or people.';
+  return (
+    `List up to ${maxTags} short lowercase keywords for this photo (objects, materials, scene, weather, light, activity).` +
+    `${places} Answer with JSON only, exactly like {"tags":["dog","beach"]}.`
+  );
+}
+
 /** Parses a model's tag answer, tolerating code fences and prose around the JSON. */
 export function parseTags(text: string): string[] | undefined {
   const match = /\{[\s\S]*\}/.exec(text);
@@ -76,10 +90,18 @@ export function parseTags(text: string): string[] | undefined {
   try {
     const parsed = JSON.parse(match[0]) as { tags?: unknown };
     if (!Array.isArray(parsed.tags)) return undefined;
+    // A model's words are data: control characters out, one line, a sane length.
     const tags = parsed.tags
       .filter((t): t is string => typeof t === 'string')
-      .map((t) => t.trim().toLowerCase());
-    return [...new Set(tags.filter(Boolean))];
+      .map((t) =>
+        t
+          .replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, ' ')
+          .replace(/\s+/g, ' ')
+          .trim()
+          .toLowerCase(),
+      )
+      .filter((t) => t.length > 0 && t.length <= 40);
+    return [...new Set(tags)];
   } catch {
     return undefined;
   }

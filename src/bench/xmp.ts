@@ -58,9 +58,13 @@ async function main(): Promise<void> {
         output: `Caption number ${i}.`,
         runId,
       });
-      for (const t of [TERMS[i % 8], TERMS[(i + 3) % 8]])
-        catalog.metadata.addKeyword({ photoId, kind: 'CK', term: t, source: 'bench' });
-      catalog.metadata.addKeyword({ photoId, kind: 'AI', term: TERMS[(i + 5) % 8], source: 'bench' });
+      const proposal = (layer: 'CK' | 'AI', term: string) =>
+        ({ photoId, layer, term, source: 'bench', sourceKind: 'heuristic', state: 'approved' }) as const;
+      catalog.keywords.propose([
+        proposal('CK', TERMS[i % 8]),
+        proposal('CK', TERMS[(i + 3) % 8]),
+        proposal('AI', TERMS[(i + 5) % 8]),
+      ]);
       return { photoId, absPath: f, relPath: path.relative(libDir, f) };
     }),
   );

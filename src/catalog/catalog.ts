@@ -5,6 +5,7 @@ import { RunsRepository } from './runs.repository';
 import { MetadataRepository } from './metadata.repository';
 import { EmbeddingsRepository } from './embeddings.repository';
 import { ClustersRepository } from './clusters.repository';
+import { KeywordsRepository } from './keywords.repository';
 
 /** The only door to the database: everything else in pcc talks to these repositories. */
 export class Catalog {
@@ -14,6 +15,7 @@ export class Catalog {
   readonly metadata: MetadataRepository;
   readonly embeddings: EmbeddingsRepository;
   readonly clusters: ClustersRepository;
+  readonly keywords: KeywordsRepository;
 
   private constructor(private readonly db: Db) {
     this.photos = new PhotosRepository(db);
@@ -22,6 +24,7 @@ export class Catalog {
     this.metadata = new MetadataRepository(db);
     this.embeddings = new EmbeddingsRepository(db);
     this.clusters = new ClustersRepository(db);
+    this.keywords = new KeywordsRepository(db);
   }
 
   static open(dataDir: string): Catalog {

@@ -87,14 +87,6 @@ function toStored(r: MetadataRow): StoredMetadata {
   };
 }
 
-export interface Keyword {
-  photoId: number;
-  kind: 'CK' | 'AI';
-  term: string;
-  source: string;
-  runId?: string;
-}
-
 export class MetadataRepository {
   constructor(private readonly db: Db) {}
 
@@ -159,58 +151,5 @@ export class MetadataRepository {
     const row = this.db.prepare('SELECT * FROM photo_metadata WHERE photo_id = ?').get(photoId) as
       MetadataRow | undefined;
     return row && toStored(row);
-  }
-
-  /** Idempotent: the same (photo, kind, term) is one row whatever writes it again. */
-  addKeyword(k: Keyword): void {
-    this.db
-      .prepare(
-        `INSERT INTO photo_keywords (photo_id, kind, term, source, run_id) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(photo_id, kind, term) DO UPDATE SET source = excluded.source, run_id = excluded.run_id`,
-      )
-      .run(k.photoId, k.kind, k.term, k.source, k.runId ?? null);
-  }
-
-  /** Adds a keyword unless the photo already has it (from the user or another source, which then keeps it). */
-  addKeywordIfAbsent(k: Keyword): void {
-    this.db
-      .prepare(
-        `INSERT INTO photo_keywords (photo_id, kind, term, source, run_id) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(photo_id, kind, term) DO NOTHING`,
-      )
-      .run(k.photoId, k.kind, k.term, k.source, k.runId ?? null);
-  }
-
-  /** Removes the keywords one run added from one source (before that run tags again). */
-  removeRunKeywords(runId: string, source: string): void {
-    this.db.prepare('DELETE FROM photo_keywords WHERE run_id = ? AND source = ?').run(runId, source);
-  }
-
-  removeKeyword(photoId: number, kind: 'CK' | 'AI', term: string): void {
-    this.db
-      .prepare('DELETE FROM photo_keywords WHERE photo_id = ? AND kind = ? AND term = ?')
-      .run(photoId, kind, term);
-  }
-
-  keywordsOf(photoId: number): Keyword[] {
-    return (
-      this.db
-        .prepare(
-          'SELECT photo_id, kind, term, source, run_id FROM photo_keywords WHERE photo_id = ? ORDER BY kind, term',
-        )
-        .all(photoId) as Array<{
-        photo_id: number;
-        kind: 'CK' | 'AI';
-        term: string;
-        source: string;
-        run_id: string | null;
-      }>
-    ).map((r) => ({
-      photoId: r.photo_id,
-      kind: r.kind,
-      term: r.term,
-      source: r.source,
-      runId: r.run_id ?? undefined,
-    }));
   }
 }

@@ -172,4 +172,50 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'keywords with provenance and a review state; the decision log',
+    sql: `
+      CREATE TABLE keywords (
+        photo_id     INTEGER NOT NULL REFERENCES photos(id),
+        layer        TEXT NOT NULL CHECK (layer IN ('CK', 'AI', 'USER')),
+        term         TEXT NOT NULL,
+        source       TEXT NOT NULL,
+        source_kind  TEXT NOT NULL CHECK (source_kind IN
+                       ('vocabulary', 'caption', 'concept', 'vision', 'ocr', 'exif', 'heuristic', 'date', 'user')),
+        score        REAL,
+        state        TEXT NOT NULL CHECK (state IN ('proposed', 'approved', 'rejected')),
+        decided_by   TEXT NOT NULL CHECK (decided_by IN ('policy', 'person', 'import')),
+        path         TEXT NOT NULL,
+        mapped_from  TEXT,
+        run_id       TEXT,
+        from_cluster INTEGER,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL,
+        PRIMARY KEY (photo_id, layer, term, source)
+      );
+      CREATE INDEX keywords_by_term ON keywords (layer, term);
+      CREATE INDEX keywords_by_run ON keywords (run_id, source_kind);
+      INSERT INTO keywords (photo_id, layer, term, source, source_kind, score, state, decided_by, path,
+                            run_id, created_at, updated_at)
+        SELECT photo_id, kind, term, source,
+               CASE source WHEN 'vocabulary' THEN 'vocabulary' WHEN 'date-resolver' THEN 'date' ELSE 'heuristic' END,
+               NULL, 'approved', 'policy', kind || '|' || term, run_id,
+               strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+        FROM photo_keywords;
+      DROP TABLE photo_keywords;
+      CREATE TABLE keyword_decisions (
+        id         INTEGER PRIMARY KEY,
+        at         TEXT NOT NULL,
+        client     TEXT NOT NULL,
+        action     TEXT NOT NULL CHECK (action IN ('approve', 'reject')),
+        run_id     TEXT,
+        layer      TEXT NOT NULL,
+        term       TEXT NOT NULL,
+        cluster    INTEGER,
+        photos_json TEXT NOT NULL,
+        before_json TEXT NOT NULL
+      );
+    `,
+  },
 ];

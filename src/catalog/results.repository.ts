@@ -2,7 +2,7 @@ import type { Db } from './database';
 import type { CaptionKey } from '../shared/payloads';
 import type { PhotoStatus } from '../shared/status';
 
-export type Stage = 'load' | 'caption';
+export type Stage = 'load' | 'caption' | 'vision';
 
 /** The load stage is keyed by the decoder, not by a model. */
 export const LOAD_KEY: CaptionKey = { backend: 'sharp', model: 'decode', promptHash: '' };

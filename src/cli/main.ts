@@ -9,6 +9,7 @@ import { registerXmp } from './commands/xmp';
 import { registerModels } from './commands/models';
 import { registerReport } from './commands/report';
 import { registerConfig } from './commands/config';
+import { registerTags } from './commands/tags';
 import { UsageError } from './context';
 import { ConfigError } from '../config';
 
@@ -28,6 +29,7 @@ registerXmp(program);
 registerModels(program);
 registerReport(program);
 registerConfig(program);
+registerTags(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),

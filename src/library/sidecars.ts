@@ -1,6 +1,7 @@
 /**
- * XMP sidecars: keywords as dc:subject plus lr:hierarchicalSubject (`CK|term` controlled, `AI|term`
- * freeform) and the caption as dc:description, next to each photo. Existing sidecars are merged
+ * XMP sidecars: approved keywords as dc:subject, lr:hierarchicalSubject (`CK|term` controlled,
+ * `AI|term` freeform, the user's own paths) and digiKam:TagsList (`CK/term`), and the caption as
+ * dc:description, next to each photo (docs/xmp.md says which app reads which field). Existing sidecars are merged
  * (their keywords kept, nothing duplicated, other fields untouched); writing twice changes nothing.
  * Originals are never opened for writing: only `.xmp` paths are ever passed to ExifTool's writer,
  * and no tag is ever copied from the photo (so GPS never travels into a sidecar).
@@ -22,17 +23,31 @@ import {
   xmpText,
 } from '../images/exiftool-safe';
 import type { CaptionKey } from '../shared/payloads';
+import type { KeywordLayer } from '../catalog/keywords.repository';
 
 export type SidecarNaming = 'photo.xmp' | 'photo.ext.xmp';
+
+/** A keyword a sidecar gains, with where it came from (for the dry run and the audit). */
+export interface PlannedKeyword {
+  layer: KeywordLayer;
+  term: string;
+  /** Its hierarchical path: `CK|term`, `AI|term` or the user's own tree path. */
+  path: string;
+  /** Every source that proposed it, joined with `+` (`vision:openai/gpt-4.1-mini+caption`). */
+  source: string;
+  score?: number;
+  runId?: string;
+}
 
 export interface SidecarPlan {
   photoPath: string;
   sidecarPath: string;
-  addCk: string[];
-  addAi: string[];
+  add: PlannedKeyword[];
   description?: string;
+  /** The merged lists the sidecar will hold. */
   subject: string[];
   hierarchical: string[];
+  tagsList: string[];
   exists: boolean;
 }
 
@@ -40,8 +55,8 @@ export interface SidecarResult {
   photoPath: string;
   sidecarPath: string;
   status: 'written' | 'unchanged' | 'error';
-  addedCk: string[];
-  addedAi: string[];
+  added: PlannedKeyword[];
+  description?: string;
   reason?: string;
 }
 
@@ -63,6 +78,7 @@ export async function readSidecar(sidecarPath: string): Promise<Record<string, u
       ...EXACT_JSON_READ,
       '-XMP-dc:Subject',
       '-XMP-lr:HierarchicalSubject',
+      '-XMP-digiKam:TagsList',
       '-XMP-dc:Description',
       aliases.forRead(sidecarPath),
     ]);
@@ -71,7 +87,36 @@ export async function readSidecar(sidecarPath: string): Promise<Record<string, u
   });
 }
 
-/** What each photo of a run should get; reads existing sidecars, writes nothing. */
+/** The keywords of an existing sidecar next to a photo (either naming), or undefined when none. */
+export async function existingSidecarKeywords(
+  photoPath: string,
+): Promise<{ flat: string[]; hierarchical: string[] } | undefined> {
+  const found = (['photo.xmp', 'photo.ext.xmp'] as const)
+    .map((n) => sidecarPathFor(photoPath, n))
+    .filter((p) => p !== photoPath && fs.existsSync(p));
+  if (!found.length) return undefined;
+  const flat: string[] = [];
+  const hierarchical: string[] = [];
+  for (const file of found) {
+    const tags = await readSidecar(file);
+    flat.push(...list(tags.Subject));
+    hierarchical.push(
+      ...list(tags.HierarchicalSubject),
+      ...list(tags.TagsList).map((t) => t.replace(/\//g, '|')),
+    );
+  }
+  return { flat: [...new Set(flat)], hierarchical: [...new Set(hierarchical)] };
+}
+
+/** digiKam's TagsList spells a path with slashes. */
+export function digikamPath(path: string): string {
+  return path.split('|').join('/');
+}
+
+/**
+ * What each photo of a run's library should get: its approved keywords (never a proposed or
+ * rejected one) and the run's caption; reads existing sidecars, writes nothing.
+ */
 export async function planSidecars(
   catalog: Catalog,
   runId: string,
@@ -81,9 +126,8 @@ export async function planSidecars(
   if (!config) throw new Error(`no run ${runId} in the catalog`);
   const key: CaptionKey = { backend: config.backend, model: config.model, promptHash: config.promptHash };
   const plans: SidecarPlan[] = [];
-  // Every photo of the library under the run's folders, with its latest results.
   for (const item of catalog.runs.libraryOf(runId)) {
-    const keywords = catalog.metadata.keywordsOf(item.photoId);
+    const keywords = catalog.keywords.approvedOf(item.photoId);
     const caption = catalog.results.get(item.photoId, 'caption', key);
     const description = caption?.status === 'success' ? (caption.output ?? undefined) : undefined;
     if (!keywords.length && !description) continue;
@@ -95,19 +139,39 @@ export async function planSidecars(
       const current = exists ? await readSidecar(sidecarPath) : {};
       const subject = list(current.Subject);
       const hierarchical = list(current.HierarchicalSubject);
-      const wantH = keywords.map((k) => `${k.kind}|${k.term}`);
-      const addH = wantH.filter((h) => !hierarchical.includes(h));
-      const addSubject = keywords.map((k) => k.term).filter((t) => !subject.includes(t));
+      const tagsList = list(current.TagsList);
+      const add: PlannedKeyword[] = [];
+      const subjectAdd: string[] = [];
+      const hierarchicalAdd: string[] = [];
+      const tagsAdd: string[] = [];
+      for (const k of keywords) {
+        const missingHere = [
+          !subject.includes(k.term) && !subjectAdd.includes(k.term) && subjectAdd.push(k.term),
+          !hierarchical.includes(k.path) && !hierarchicalAdd.includes(k.path) && hierarchicalAdd.push(k.path),
+          !tagsList.includes(digikamPath(k.path)) &&
+            !tagsAdd.includes(digikamPath(k.path)) &&
+            tagsAdd.push(digikamPath(k.path)),
+        ].some(Boolean);
+        if (!missingHere) continue;
+        add.push({
+          layer: k.layer,
+          term: k.term,
+          path: k.path,
+          source: [...new Set(k.sources.map((s) => s.source))].join('+'),
+          ...(k.score !== undefined ? { score: k.score } : {}),
+          ...(k.sources.find((s) => s.runId)?.runId ? { runId: k.sources.find((s) => s.runId)!.runId } : {}),
+        });
+      }
       const keepDescription = current.Description !== undefined && String(current.Description).trim() !== '';
       plans.push({
         photoPath: p.absPath,
         sidecarPath,
         exists,
-        addCk: keywords.filter((k) => k.kind === 'CK' && addH.includes(`CK|${k.term}`)).map((k) => k.term),
-        addAi: keywords.filter((k) => k.kind === 'AI' && addH.includes(`AI|${k.term}`)).map((k) => k.term),
+        add,
         description: keepDescription ? undefined : description,
-        subject: [...subject, ...new Set(addSubject)],
-        hierarchical: [...hierarchical, ...addH],
+        subject: [...subject, ...subjectAdd],
+        hierarchical: [...hierarchical, ...hierarchicalAdd],
+        tagsList: [...tagsList, ...tagsAdd],
       });
     }
   }
@@ -115,7 +179,7 @@ export async function planSidecars(
 }
 
 export function isNoop(plan: SidecarPlan): boolean {
-  return !plan.addCk.length && !plan.addAi.length && !plan.description;
+  return !plan.add.length && !plan.description;
 }
 
 /** A write that failed, as the photo's reason: a read-only folder says what to do about it. */
@@ -132,10 +196,11 @@ function tagsOf(plan: SidecarPlan): Record<string, string | string[]> {
   const tags: Record<string, string | string[]> = {};
   // Text XMP cannot hold is dropped; what is left empty is not written at all.
   const list = (values: string[]) => values.map(xmpText).filter(Boolean);
-  if (plan.addCk.length || plan.addAi.length) {
+  if (plan.add.length) {
     // A list assigned by the import replaces the sidecar's list with exactly the merged one.
     tags['XMP-dc:Subject'] = list(plan.subject);
     tags['XMP-lr:HierarchicalSubject'] = list(plan.hierarchical);
+    tags['XMP-digiKam:TagsList'] = list(plan.tagsList);
   }
   const description = xmpText(plan.description ?? '');
   if (description) tags['XMP-dc:Description'] = description;
@@ -169,15 +234,19 @@ async function runChunk(plans: SidecarPlan[]): Promise<boolean> {
   }
 }
 
-/** Writes one planned sidecar; a folder that refuses the write is this photo's error, not the run's. */
-export async function applySidecar(plan: SidecarPlan): Promise<SidecarResult> {
-  const base = {
+function resultBase(plan: SidecarPlan) {
+  return {
     photoPath: plan.photoPath,
     sidecarPath: plan.sidecarPath,
-    addedCk: plan.addCk,
-    addedAi: plan.addAi,
+    added: plan.add,
+    ...(plan.description ? { description: plan.description } : {}),
   };
-  if (isNoop(plan)) return { ...base, status: 'unchanged', addedCk: [], addedAi: [] };
+}
+
+/** Writes one planned sidecar; a folder that refuses the write is this photo's error, not the run's. */
+export async function applySidecar(plan: SidecarPlan): Promise<SidecarResult> {
+  const base = resultBase(plan);
+  if (isNoop(plan)) return { ...base, status: 'unchanged', added: [], description: undefined };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-xmp-'));
   const aliases = new ExiftoolAliases();
   try {
@@ -225,13 +294,7 @@ export async function applySidecars(
   const results = new Map<SidecarPlan, SidecarResult>();
   const work = plans.filter((p) => {
     if (!isNoop(p)) return true;
-    results.set(p, {
-      photoPath: p.photoPath,
-      sidecarPath: p.sidecarPath,
-      status: 'unchanged',
-      addedCk: [],
-      addedAi: [],
-    });
+    results.set(p, { ...resultBase(p), status: 'unchanged', added: [], description: undefined });
     return false;
   });
   const size = options.chunkSize ?? 200;
@@ -243,14 +306,7 @@ export async function applySidecars(
     while (next < chunks.length) {
       const chunk = chunks[next++];
       if (await runChunk(chunk)) {
-        for (const p of chunk)
-          results.set(p, {
-            photoPath: p.photoPath,
-            sidecarPath: p.sidecarPath,
-            status: 'written',
-            addedCk: p.addCk,
-            addedAi: p.addAi,
-          });
+        for (const p of chunk) results.set(p, { ...resultBase(p), status: 'written' });
       } else {
         for (const p of chunk) results.set(p, await applySidecar(p));
       }
@@ -262,27 +318,40 @@ export async function applySidecars(
   return plans.map((p) => results.get(p) as SidecarResult);
 }
 
-export const AUDIT_HEADER = 'path,added_ck,added_ai,source_model,run_id,timestamp';
+export const AUDIT_HEADER = 'timestamp,photo_path,sidecar_path,field,value,layer,source,score,run_id';
 
-/** Appends one audit row per sidecar that gained keywords or a description. */
+/**
+ * Appends one audit row per keyword (and description) a sidecar gained, naming each keyword's real
+ * source. An audit file in an older layout is kept aside (renamed) rather than mixed with this one.
+ */
 export function appendAudit(
   file: string,
   results: SidecarResult[],
-  sourceModel: string,
+  captionSource: string,
   runId: string,
 ): number {
-  const rows = results
-    .filter((r) => r.status === 'written')
-    .map((r) => [
-      r.sidecarPath,
-      r.addedCk.join('|'),
-      r.addedAi.join('|'),
-      sourceModel,
-      runId,
-      new Date().toISOString(),
-    ]);
+  const at = new Date().toISOString();
+  const rows: Array<Array<string | number>> = [];
+  for (const r of results.filter((x) => x.status === 'written')) {
+    for (const k of r.added)
+      rows.push([
+        at,
+        r.photoPath,
+        r.sidecarPath,
+        'keyword',
+        k.path,
+        k.layer,
+        k.source,
+        k.score ?? '',
+        k.runId ?? runId,
+      ]);
+    if (r.description)
+      rows.push([at, r.photoPath, r.sidecarPath, 'description', r.description, '', captionSource, '', runId]);
+  }
   if (!rows.length) return 0;
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n', 1)[0] !== AUDIT_HEADER)
+    fs.renameSync(file, `${file}.${at.replace(/[:.]/g, '-')}.old`);
   if (!fs.existsSync(file)) fs.writeFileSync(file, `${AUDIT_HEADER}\n`);
   fs.appendFileSync(file, csvRows(rows));
   return rows.length;

@@ -102,9 +102,10 @@ export function parseRunConfigFile(text: string, file: string): RunConfigFile {
     }
   }
   // Files named in the config are relative to it, not to wherever pcc was started.
-  for (const key of ['vocabulary', 'reportDir'] as const) {
-    const value = out.request[key];
-    if (typeof value === 'string') out.request[key] = path.resolve(path.dirname(file), value);
+  for (const option of RUN_OPTIONS.filter((o) => o.isPath)) {
+    const value = (out.request as Record<string, unknown>)[option.key];
+    if (typeof value === 'string')
+      (out.request as Record<string, unknown>)[option.key] = path.resolve(path.dirname(file), value);
   }
   return out;
 }

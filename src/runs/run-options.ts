@@ -18,6 +18,9 @@ export const CONFIG_SECTIONS = {
   embeddings: 'local image and caption-text embeddings',
   clustering: 'grouping the library',
   vocabulary: 'controlled (CK) keywords scored zero-shot',
+  keywords: 'freeform (AI) keywords mined from captions and a concept bank, checked by CLIP',
+  vision: 'cloud vision tags, one request per cluster medoid',
+  review: 'which proposed keywords are approved without a person',
   reports: 'report files',
   runtime: 'batching and the workflow',
   mock: 'the mock backend (demos and tests)',
@@ -45,6 +48,8 @@ export interface RunOption {
   example: string | number | boolean | string[];
   /** Also a flag of `pcc report` (re-clustering). */
   report?: boolean;
+  /** A file name: in pcc.yaml it is relative to the config file. */
+  isPath?: boolean;
 }
 
 /** Options of the pipeline itself; backends add their own (`CaptionBackend.options`). */
@@ -369,6 +374,7 @@ const CORE_OPTIONS: readonly RunOption[] = [
     help: 'labels to tag with (YAML or one per line), scored zero-shot by CLIP',
     example: 'tags.yaml',
     report: true,
+    isPath: true,
   },
   {
     key: 'vocabularyTopK',
@@ -407,6 +413,120 @@ const CORE_OPTIONS: readonly RunOption[] = [
     example: 'a picture of {label}',
     report: true,
   },
+  // keywords
+  {
+    key: 'maxAiTags',
+    type: 'int',
+    flag: 'max-ai-tags',
+    section: 'keywords',
+    configKey: 'max_ai_tags',
+    help: 'freeform (AI) keywords proposed per photo; 0 turns the AI layer off',
+    default: 12,
+    min: 0,
+    max: 100,
+    example: 8,
+    report: true,
+  },
+  {
+    key: 'aiMinScore',
+    type: 'number',
+    flag: 'ai-min-score',
+    section: 'keywords',
+    configKey: 'min_score',
+    help: 'minimum CLIP cosine between "a photo of <term>" and the photo (0.2 suits ViT-B/32)',
+    default: 0.2,
+    min: -1,
+    max: 1,
+    example: 0.22,
+    report: true,
+  },
+  {
+    key: 'conceptBank',
+    type: 'string',
+    flag: 'concept-bank',
+    section: 'keywords',
+    configKey: 'concept_bank',
+    help: 'terms every photo is checked against (one per line or a YAML list): overcast, reflection, …',
+    example: 'concepts.txt',
+    report: true,
+    isPath: true,
+  },
+  {
+    key: 'cities',
+    type: 'string',
+    flag: 'cities',
+    section: 'keywords',
+    configKey: 'cities',
+    help: 'place names taken from captions and asked of vision models (the only proper nouns kept)',
+    example: 'cities.txt',
+    report: true,
+    isPath: true,
+  },
+  {
+    key: 'keywordAliases',
+    type: 'string',
+    flag: 'aliases',
+    section: 'keywords',
+    configKey: 'aliases',
+    help: 'YAML mapping of your term to the words that mean it (car: [auto, automobile])',
+    example: 'aliases.yaml',
+    report: true,
+    isPath: true,
+  },
+  {
+    key: 'keywordTree',
+    type: 'string',
+    flag: 'keyword-tree',
+    section: 'keywords',
+    configKey: 'tree',
+    help: 'your keyword tree (Lightroom keyword export, or Parent|Child paths): mined words become your keywords',
+    example: 'keywords.txt',
+    report: true,
+    isPath: true,
+  },
+  // vision
+  {
+    key: 'visionBackend',
+    type: 'string',
+    flag: 'vision-backend',
+    section: 'vision',
+    configKey: 'backend',
+    help: 'cloud or openai-compatible backend that tags each cluster medoid once (never a private cluster)',
+    example: 'openai',
+  },
+  {
+    key: 'visionModel',
+    type: 'string',
+    flag: 'vision-model',
+    section: 'vision',
+    configKey: 'model',
+    help: 'model of the vision backend (default: its default)',
+    example: 'gpt-4.1-mini',
+  },
+  {
+    key: 'visionMaxTags',
+    type: 'int',
+    flag: 'vision-max-tags',
+    section: 'vision',
+    configKey: 'max_tags',
+    help: 'tags asked for per medoid',
+    default: 10,
+    min: 1,
+    max: 50,
+    example: 8,
+  },
+  // review
+  {
+    key: 'autoApprove',
+    type: 'list',
+    flag: 'auto-approve',
+    section: 'review',
+    configKey: 'auto_approve',
+    help: 'LAYER:SOURCE[>=SCORE] rules approved without review; the rest waits for a person',
+    default: 'CK:vocabulary,CK:exif,AI:date',
+    example: ['CK:vocabulary', 'AI:vision>=0.9'],
+    report: true,
+  },
   // reports
   {
     key: 'reportDir',
@@ -416,6 +536,7 @@ const CORE_OPTIONS: readonly RunOption[] = [
     configKey: 'dir',
     help: 'where the run writes its reports (default <data dir>/reports/<run id>)',
     example: 'reports',
+    isPath: true,
   },
   // runtime
   {

@@ -4,12 +4,16 @@ import path from 'node:path';
 import { DEFAULT_PROMPT } from '../backends/backend';
 import { getBackend } from '../backends/registry';
 import type { RunConfig } from '../shared/payloads';
+import type { QueueRole } from '../shared/queues';
 import { readConfig } from '../config';
 import { DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL } from '../models/known-models';
 import { modelsDir, requireModel } from '../models/model-store';
 import { isPhotoStatus, parseStatusList, PHOTO_STATUSES, type PhotoStatus } from '../shared/status';
 import { CLUSTER_MODES, DEFAULT_CLUSTER_PARAMS, type ClusterMode } from '../clustering/cluster';
 import { readVocabularyFile } from '../tags/vocabulary';
+import { DEFAULT_AUTO_APPROVE, parseApprovalPolicy } from '../tags/approval-policy';
+import { readAliases, readKeywordTree, readTermList, type KeywordSettings } from '../tags/keyword-settings';
+import { visionPrompt } from '../backends/backend';
 import { CLUSTER_SPACES, type ClusterSettings, type ClusterSpace } from '../shared/payloads';
 
 /** A run as the CLI or the API asks for it, before validation. */
@@ -60,6 +64,19 @@ export interface RunRequest {
   vocabularyTopK?: number;
   vocabularyThreshold?: number;
   vocabularyTemplate?: string;
+  /** Freeform (AI) layer: terms per photo (0 = off), CLIP cut-off and its data files. */
+  maxAiTags?: number;
+  aiMinScore?: number;
+  conceptBank?: string;
+  cities?: string;
+  keywordAliases?: string;
+  keywordTree?: string;
+  /** Vision tags on cluster medoids. */
+  visionBackend?: string;
+  visionModel?: string;
+  visionMaxTags?: number;
+  /** Approval policy rules (LAYER:SOURCE[>=SCORE]). */
+  autoApprove?: string[];
   /** Folder for the run's reports (default: <data dir>/reports/<run id>). */
   reportDir?: string;
   /** The pcc.yaml the options came from (recorded with the run's settings). */
@@ -151,7 +168,7 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
   }
   // Cheap checks first: a bad clustering option or vocabulary file fails before any model lookup.
   const cluster =
-    request.cluster && !dryRun ? buildClusterSettings(request, request.textModel !== null) : undefined;
+    request.cluster && !dryRun ? buildClusterSettings(request, request.textModel !== null, env) : undefined;
   let embed: RunConfig['embed'];
   if ((request.embed || request.cluster) && !dryRun) {
     const dtype = (request.dtype ?? 'fp32') as 'fp32' | 'fp16' | 'q8';
@@ -244,7 +261,11 @@ function numberIn(
 }
 
 /** Clustering options from a request, with the file-based vocabulary read and checked now. */
-export function buildClusterSettings(request: RunRequest, hasTextModel: boolean): ClusterSettings {
+export function buildClusterSettings(
+  request: RunRequest,
+  hasTextModel: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): ClusterSettings {
   const mode = (request.clusterMode ?? DEFAULT_CLUSTER_PARAMS.mode) as ClusterMode;
   if (!CLUSTER_MODES.includes(mode)) {
     throw new RunRequestError(
@@ -313,7 +334,90 @@ export function buildClusterSettings(request: RunRequest, hasTextModel: boolean)
     params,
     vocabulary,
     reportDir: request.reportDir ? path.resolve(request.reportDir) : undefined,
+    keywords: buildKeywordSettings(request, vocabulary?.template, env),
   };
+}
+
+/** The AI layer, vision and approval settings, with their data files read and checked now. */
+export function buildKeywordSettings(
+  request: RunRequest,
+  template?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): KeywordSettings {
+  let autoApprove;
+  try {
+    autoApprove = parseApprovalPolicy(request.autoApprove ?? DEFAULT_AUTO_APPROVE);
+  } catch (err) {
+    throw new RunRequestError((err as Error).message);
+  }
+  const read = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw new RunRequestError((err as Error).message);
+    }
+  };
+  const tree = request.keywordTree
+    ? read(() => readKeywordTree(path.resolve(request.keywordTree!)))
+    : { tree: [], aliases: {} };
+  const aliases = {
+    ...tree.aliases,
+    ...(request.keywordAliases ? read(() => readAliases(path.resolve(request.keywordAliases!))) : {}),
+  };
+  let vision: KeywordSettings['vision'];
+  if (request.visionBackend) {
+    const backend = read(() => getBackend(request.visionBackend!));
+    if (!backend.tag) {
+      throw new RunRequestError(
+        `--vision-backend ${backend.name} cannot tag photos; use a cloud or openai-compatible backend`,
+      );
+    }
+    read(() => backend.checkConfig(env));
+    vision = {
+      backend: backend.name,
+      model: request.visionModel ?? backend.defaultModel,
+      queue: backend.queue,
+      remote: backend.remote,
+      maxTags: intIn('--vision-max-tags', request.visionMaxTags, 10, 1, 50),
+      promptHash: '',
+      maxEdge: intIn('max edge', request.maxEdge, 1024, 64, 4096),
+      requestTimeoutMs: intIn('request timeout', request.requestTimeoutMs, 120_000, 100, 3_600_000),
+      ...(request.baseUrl ? { baseUrl: request.baseUrl } : {}),
+    };
+  } else if (request.visionModel) {
+    throw new RunRequestError('--vision-model needs --vision-backend');
+  }
+  const settings: KeywordSettings = {
+    autoApprove,
+    maxAiTags: intIn('--max-ai-tags', request.maxAiTags, 12, 0, 100),
+    aiMinScore: numberIn('--ai-min-score', request.aiMinScore, 0.2, -1, 1),
+    conceptBank: request.conceptBank
+      ? read(() => readTermList(path.resolve(request.conceptBank!), 'concept bank'))
+      : [],
+    cities: request.cities ? read(() => readTermList(path.resolve(request.cities!), 'city list')) : [],
+    aliases,
+    tree: tree.tree,
+    ...(template ? { template } : {}),
+  };
+  if (vision) {
+    vision.promptHash = hashText(visionPrompt(settings.cities, vision.maxTags));
+    settings.vision = vision;
+  }
+  return settings;
+}
+
+/** The task queues a run needs workers on: io, its backends', gpu for embeddings, cpu for clusters. */
+export function runQueueRoles(config: RunConfig): QueueRole[] {
+  return [
+    ...new Set<QueueRole>([
+      'io',
+      config.captionQueue,
+      ...(config.privateQueue ? [config.privateQueue] : []),
+      ...(config.embed ? (['gpu'] as const) : []),
+      ...(config.cluster ? (['cpu'] as const) : []),
+      ...(config.cluster?.keywords?.vision ? [config.cluster.keywords.vision.queue] : []),
+    ]),
+  ];
 }
 
 /**

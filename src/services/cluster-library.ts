@@ -1,11 +1,12 @@
 /**
  * Clustering a run's library in this process — the same steps the workflow runs as activities
- * (stage vectors → cluster → score the vocabulary → persist), for `pcc report`, which re-clusters
+ * (stage vectors → cluster → score the vocabulary → the AI layer → persist), for `pcc report`, which re-clusters
  * stored embeddings without starting a run. The activities and this service share every step.
  */
 import { runClusterLibrary, stageClusterInputFiles } from '../activities/cluster';
 import { persistClustering, removeClusterStaging } from '../activities/reports';
 import { scoreVocabularyFile } from '../activities/vocabulary';
+import { proposeAiKeywordsFile } from './ai-keywords';
 import type { Catalog } from '../catalog/catalog';
 import type { PccConfig } from '../config';
 import type { ClusterSettings, RunConfig } from '../shared/payloads';
@@ -24,11 +25,13 @@ export async function clusterLibraryInProcess(
   say: ClusterProgress = () => undefined,
 ): Promise<{ seconds: number }> {
   const vocabulary = settings.vocabulary;
+  const ai = settings.keywords && settings.keywords.maxAiTags > 0 ? settings.keywords : undefined;
   const staged = stageClusterInputFiles(catalog, config.dataDir, {
     runId,
     space: settings.space,
     embed,
-    withImageFile: Boolean(vocabulary?.labels.length),
+    withImageFile: Boolean(vocabulary?.labels.length) || Boolean(ai),
+    withCaptions: Boolean(ai),
   });
   say(`clustering ${staged.rows} photos (${settings.params.mode} on ${settings.space} embeddings) …`);
   let lastStage = '';
@@ -50,11 +53,27 @@ export async function clusterLibraryInProcess(
       dtype: embed.dtype,
     });
   }
+  let aiRows;
+  if (ai && staged.imageFile && staged.captionsFile) {
+    say(`checking caption and concept terms against the photos (up to ${ai.maxAiTags} per photo) …`);
+    aiRows = (
+      await proposeAiKeywordsFile(config, {
+        runId,
+        imageFile: staged.imageFile,
+        captionsFile: staged.captionsFile,
+        keywords: ai,
+        model: embed.imageModel,
+        dtype: embed.dtype,
+        template: vocabulary?.template,
+      })
+    ).rows;
+  }
   persistClustering(
     catalog,
     { runId, settings, clustersFile: clustered.file, seconds: clustered.seconds, scoresFile: scores?.file },
     clustered.result,
     scores?.rows,
+    aiRows,
   );
   removeClusterStaging(clustered.file);
   return { seconds: clustered.seconds };

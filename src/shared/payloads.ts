@@ -6,6 +6,7 @@ import type { PhotoStatus, StatusCounts } from './status';
 import type { QueueRole } from './queues';
 import type { ClusterParams } from '../clustering/cluster';
 import type { Vocabulary } from '../tags/vocabulary';
+import type { KeywordSettings } from '../tags/keyword-settings';
 
 /** Which embeddings a run computes on the gpu queue. */
 export interface EmbedSettings {
@@ -82,6 +83,8 @@ export interface ClusterSettings {
   vocabulary?: Vocabulary;
   /** Where the run writes its reports; absent = <data dir>/reports/<run id>. */
   reportDir?: string;
+  /** The freeform (AI) layer, vision on medoids and the approval policy; absent in older runs. */
+  keywords?: KeywordSettings;
 }
 
 /** What a caption activity needs to know: the backend, its model and request settings. No secrets. */
@@ -159,7 +162,8 @@ export interface BatchResult {
   authError?: string;
 }
 
-export type RunPhase = 'scanning' | 'processing' | 'finishing' | 'clustering' | 'completed' | 'cancelled';
+export type RunPhase =
+  'scanning' | 'processing' | 'finishing' | 'clustering' | 'tagging' | 'completed' | 'cancelled';
 
 export interface RunProgress {
   runId: string;

@@ -24,17 +24,21 @@ const cpu = proxyActivities<ComputeActivities>({
 
 /**
  * After the last batch: stage the run's vectors (io) → clusterLibrary (cpu) → vocabulary scores
- * (cpu, when the run has a vocabulary) → writeReports (io). Vectors and labels travel as files.
+ * (cpu, when the run has a vocabulary) → the AI layer (cpu: caption and concept terms checked by
+ * CLIP) → writeReports (io, which stores clusters and keyword proposals). Vectors, labels and terms
+ * travel as files.
  */
 export async function clusterAndReport(runId: string, config: RunConfig): Promise<ReportSummary | undefined> {
   const settings = config.cluster;
   if (!settings || !config.embed) return undefined;
   const vocabulary = settings.vocabulary;
+  const ai = settings.keywords && settings.keywords.maxAiTags > 0 ? settings.keywords : undefined;
   const staged = await io.stageClusterInput({
     runId,
     space: settings.space,
     embed: config.embed,
-    withImageFile: Boolean(vocabulary?.labels.length),
+    withImageFile: Boolean(vocabulary?.labels.length) || Boolean(ai),
+    ...(ai ? { withCaptions: true } : {}),
   });
   const clusters = await cpu.clusterLibrary({ runId, file: staged.file, params: settings.params });
   let scoresFile: string | undefined;
@@ -48,12 +52,26 @@ export async function clusterAndReport(runId: string, config: RunConfig): Promis
     });
     scoresFile = scored.file;
   }
+  let aiKeywordsFile: string | undefined;
+  if (ai && staged.imageFile && staged.captionsFile) {
+    const proposed = await cpu.proposeAiKeywords({
+      runId,
+      imageFile: staged.imageFile,
+      captionsFile: staged.captionsFile,
+      keywords: ai,
+      model: config.embed.imageModel,
+      dtype: config.embed.dtype,
+      template: vocabulary?.template,
+    });
+    aiKeywordsFile = proposed.file;
+  }
   return io.writeReports({
     runId,
     settings,
     clustersFile: clusters.file,
     seconds: clusters.seconds,
     scoresFile,
+    ...(aiKeywordsFile ? { aiKeywordsFile } : {}),
     outDir: settings.reportDir,
   });
 }

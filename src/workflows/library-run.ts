@@ -23,6 +23,7 @@ import { WORKFLOW_TASK_QUEUE, taskQueueOf } from '../shared/queues';
 import { batchWorkflowId, pauseSignal, progressQuery, resumeSignal, type ResumeArgs } from './definitions';
 import { processBatch } from './process-batch';
 import { clusterAndReport } from './cluster-and-report';
+import { tagMedoids, type TagMedoidsResult } from './tag-medoids';
 import type { ReportSummary } from '../reports/cluster-reports';
 import { DEFAULT_RETRY } from './retry';
 
@@ -52,6 +53,9 @@ export interface LibraryRunResult {
   spendUsd: number;
   /** Present when the run clustered and wrote reports. */
   report?: ReportSummary;
+  /** Vision tags on cluster medoids, when the run asked for them. */
+  vision?: TagMedoidsResult;
+  visionError?: string;
   /** Why clustering failed; captions and embeddings are kept and `pcc report` can try again. */
   clusterError?: string;
 }
@@ -201,6 +205,8 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
     await resolveRunDates({ runId });
     let report: ReportSummary | undefined;
     let clusterError: string | undefined;
+    let vision: TagMedoidsResult | undefined;
+    let visionError: string | undefined;
     if (config.cluster) {
       ledger.phase = 'clustering';
       // Clustering comes after every photo is captioned: its failure must not throw that work
@@ -211,6 +217,20 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
         if (isCancellation(err)) throw err;
         clusterError =
           err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
+      }
+      if (report && config.cluster.keywords?.vision) {
+        ledger.phase = 'tagging';
+        try {
+          vision = await tagMedoids(runId, config, {
+            spentUsd: ledger.spendUsd,
+            maxCostUsd: ledger.maxCostUsd,
+          });
+          ledger.spendUsd += vision?.costUsd ?? 0;
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          visionError =
+            err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
+        }
       }
     }
     await finishRun({ runId, status: 'completed', counts: ledger.byStatus });
@@ -223,6 +243,8 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
       spendUsd: ledger.spendUsd,
       report,
       clusterError,
+      ...(vision ? { vision } : {}),
+      ...(visionError ? { visionError } : {}),
     };
   } catch (err) {
     if (isCancellation(err)) {

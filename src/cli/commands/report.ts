@@ -97,6 +97,19 @@ export function registerReport(program: Command): void {
             '--top-k, --tag-threshold and --template need a vocabulary: add --vocabulary <file>',
           );
         }
+        const keywordFlags = [
+          'maxAiTags',
+          'aiMinScore',
+          'conceptBank',
+          'cities',
+          'keywordAliases',
+          'keywordTree',
+          'autoApprove',
+        ] as const;
+        if (stored?.keywords && !keywordFlags.some((k) => flags[k] !== undefined)) {
+          // The run's own AI-layer settings; vision is asked only by runs (it needs api workers).
+          settings.keywords = { ...stored.keywords, vision: undefined };
+        }
         const clustered = await clusterLibraryInProcess(
           catalog,
           config,

@@ -10,7 +10,7 @@ import {
   type RunConfigFile,
 } from '../../runs/config-file';
 import { ProgressView, formatSeconds } from '../progress';
-import { RunRequestError, type RunRequest } from '../../runs/run-request';
+import { RunRequestError, type RunRequest, runQueueRoles } from '../../runs/run-request';
 import { prepareRun, startPreparedRun } from '../../temporal/start-run';
 import { ensureTemporal } from '../../temporal/dev-server';
 import { RunClient, progressFromResult } from '../../temporal/run-client';
@@ -107,22 +107,9 @@ async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerT
 
   try {
     if (detach) {
-      await requirePollers(client, endpoint.namespace, [
-        'io',
-        runConfig.captionQueue,
-        ...(runConfig.embed ? (['gpu'] as const) : []),
-        ...(runConfig.cluster ? (['cpu'] as const) : []),
-      ]);
+      await requirePollers(client, endpoint.namespace, runQueueRoles(runConfig));
     } else {
-      const roles = [
-        ...new Set<QueueRole>([
-          'io',
-          runConfig.captionQueue,
-          ...(runConfig.privateQueue ? [runConfig.privateQueue] : []),
-          ...(runConfig.embed ? (['gpu'] as const) : []),
-          ...(runConfig.cluster ? (['cpu'] as const) : []),
-        ]),
-      ];
+      const roles = runQueueRoles(runConfig);
       workers = await createWorkers(config, endpoint, roles, {
         tuning: { [runConfig.captionQueue]: tuning },
       });

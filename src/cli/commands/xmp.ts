@@ -16,7 +16,9 @@ interface XmpOptions {
 export function registerXmp(program: Command): void {
   program
     .command('xmp')
-    .description('write keywords (CK|…, AI|…) and captions to XMP sidecars; prints the plan unless --apply')
+    .description(
+      'write approved keywords (CK|…, AI|…, your own) and captions to XMP sidecars; prints the plan unless --apply',
+    )
     .option('--run <id>', 'run (default: the latest)')
     .option('--apply', 'write the sidecars (without it: a dry run that writes nothing)')
     .option('--naming <style>', 'photo.xmp (Lightroom) or photo.ext.xmp (darktable, digiKam)', 'photo.xmp')
@@ -38,7 +40,7 @@ export function registerXmp(program: Command): void {
           if (!opts.apply) {
             const plans = (await planSidecars(catalog, run.id, naming)).filter((p) => !isNoop(p));
             for (const p of plans) {
-              const adds = [...p.addCk.map((t) => `CK|${t}`), ...p.addAi.map((t) => `AI|${t}`)];
+              const adds = p.add.map((k) => `${k.path} (${k.source})`);
               process.stdout.write(
                 `${p.exists ? 'merge' : 'create'} ${p.sidecarPath}: ${adds.length ? `+${adds.join(' +')}` : ''}` +
                   `${p.description ? ` description "${p.description.slice(0, 60)}"` : ''}\n`,

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
+import { withHeartbeats, type ActivityDeps } from './context';
+import { getBackend } from '../backends/registry';
+import { AuthApiError, TransientApiError } from '../backends/api-errors';
+import type { CaptionInput } from '../backends/backend';
+import { proposeAiKeywordsFile, type AiKeywordInput } from '../services/ai-keywords';
+import {
+  planMedoidVision,
+  storeMedoidVision,
+  type VisionAnswer,
+  type VisionMedoid,
+  type VisionPlan,
+} from '../services/medoid-vision';
+import type { VisionSettings } from '../tags/keyword-settings';
+import { AUTH_FAILED } from './caption';
+
+export interface VisionTagInput {
+  runId: string;
+  settings: VisionSettings;
+  prompt: string;
+  medoid: VisionMedoid;
+}
+
+export interface VisionTagResult {
+  tags?: string[];
+  skipped?: string;
+  usage?: VisionAnswer['usage'];
+}
+
+/** cpu and api-* workers: the AI layer's CLIP check, and one vision request per medoid. */
+export function createKeywordComputeActivities(deps: ActivityDeps) {
+  return {
+    /** cpu: caption and concept terms, checked against each photo's CLIP vector. */
+    async proposeAiKeywords(input: AiKeywordInput): Promise<{ file: string; photos: number }> {
+      let done = 0;
+      const result = await withHeartbeats(
+        () => ({ done }),
+        () =>
+          proposeAiKeywordsFile(deps.config, input, (n) => {
+            done = n;
+            heartbeat({ done });
+            Context.current().cancellationSignal.throwIfAborted();
+          }),
+      );
+      return { file: result.file, photos: result.photos };
+    },
+
+    /**
+     * api-* (or gpu for openai-compatible): tags for one cluster medoid. The backend receives the
+     * resized, metadata-free proxy like a caption request. A refusal (400-class) is an answer with a
+     * reason; 429/5xx/timeouts are Temporal retries; a refused key fails the activity for good.
+     */
+    async visionTagMedoid(input: VisionTagInput): Promise<VisionTagResult> {
+      const backend = getBackend(input.settings.backend);
+      if (!backend.tag) return { skipped: `${backend.name} cannot tag photos` };
+      if (!fs.existsSync(input.medoid.proxyPath)) return { skipped: 'the medoid has no proxy image' };
+      const photo: CaptionInput = {
+        photoId: input.medoid.photoId,
+        sha1: input.medoid.sha1,
+        relPath: input.medoid.relPath,
+        proxyPath: input.medoid.proxyPath,
+      };
+      try {
+        const result = await withHeartbeats(
+          () => undefined,
+          () =>
+            backend.tag!(photo, {
+              runId: input.runId,
+              signal: Context.current().cancellationSignal,
+              model: input.settings.model,
+              prompt: input.prompt,
+              maxEdge: input.settings.maxEdge,
+              requestTimeoutMs: input.settings.requestTimeoutMs,
+              baseUrl: input.settings.baseUrl,
+              mockErrorRate: 0,
+              mockLatencyMs: 0,
+            }),
+        );
+        if (!result.tags.length)
+          return { skipped: 'the model refused or returned no tags', usage: result.usage };
+        return { tags: result.tags, usage: result.usage };
+      } catch (err) {
+        if (err instanceof AuthApiError) throw ApplicationFailure.nonRetryable(err.message, AUTH_FAILED);
+        if (err instanceof TransientApiError)
+          throw ApplicationFailure.create({
+            message: err.message,
+            type: 'TransientApiError',
+            nextRetryDelay: err.retryAfterMs,
+          });
+        throw err;
+      }
+    },
+  };
+}
+
+/** io workers: which medoids to ask, and storing each answer the moment it arrives. */
+export function createKeywordIoActivities(deps: ActivityDeps) {
+  return {
+    async planMedoidVision(input: { runId: string }): Promise<VisionPlan> {
+      return planMedoidVision(deps.catalog(), deps.config.dataDir, input.runId, deps.proxyLongEdge);
+    },
+    async storeMedoidVision(answer: VisionAnswer): Promise<{ proposed: number }> {
+      return storeMedoidVision(deps.catalog(), answer);
+    },
+  };
+}

@@ -1,0 +1,413 @@
+/**
+ * Keywords with provenance. Every source (vocabulary zero-shot, caption mining, vision on cluster
+ * medoids, OCR, EXIF rules, heuristics, the date resolver) *proposes* rows; keywords found in a
+ * photo's file or sidecar are imported as the user's, approved. One row per (photo, layer, term,
+ * source), so a term proposed by two sources keeps both scores. A person's decision applies to
+ * every row of the (photo, layer, term) and sticks: a later proposal of a term a person rejected
+ * stays rejected. Only approved keywords are written anywhere (XMP, exports).
+ */
+import type { Db } from './database';
+
+export const KEYWORD_LAYERS = ['CK', 'AI', 'USER'] as const;
+/** CK = controlled vocabulary, AI = freeform, USER = the user's own keywords (their own tree). */
+export type KeywordLayer = (typeof KEYWORD_LAYERS)[number];
+
+export const SOURCE_KINDS = [
+  'vocabulary',
+  'caption',
+  'concept',
+  'vision',
+  'ocr',
+  'exif',
+  'heuristic',
+  'date',
+  'user',
+] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+export const KEYWORD_STATES = ['proposed', 'approved', 'rejected'] as const;
+export type KeywordState = (typeof KEYWORD_STATES)[number];
+/** policy = the run's approval policy; person = a review decision; import = found in the file. */
+export type DecidedBy = 'policy' | 'person' | 'import';
+
+export interface KeywordProposal {
+  photoId: number;
+  layer: KeywordLayer;
+  term: string;
+  /** The exact source: `vocabulary:<model>`, `caption`, `vision:<backend>/<model>`, `exif-gear`, … */
+  source: string;
+  sourceKind: SourceKind;
+  score?: number;
+  /** Where hierarchical lists carry it; default `<layer>|<term>` (a user tree path when mapped). */
+  path?: string;
+  /** The word the source said when it was mapped onto the user's tree or an alias. */
+  mappedFrom?: string;
+  runId?: string;
+  /** Proposed to this photo because its cluster's medoid got it (vision) or a person applied it. */
+  fromCluster?: number;
+  /** What the approval policy decided: approved at once, or proposed for review. */
+  state: 'proposed' | 'approved';
+}
+
+/** One source's proposal of a keyword, as the review and the audit show it. */
+export interface KeywordSource {
+  source: string;
+  sourceKind: SourceKind;
+  score?: number;
+  runId?: string;
+  fromCluster?: number;
+  mappedFrom?: string;
+}
+
+/** A photo's keyword with all its provenance and its (shared) review state. */
+export interface PhotoKeyword {
+  photoId: number;
+  layer: KeywordLayer;
+  term: string;
+  path: string;
+  state: KeywordState;
+  decidedBy: DecidedBy;
+  /** The best score any source gave it (absent when no source scores, e.g. the user's own). */
+  score?: number;
+  sources: KeywordSource[];
+}
+
+export interface KeywordFilter {
+  photoIds?: number[];
+  layer?: KeywordLayer;
+  term?: string;
+  /** A source kind (`vision`) or an exact source (`vision:openai/gpt-4.1-mini`). */
+  source?: string;
+  state?: KeywordState;
+  minScore?: number;
+  runId?: string;
+}
+
+export interface DecisionRecord {
+  id: number;
+  at: string;
+  client: string;
+  action: 'approve' | 'reject';
+  runId?: string;
+  layer: KeywordLayer;
+  term: string;
+  cluster?: number;
+  photoIds: number[];
+  /** Each photo's state before the decision (null: the photo had no row and one was added). */
+  before: Array<{ photoId: number; state: KeywordState | null; decidedBy: DecidedBy | null }>;
+}
+
+interface Row {
+  photo_id: number;
+  layer: KeywordLayer;
+  term: string;
+  source: string;
+  source_kind: SourceKind;
+  score: number | null;
+  state: KeywordState;
+  decided_by: DecidedBy;
+  path: string;
+  mapped_from: string | null;
+  run_id: string | null;
+  from_cluster: number | null;
+}
+
+export function defaultPath(layer: KeywordLayer, term: string): string {
+  return layer === 'USER' ? term : `${layer}|${term}`;
+}
+
+const CHUNK = 500;
+
+export class KeywordsRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Stores proposals (idempotent: the same source proposing again updates its score). A term a
+   * person already decided on keeps that decision; the user's own keywords are never changed.
+   */
+  propose(proposals: KeywordProposal[]): void {
+    const now = new Date().toISOString();
+    const decided = this.db.prepare(
+      `SELECT state, decided_by FROM keywords WHERE photo_id = ? AND layer = ? AND term = ?
+         AND decided_by IN ('person', 'import') ORDER BY decided_by = 'person' DESC LIMIT 1`,
+    );
+    const upsert = this.db.prepare(
+      `INSERT INTO keywords (photo_id, layer, term, source, source_kind, score, state, decided_by, path,
+                             mapped_from, run_id, from_cluster, created_at, updated_at)
+       VALUES (@photoId, @layer, @term, @source, @sourceKind, @score, @state, @decidedBy, @path,
+               @mappedFrom, @runId, @fromCluster, @now, @now)
+       ON CONFLICT (photo_id, layer, term, source) DO UPDATE SET
+         score = excluded.score, run_id = excluded.run_id, from_cluster = excluded.from_cluster,
+         mapped_from = excluded.mapped_from, updated_at = excluded.updated_at,
+         state = CASE WHEN keywords.decided_by = 'policy' THEN excluded.state ELSE keywords.state END,
+         decided_by = CASE WHEN keywords.decided_by = 'policy' THEN excluded.decided_by ELSE keywords.decided_by END`,
+    );
+    this.db.transaction(() => {
+      for (const p of proposals) {
+        const prior = decided.get(p.photoId, p.layer, p.term) as
+          { state: KeywordState; decided_by: DecidedBy } | undefined;
+        upsert.run({
+          photoId: p.photoId,
+          layer: p.layer,
+          term: p.term,
+          source: p.source,
+          sourceKind: p.sourceKind,
+          score: p.score ?? null,
+          state: prior?.state ?? p.state,
+          decidedBy: prior ? (prior.decided_by === 'import' ? 'policy' : 'person') : 'policy',
+          path: p.path ?? defaultPath(p.layer, p.term),
+          mappedFrom: p.mappedFrom ?? null,
+          runId: p.runId ?? null,
+          fromCluster: p.fromCluster ?? null,
+          now,
+        });
+      }
+    })();
+  }
+
+  /**
+   * Withdraws what a run's sources proposed before they propose again (a re-tag replaces, stale
+   * terms do not linger). Rows a person decided on stay: the decision is remembered.
+   */
+  withdraw(runId: string, sourceKinds: readonly SourceKind[], photoIds?: number[]): void {
+    const kinds = sourceKinds.map(() => '?').join(', ');
+    if (!photoIds) {
+      this.db
+        .prepare(
+          `DELETE FROM keywords WHERE run_id = ? AND source_kind IN (${kinds}) AND decided_by = 'policy'`,
+        )
+        .run(runId, ...sourceKinds);
+      return;
+    }
+    const del = this.db.prepare(
+      `DELETE FROM keywords WHERE photo_id = ? AND source_kind IN (${kinds}) AND decided_by = 'policy'`,
+    );
+    this.db.transaction(() => {
+      for (const id of photoIds) del.run(id, ...sourceKinds);
+    })();
+  }
+
+  /** Removes one source's row for a photo (e.g. a date that is now trusted). */
+  withdrawTerm(photoId: number, layer: KeywordLayer, term: string, sourceKind: SourceKind): void {
+    this.db
+      .prepare(
+        `DELETE FROM keywords WHERE photo_id = ? AND layer = ? AND term = ? AND source_kind = ?
+           AND decided_by = 'policy'`,
+      )
+      .run(photoId, layer, term, sourceKind);
+  }
+
+  /**
+   * Keywords found in the photo's file or sidecar: the user's, approved. A term pcc itself proposed
+   * (and maybe wrote into the sidecar) keeps its real source instead of turning into the user's.
+   */
+  importUserKeywords(
+    photoId: number,
+    keywords: Array<{ layer: KeywordLayer; term: string; path: string }>,
+  ): void {
+    const now = new Date().toISOString();
+    const insert = this.db.prepare(
+      `INSERT INTO keywords (photo_id, layer, term, source, source_kind, score, state, decided_by, path,
+                             created_at, updated_at)
+       SELECT ?, ?, ?, 'user', 'user', NULL, 'approved', 'import', ?, ?, ?
+       WHERE NOT EXISTS (SELECT 1 FROM keywords WHERE photo_id = ? AND layer = ? AND term = ?)`,
+    );
+    for (const k of keywords)
+      insert.run(photoId, k.layer, k.term, k.path, now, now, photoId, k.layer, k.term);
+  }
+
+  keywordsOf(photoId: number): PhotoKeyword[] {
+    return this.find({ photoIds: [photoId] });
+  }
+
+  /** A photo's approved keywords: what writers may write. */
+  approvedOf(photoId: number): PhotoKeyword[] {
+    return this.find({ photoIds: [photoId], state: 'approved' });
+  }
+
+  /** Keywords matching a filter, one entry per (photo, layer, term) with every source. */
+  find(filter: KeywordFilter = {}): PhotoKeyword[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (clause: string, value: unknown) => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (filter.layer) add('layer = ?', filter.layer);
+    if (filter.term !== undefined) add('term = ?', filter.term);
+    if (filter.runId) add('run_id = ?', filter.runId);
+    const base = `SELECT * FROM keywords${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+    let rows: Row[];
+    if (filter.photoIds) {
+      rows = [];
+      const ids = [...new Set(filter.photoIds)];
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK);
+        const sql = `${base}${where.length ? ' AND' : ' WHERE'} photo_id IN (${chunk.map(() => '?').join(',')})`;
+        rows.push(...(this.db.prepare(sql).all(...args, ...chunk) as Row[]));
+      }
+    } else rows = this.db.prepare(base).all(...args) as Row[];
+    const grouped = new Map<string, PhotoKeyword>();
+    for (const r of rows) {
+      const key = `${r.photo_id}\u0000${r.layer}\u0000${r.term}`;
+      let k = grouped.get(key);
+      if (!k) {
+        k = {
+          photoId: r.photo_id,
+          layer: r.layer,
+          term: r.term,
+          path: r.path,
+          state: r.state,
+          decidedBy: r.decided_by,
+          sources: [],
+        };
+        grouped.set(key, k);
+      }
+      k.sources.push({
+        source: r.source,
+        sourceKind: r.source_kind,
+        ...(r.score !== null ? { score: r.score } : {}),
+        ...(r.run_id !== null ? { runId: r.run_id } : {}),
+        ...(r.from_cluster !== null ? { fromCluster: r.from_cluster } : {}),
+        ...(r.mapped_from !== null ? { mappedFrom: r.mapped_from } : {}),
+      });
+      if (r.score !== null && (k.score === undefined || r.score > k.score)) k.score = r.score;
+      k.state = mergeState(k.state, k.decidedBy, r.state, r.decided_by);
+      if (r.decided_by === 'person' || r.decided_by === 'import') k.decidedBy = r.decided_by;
+    }
+    const wantSource = filter.source;
+    return [...grouped.values()]
+      .filter((k) => !filter.state || k.state === filter.state)
+      .filter((k) => filter.minScore === undefined || (k.score ?? -Infinity) >= filter.minScore)
+      .filter(
+        (k) => !wantSource || k.sources.some((s) => s.sourceKind === wantSource || s.source === wantSource),
+      )
+      .sort(
+        (a, b) =>
+          a.photoId - b.photoId ||
+          a.layer.localeCompare(b.layer) ||
+          (a.term < b.term ? -1 : a.term > b.term ? 1 : 0),
+      );
+  }
+
+  /**
+   * A person's decision on one term for some photos, recorded in the decision log with each
+   * photo's state before it. Photos without the term get it (source `user`, from the cluster) when
+   * approved. The user's own imported keywords are never rejected.
+   */
+  decide(input: {
+    photoIds: number[];
+    layer: KeywordLayer;
+    term: string;
+    action: 'approve' | 'reject';
+    client: string;
+    runId?: string;
+    cluster?: number;
+  }): { changed: number; decisionId?: number; skippedUser: number } {
+    const state: KeywordState = input.action === 'approve' ? 'approved' : 'rejected';
+    const now = new Date().toISOString();
+    return this.db.transaction(() => {
+      const current = new Map(
+        this.find({ photoIds: input.photoIds, layer: input.layer, term: input.term }).map((k) => [
+          k.photoId,
+          k,
+        ]),
+      );
+      const pathOf = [...current.values()][0]?.path ?? defaultPath(input.layer, input.term);
+      const before: DecisionRecord['before'] = [];
+      let skippedUser = 0;
+      const update = this.db.prepare(
+        `UPDATE keywords SET state = ?, decided_by = 'person', updated_at = ?
+           WHERE photo_id = ? AND layer = ? AND term = ?`,
+      );
+      const insert = this.db.prepare(
+        `INSERT INTO keywords (photo_id, layer, term, source, source_kind, score, state, decided_by, path,
+                               run_id, from_cluster, created_at, updated_at)
+         VALUES (?, ?, ?, 'user', 'user', NULL, ?, 'person', ?, ?, ?, ?, ?)`,
+      );
+      for (const photoId of [...new Set(input.photoIds)]) {
+        const k = current.get(photoId);
+        if (k?.decidedBy === 'import' && state === 'rejected') {
+          skippedUser++;
+          continue;
+        }
+        if (k && k.state === state && k.decidedBy === 'person') continue;
+        if (!k) {
+          if (state === 'rejected') continue; // nothing proposed here: nothing to reject
+          insert.run(
+            photoId,
+            input.layer,
+            input.term,
+            state,
+            pathOf,
+            input.runId ?? null,
+            input.cluster ?? null,
+            now,
+            now,
+          );
+          before.push({ photoId, state: null, decidedBy: null });
+        } else {
+          update.run(state, now, photoId, input.layer, input.term);
+          before.push({ photoId, state: k.state, decidedBy: k.decidedBy });
+        }
+      }
+      if (!before.length) return { changed: 0, skippedUser };
+      const info = this.db
+        .prepare(
+          `INSERT INTO keyword_decisions (at, client, action, run_id, layer, term, cluster, photos_json, before_json)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          now,
+          input.client,
+          input.action,
+          input.runId ?? null,
+          input.layer,
+          input.term,
+          input.cluster ?? null,
+          JSON.stringify(before.map((b) => b.photoId)),
+          JSON.stringify(before),
+        );
+      return { changed: before.length, decisionId: Number(info.lastInsertRowid), skippedUser };
+    })();
+  }
+
+  /** The decision log, newest first. */
+  decisions(limit = 50): DecisionRecord[] {
+    const rows = this.db
+      .prepare('SELECT * FROM keyword_decisions ORDER BY id DESC LIMIT ?')
+      .all(limit) as Array<{
+      id: number;
+      at: string;
+      client: string;
+      action: 'approve' | 'reject';
+      run_id: string | null;
+      layer: KeywordLayer;
+      term: string;
+      cluster: number | null;
+      photos_json: string;
+      before_json: string;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      client: r.client,
+      action: r.action,
+      runId: r.run_id ?? undefined,
+      layer: r.layer,
+      term: r.term,
+      cluster: r.cluster ?? undefined,
+      photoIds: JSON.parse(r.photos_json) as number[],
+      before: JSON.parse(r.before_json) as DecisionRecord['before'],
+    }));
+  }
+}
+
+/** A person's (or the file's) decision wins over the policy's; approved wins over proposed. */
+function mergeState(a: KeywordState, aBy: DecidedBy, b: KeywordState, bBy: DecidedBy): KeywordState {
+  const rank = (by: DecidedBy) => (by === 'person' ? 2 : by === 'import' ? 1 : 0);
+  if (rank(bBy) > rank(aBy)) return b;
+  if (rank(aBy) > rank(bBy)) return a;
+  if (a === 'rejected' || b === 'rejected') return 'rejected';
+  return a === 'approved' || b === 'approved' ? 'approved' : 'proposed';
+}

@@ -1,0 +1,167 @@
+/**
+ * Reviewing keywords: select them (by cluster, photo, term, layer, source, state, score), see them
+ * as cluster chips, approve or reject them — by default for the whole cluster, as the review studio
+ * does. Every decision is one entry per (cluster, term) in the catalog's decision log. Shared by
+ * `pcc tags` and the API.
+ */
+import type { Catalog } from '../catalog/catalog';
+import type { KeywordLayer, KeywordState, PhotoKeyword } from '../catalog/keywords.repository';
+
+export interface KeywordSelection {
+  runId: string;
+  cluster?: number;
+  photoIds?: number[];
+  layer?: KeywordLayer;
+  term?: string;
+  source?: string;
+  state?: KeywordState;
+  minScore?: number;
+}
+
+export interface SelectedKeyword extends PhotoKeyword {
+  /** The photo's cluster in the run's clustering (−1: unclustered or not clustered). */
+  cluster: number;
+}
+
+/** A term as a chip of one cluster: how many members carry it, in which state, from which sources. */
+export interface ClusterChip {
+  cluster: number;
+  layer: KeywordLayer;
+  term: string;
+  path: string;
+  members: number;
+  photos: number;
+  approved: number;
+  proposed: number;
+  rejected: number;
+  score?: number;
+  sources: string[];
+}
+
+export class ReviewError extends Error {
+  override name = 'ReviewError';
+}
+
+function clusterOfPhotos(catalog: Catalog, runId: string): Map<number, number> {
+  return new Map([...catalog.clusters.members(runId).values()].map((m) => [m.photoId, m.cluster]));
+}
+
+/** The keywords a selection names, among the photos of the run's library. */
+export function selectKeywords(catalog: Catalog, sel: KeywordSelection): SelectedKeyword[] {
+  const clusterOf = clusterOfPhotos(catalog, sel.runId);
+  let photoIds = catalog.runs.libraryOf(sel.runId).map((w) => w.photoId);
+  if (sel.photoIds) {
+    const wanted = new Set(sel.photoIds);
+    photoIds = photoIds.filter((id) => wanted.has(id));
+  }
+  if (sel.cluster !== undefined)
+    photoIds = photoIds.filter((id) => (clusterOf.get(id) ?? -1) === sel.cluster);
+  return catalog.keywords
+    .find({
+      photoIds,
+      layer: sel.layer,
+      term: sel.term,
+      source: sel.source,
+      state: sel.state,
+      minScore: sel.minScore,
+    })
+    .map((k) => ({ ...k, cluster: clusterOf.get(k.photoId) ?? -1 }));
+}
+
+/** The selection grouped as chips per cluster, largest share first. */
+export function clusterChips(catalog: Catalog, sel: KeywordSelection): ClusterChip[] {
+  const sizes = new Map<number, number>();
+  for (const c of clusterOfPhotos(catalog, sel.runId).values()) sizes.set(c, (sizes.get(c) ?? 0) + 1);
+  const chips = new Map<string, ClusterChip>();
+  for (const k of selectKeywords(catalog, sel)) {
+    const key = `${k.cluster}\u0000${k.layer}\u0000${k.term}`;
+    let chip = chips.get(key);
+    if (!chip) {
+      chip = {
+        cluster: k.cluster,
+        layer: k.layer,
+        term: k.term,
+        path: k.path,
+        members: sizes.get(k.cluster) ?? 1,
+        photos: 0,
+        approved: 0,
+        proposed: 0,
+        rejected: 0,
+        sources: [],
+      };
+      chips.set(key, chip);
+    }
+    chip.photos++;
+    chip[k.state]++;
+    if (k.score !== undefined && (chip.score === undefined || k.score > chip.score)) chip.score = k.score;
+    for (const s of k.sources) if (!chip.sources.includes(s.source)) chip.sources.push(s.source);
+  }
+  return [...chips.values()].sort(
+    (a, b) =>
+      a.cluster - b.cluster ||
+      b.photos / b.members - a.photos / a.members ||
+      (b.score ?? -Infinity) - (a.score ?? -Infinity) ||
+      (a.term < b.term ? -1 : 1),
+  );
+}
+
+export interface DecisionOutcome {
+  cluster: number;
+  layer: KeywordLayer;
+  term: string;
+  changed: number;
+  /** The user's own keywords are never rejected. */
+  skippedUser: number;
+  decisionId?: number;
+}
+
+/**
+ * Approves or rejects the selected keywords. With `applyToCluster` (the default) a decision
+ * covers every member of each selected keyword's cluster: approving a chip gives the term to the
+ * whole cluster, rejecting it takes it from every member that had it proposed.
+ */
+export function decideKeywords(
+  catalog: Catalog,
+  sel: KeywordSelection,
+  action: 'approve' | 'reject',
+  options: { applyToCluster: boolean; client: string },
+): DecisionOutcome[] {
+  const selected = selectKeywords(catalog, sel);
+  const membersOf = new Map<number, number[]>();
+  for (const [photoId, cluster] of clusterOfPhotos(catalog, sel.runId)) {
+    if (cluster < 0) continue;
+    const list = membersOf.get(cluster) ?? [];
+    list.push(photoId);
+    membersOf.set(cluster, list);
+  }
+  // One decision per (cluster, term): the unit the review studio shows and undoes.
+  const groups = new Map<
+    string,
+    { cluster: number; layer: KeywordLayer; term: string; photoIds: Set<number> }
+  >();
+  for (const k of selected) {
+    const spread = options.applyToCluster && k.cluster >= 0;
+    const key = `${spread ? k.cluster : `photo${k.photoId}`}\u0000${k.layer}\u0000${k.term}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { cluster: spread ? k.cluster : -1, layer: k.layer, term: k.term, photoIds: new Set() };
+      groups.set(key, g);
+    }
+    if (spread) for (const id of membersOf.get(k.cluster) ?? [k.photoId]) g.photoIds.add(id);
+    else g.photoIds.add(k.photoId);
+  }
+  return catalog.transaction(() =>
+    [...groups.values()].map((g) => {
+      const r = catalog.keywords.decide({
+        photoIds: [...g.photoIds],
+        layer: g.layer,
+        term: g.term,
+        action,
+        client: options.client,
+        runId: sel.runId,
+        ...(g.cluster >= 0 ? { cluster: g.cluster } : {}),
+      });
+      return { cluster: g.cluster, layer: g.layer, term: g.term, ...r };
+    }),
+  );
+}

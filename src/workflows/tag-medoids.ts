@@ -1,0 +1,93 @@
+import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
+import type { ComputeActivities, IoActivities } from '../activities';
+import { visionPrompt } from '../backends/backend';
+import type { RunConfig } from '../shared/payloads';
+import { taskQueueOf } from '../shared/queues';
+import { DEFAULT_RETRY } from './retry';
+
+const io = proxyActivities<IoActivities>({
+  taskQueue: taskQueueOf('io'),
+  startToCloseTimeout: '30 minutes',
+  retry: { ...DEFAULT_RETRY, maximumAttempts: 10 },
+});
+
+/** Medoid requests in flight at once (the queue's rate limit still paces them). */
+const IN_FLIGHT = 4;
+
+export interface TagMedoidsResult {
+  asked: number;
+  answered: number;
+  skipped: number;
+  privateClusters: number;
+  costUsd: number;
+  /** Set when the provider refused the key: the remaining medoids were not asked. */
+  authError?: string;
+}
+
+/**
+ * Vision tags on cluster medoids (after clustering): one request per cluster that has no private
+ * member and no stored answer; each answer is stored and proposed to the cluster as it arrives.
+ * Spend counts against the run's cap: once it is reached, the remaining clusters are marked
+ * `AI|vision-skipped` (a later run with a higher cap asks them).
+ */
+export async function tagMedoids(
+  runId: string,
+  config: RunConfig,
+  budget: { spentUsd: number; maxCostUsd?: number },
+): Promise<TagMedoidsResult | undefined> {
+  const vision = config.cluster?.keywords?.vision;
+  if (!vision) return undefined;
+  const api = proxyActivities<ComputeActivities>({
+    taskQueue: taskQueueOf(vision.queue),
+    startToCloseTimeout: vision.requestTimeoutMs + 30_000,
+    heartbeatTimeout: '20 seconds',
+    retry: {
+      ...DEFAULT_RETRY,
+      maximumAttempts: config.apiMaxAttempts,
+      nonRetryableErrorTypes: ['AuthFailed'],
+    },
+  });
+  const plan = await io.planMedoidVision({ runId });
+  const prompt = visionPrompt(config.cluster?.keywords?.cities ?? [], vision.maxTags);
+  const result: TagMedoidsResult = {
+    asked: 0,
+    answered: plan.answered,
+    skipped: 0,
+    privateClusters: plan.privateClusters,
+    costUsd: 0,
+  };
+  let next = 0;
+  const lane = async () => {
+    while (next < plan.toAsk.length) {
+      const medoid = plan.toAsk[next++];
+      const base = { runId, cluster: medoid.cluster, photoId: medoid.photoId };
+      if (result.authError) {
+        await io.storeMedoidVision({ ...base, skipped: `the key was refused: ${result.authError}` });
+        result.skipped++;
+        continue;
+      }
+      if (budget.maxCostUsd !== undefined && budget.spentUsd + result.costUsd >= budget.maxCostUsd) {
+        await io.storeMedoidVision({ ...base, skipped: `cost cap of $${budget.maxCostUsd} reached` });
+        result.skipped++;
+        continue;
+      }
+      result.asked++;
+      let answer;
+      try {
+        answer = await api.visionTagMedoid({ runId, settings: vision, prompt, medoid });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const cause = err instanceof ActivityFailure ? err.cause : undefined;
+        const message = cause?.message ?? (err as Error).message;
+        if (cause instanceof ApplicationFailure && cause.type === 'AuthFailed') result.authError = message;
+        answer = { skipped: message };
+      }
+      result.costUsd += answer.usage?.costUsd ?? 0;
+      if (answer.tags) result.answered++;
+      else result.skipped++;
+      await io.storeMedoidVision({ ...base, ...answer });
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  return result;
+}

@@ -103,3 +103,47 @@ export async function estimateRun(catalog: Catalog, input: EstimateInput): Promi
     seconds: photosPerSecond > 0 ? remaining / photosPerSecond : 0,
   };
 }
+
+/** Assumed photos per cluster when the library was never clustered (override with --clusters). */
+export const ASSUMED_PHOTOS_PER_CLUSTER = 15;
+/** A compact JSON array of up to ~10 short tags. */
+export const EXPECTED_TAG_TOKENS = 40;
+
+export interface VisionEstimate {
+  /** One request per cluster medoid. */
+  requests: number;
+  /** Where the cluster count came from. */
+  clustersFrom: 'given' | 'last clustering' | 'assumed';
+  inputTokens: number;
+  outputTokens: number;
+  totalUsd?: number;
+}
+
+/** Vision tags cost one request per cluster medoid (private clusters are never sent, so at most this). */
+export function estimateVision(input: {
+  backend: CaptionBackend;
+  model: string;
+  maxEdge: number;
+  prompt: string;
+  clusters: number;
+  clustersFrom: VisionEstimate['clustersFrom'];
+}): VisionEstimate {
+  const provider = input.backend.pricingProvider;
+  const perRequest = provider
+    ? imageTokens(provider, input.model, input.maxEdge) + promptTokens(input.prompt)
+    : 0;
+  const inputTokens = input.clusters * perRequest;
+  const outputTokens = provider ? input.clusters * EXPECTED_TAG_TOKENS : 0;
+  const price = provider ? priceOf(provider, input.model) : undefined;
+  return {
+    requests: input.clusters,
+    clustersFrom: input.clustersFrom,
+    inputTokens,
+    outputTokens,
+    totalUsd: price
+      ? (inputTokens * price.input + outputTokens * price.output) / 1e6
+      : provider
+        ? undefined
+        : 0,
+  };
+}

@@ -3,7 +3,13 @@ import { cliConfig, UsageError, withCatalog } from '../context';
 import { formatSeconds } from '../progress';
 import { buildRunConfig, RunRequestError } from '../../runs/run-request';
 import { getBackend } from '../../backends/registry';
-import { estimateRun } from '../../library/estimate';
+import {
+  ASSUMED_PHOTOS_PER_CLUSTER,
+  estimateRun,
+  estimateVision,
+  type VisionEstimate,
+} from '../../library/estimate';
+import { visionPrompt } from '../../backends/backend';
 import { DEFAULT_API_RPS } from '../../workers/create-workers';
 
 interface EstimateOptions {
@@ -17,6 +23,9 @@ interface EstimateOptions {
   include: string[];
   exclude: string[];
   localOnly: string[];
+  visionBackend?: string;
+  visionModel?: string;
+  clusters?: string;
   json?: boolean;
 }
 
@@ -37,6 +46,12 @@ export function registerEstimate(program: Command): void {
     .option('--include <glob>', 'only files matching this glob; repeatable', collect, [])
     .option('--exclude <glob>', 'skip files matching this glob; repeatable', collect, [])
     .option('--local-only <glob>', 'never sent to a cloud model (not billed); repeatable', collect, [])
+    .option('--vision-backend <name>', 'also price vision tags: one request per cluster medoid')
+    .option('--vision-model <id>', 'model of the vision backend (default: its default)')
+    .option(
+      '--clusters <n>',
+      'clusters to expect (default: the last clustering of these folders, or one per 15 photos)',
+    )
     .option('--json', 'machine-readable output')
     .action(async (dirs: string[], opts: EstimateOptions) => {
       const config = cliConfig();
@@ -83,8 +98,37 @@ export function registerEstimate(program: Command): void {
           latencySeconds: Number(opts.latency),
         }),
       );
+      let vision: VisionEstimate | undefined;
+      if (opts.visionBackend) {
+        let visionBackend;
+        try {
+          visionBackend = getBackend(opts.visionBackend);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+        if (!visionBackend.tag)
+          throw new UsageError(`--vision-backend ${visionBackend.name} cannot tag photos`);
+        const given = opts.clusters === undefined ? undefined : Number(opts.clusters);
+        if (given !== undefined && !(Number.isInteger(given) && given >= 0))
+          throw new UsageError(`--clusters must be a whole number, got "${opts.clusters}"`);
+        const last = await withCatalog(config, (catalog) => {
+          const run = catalog.runs.latestRun((r) => r.config.roots.join('\n') === runConfig.roots.join('\n'));
+          return run ? catalog.clusters.clusteringOf(run.id)?.clusterCount : undefined;
+        });
+        const clusters = given ?? last ?? Math.ceil(estimate.photos / ASSUMED_PHOTOS_PER_CLUSTER);
+        vision = estimateVision({
+          backend: visionBackend,
+          model: opts.visionModel ?? visionBackend.defaultModel,
+          maxEdge: Number(opts.maxEdge),
+          prompt: visionPrompt([], 10),
+          clusters,
+          clustersFrom: given !== undefined ? 'given' : last !== undefined ? 'last clustering' : 'assumed',
+        });
+      }
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ backend: backend.name, model, ...estimate }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ backend: backend.name, model, ...estimate, ...(vision ? { vision } : {}) }, null, 2)}\n`,
+        );
         return;
       }
       const usd = (v: number | undefined) =>
@@ -99,6 +143,13 @@ export function registerEstimate(program: Command): void {
             (estimate.priceAsOf ? ` (prices as of ${estimate.priceAsOf})` : ''),
           `  time: ${formatSeconds(estimate.seconds)} at ${estimate.photosPerSecond.toFixed(1)} photos/s ` +
             `(${opts.maxWorkers} in flight, ${opts.latency} s/request${rps ? `, ≤ ${rps}/s` : ''})`,
+          ...(vision
+            ? [
+                `  vision tags (${opts.visionBackend} / ${opts.visionModel ?? getBackend(opts.visionBackend!).defaultModel}): ` +
+                  `${vision.requests} medoid requests (${vision.clustersFrom === 'assumed' ? `assumed one cluster per ${ASSUMED_PHOTOS_PER_CLUSTER} photos; --clusters sets it` : `clusters ${vision.clustersFrom}`}), ` +
+                  `at most ${usd(vision.totalUsd)}; private clusters are never sent`,
+              ]
+            : []),
         ].join('\n') + '\n',
       );
     });

@@ -10,6 +10,7 @@ export class ProgressView {
   private lastPlain = 0;
   private scanningShown = false;
   private clusteringShown = false;
+  private taggingShown = false;
 
   constructor(private readonly tty = Boolean(process.stdout.isTTY)) {}
 
@@ -22,9 +23,14 @@ export class ProgressView {
     if (p.phase === 'clustering' && !this.clusteringShown) {
       this.clusteringShown = true;
       this.stop();
-      process.stdout.write('Clustering embeddings, scoring the vocabulary and writing reports …\n');
+      process.stdout.write('Clustering embeddings, proposing keywords and writing reports …\n');
     }
-    if (this.clusteringShown) return;
+    if (p.phase === 'tagging' && !this.taggingShown) {
+      this.taggingShown = true;
+      this.stop();
+      process.stdout.write('Asking the vision model about each cluster medoid …\n');
+    }
+    if (this.clusteringShown || this.taggingShown) return;
     const payload = {
       ok: p.byStatus.success,
       corrupt: p.byStatus.error_corrupt,

@@ -247,6 +247,16 @@ function printSummary(
       `Reports in ${r.outDir}: ${r.files.map((f) => path.basename(f)).join(', ')}`,
     );
   }
+  if (result.vision) {
+    const v = result.vision;
+    lines.push(
+      `Vision: ${v.asked} medoids asked, ${v.answered} clusters tagged, ${v.skipped} skipped, ` +
+        `${v.privateClusters} private clusters kept local${v.costUsd ? ` · $${v.costUsd.toFixed(4)}` : ''}` +
+        `${v.authError ? ` · key refused: ${v.authError}` : ''}`,
+    );
+  }
+  if (result.visionError) lines.push(`Vision tags failed: ${result.visionError} (local keywords are kept)`);
+  if (result.report) lines.push('Review keywords with `pcc tags list`, approve with `pcc tags approve`, write with `pcc xmp --apply`');
   lines.push(`Log: ${runLogPath(dataDir, result.runId)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -6,8 +6,9 @@
  *
  *   PCC_RECORD_HISTORIES=1 npx jest tests/replay.test.ts
  *
- * records a mock run (three batches, continue-as-new after two, a pause and a resume) into
- * tests/fixtures/histories/.
+ * records a mock run (three batches, continue-as-new after two, a pause and a resume) and a keywords
+ * run (clustering, the AI layer, vision on cluster medoids) into tests/fixtures/histories/. Add
+ * `-t keywords` (or `-t 'golden histories records the golden'`) to record only one of them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { Connection, Client } from '@temporalio/client';
 import { readConfig } from '../src/config';
 import { resolveTemporalCli } from '../src/temporal/cli-binary';
-import { REPO_ROOT, SAMPLE_LIBRARY, tempDir, waitFor } from './helpers/fixtures';
+import { FakeProviderServer } from '../src/fakes/provider-server';
+import { REPO_ROOT, SAMPLE_LIBRARY, SHARED, tempDir, waitFor } from './helpers/fixtures';
 import { runPcc, startPcc, startTestServer, testEnv } from './helpers/processes';
 
 const HISTORIES = path.join(REPO_ROOT, 'tests', 'fixtures', 'histories');
@@ -123,4 +125,66 @@ describe('golden histories', () => {
       await server.stop();
     }
   });
+  (record ? it : it.skip)(
+    'records a keywords run (clustering, the AI layer, vision on medoids)',
+    async () => {
+      const server = await startTestServer();
+      const fake = await new FakeProviderServer().start();
+      try {
+        const lib = tempDir('pcc-golden-kw-');
+        for (const sub of ['orientation', 'cameras']) {
+          fs.mkdirSync(path.join(lib, sub));
+          for (const f of fs.readdirSync(path.join(SAMPLE_LIBRARY, sub)).filter((f) => f.endsWith('.jpg')))
+            fs.copyFileSync(path.join(SAMPLE_LIBRARY, sub, f), path.join(lib, sub, f));
+        }
+        const { env } = testEnv({
+          TEMPORAL_ADDRESS: server.address,
+          PCC_MODELS_DIR: path.join(SHARED, 'models'),
+          OPENAI_API_KEY: 'sk-test-key',
+          OPENAI_BASE_URL: `${fake.url}/v1`,
+        });
+        const out = await runPcc(
+          [
+            'run',
+            lib,
+            '--cluster',
+            '--cluster-mode',
+            'cosine-threshold',
+            '--cluster-threshold',
+            '0.95',
+            '--ai-min-score',
+            '-1',
+            '--vision-backend',
+            'openai',
+            '--local-only',
+            'orientation/Portrait_*',
+          ],
+          env,
+        );
+        const id = /Started run (\S+)/.exec(out)![1];
+        expect(out).toMatch(/Vision: \d+ medoids asked/);
+        const connection = await Connection.connect({ address: server.address });
+        const temporal = resolveTemporalCli(readConfig(process.env), { install: true });
+        const json = execFileSync(
+          temporal,
+          ['workflow', 'show', '--address', server.address, '--workflow-id', id, '--output', 'json'],
+          { encoding: 'utf8', maxBuffer: 64 << 20 },
+        );
+        const stamp = new Date().toISOString().slice(0, 10);
+        const file = `keywordsRun-${stamp}.json`;
+        fs.writeFileSync(path.join(HISTORIES, file), json);
+        const index = JSON.parse(fs.readFileSync(path.join(HISTORIES, 'index.json'), 'utf8')) as Record<
+          string,
+          string
+        >;
+        index[file] = id;
+        fs.writeFileSync(path.join(HISTORIES, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+        await connection.close();
+        expect(json).toMatch(/visionTagMedoid/);
+      } finally {
+        await fake.stop();
+        await server.stop();
+      }
+    },
+  );
 });

@@ -264,6 +264,9 @@ async function runPage(
   ledger: RunLedger,
   workflowId: string,
 ): Promise<void> {
+  // A batch needs no clustering or keyword settings (a keyword tree can be large): each child's
+  // input is in history, so it carries only what batches use.
+  const batchConfig: RunConfig = { ...config, cluster: undefined };
   const pageEnd = Math.min(run.scan.batches, run.nextBatch + config.batchesPerPage);
   let failure: unknown;
   const children: Promise<void>[] = [];
@@ -285,7 +288,7 @@ async function runPage(
       executeChild(processBatch, {
         workflowId: batchWorkflowId(workflowId, batchIndex, start),
         taskQueue: WORKFLOW_TASK_QUEUE,
-        args: [{ config, batch: { runId: run.runId, batchIndex, batchSize: config.batchSize } }],
+        args: [{ config: batchConfig, batch: { runId: run.runId, batchIndex, batchSize: config.batchSize } }],
       }).then(
         (result) => ledger.record(run, result),
         (err: unknown) => {

@@ -256,7 +256,10 @@ function printSummary(
     );
   }
   if (result.visionError) lines.push(`Vision tags failed: ${result.visionError} (local keywords are kept)`);
-  if (result.report) lines.push('Review keywords with `pcc tags list`, approve with `pcc tags approve`, write with `pcc xmp --apply`');
+  if (result.report)
+    lines.push(
+      'Review keywords with `pcc tags list`, approve with `pcc tags approve`, write with `pcc xmp --apply`',
+    );
   lines.push(`Log: ${runLogPath(dataDir, result.runId)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

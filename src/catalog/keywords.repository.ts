@@ -372,6 +372,16 @@ export class KeywordsRepository {
     })();
   }
 
+  /** Proposals per layer, source kind and state (one per photo and source), for `pcc stats`. */
+  summary(): Array<{ layer: KeywordLayer; sourceKind: SourceKind; state: KeywordState; n: number }> {
+    return this.db
+      .prepare(
+        `SELECT layer, source_kind AS sourceKind, state, COUNT(*) AS n FROM keywords
+         GROUP BY layer, source_kind, state ORDER BY layer, state, source_kind`,
+      )
+      .all() as Array<{ layer: KeywordLayer; sourceKind: SourceKind; state: KeywordState; n: number }>;
+  }
+
   /** The decision log, newest first. */
   decisions(limit = 50): DecisionRecord[] {
     const rows = this.db

@@ -17,6 +17,7 @@ export function registerStats(program: Command): void {
           ...catalog.photos.counts(),
           results: catalog.results.summary(),
           spend: catalog.results.spend(),
+          keywords: catalog.keywords.summary(),
           embeddings: catalog.embeddings.counts(),
           decodeNotes: catalog.results.decodeNotes(),
           runs: catalog.runs.recentRuns(10).map((r) => ({
@@ -81,6 +82,15 @@ export function registerStats(program: Command): void {
       if (stats.embeddings.length) {
         out.push('Embeddings:');
         for (const e of stats.embeddings) out.push(`  ${e.kind} ${e.model} (${e.dim}-d): ${e.n} photos`);
+      }
+      if (stats.keywords.length) {
+        out.push('Keywords (per photo and source; `pcc tags list` to review):');
+        const byLayerState = new Map<string, string[]>();
+        for (const k of stats.keywords) {
+          const key = `${k.layer} ${k.state}`;
+          byLayerState.set(key, [...(byLayerState.get(key) ?? []), `${k.sourceKind} ${k.n}`]);
+        }
+        for (const [k, v] of byLayerState) out.push(`  ${k}: ${v.join(' · ')}`);
       }
       if (stats.spend.length) {
         out.push('Spend (latest result per photo):');

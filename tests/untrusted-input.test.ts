@@ -108,11 +108,11 @@ describe('hostile file names through every ExifTool entry point', () => {
           const plans: SidecarPlan[] = specs.map((s) => ({
             photoPath: path.join(dir, s.name),
             sidecarPath: path.join(dir, `${s.name}.xmp`),
-            addCk: s.subject,
-            addAi: [],
+            add: s.subject.map((t) => ({ layer: 'CK', term: t, path: `CK|${t}`, source: 'test' })),
             description: s.description,
             subject: s.subject,
             hierarchical: s.subject.map((t) => `CK|${t}`),
+            tagsList: s.subject.map((t) => `CK/${t}`),
             exists: false,
           }));
           const results = await inDir(dir, () => applySidecars(plans, { chunkSize: 3 }));
@@ -125,6 +125,7 @@ describe('hostile file names through every ExifTool entry point', () => {
             expect(back.Description).toBe(xmpText(p.description!) || undefined);
             expect([back.Subject ?? []].flat()).toEqual(want(p.subject));
             expect([back.HierarchicalSubject ?? []].flat()).toEqual(want(p.hierarchical));
+            expect([back.TagsList ?? []].flat()).toEqual(want(p.tagsList));
           }
           fs.rmSync(dir, { recursive: true, force: true });
         },

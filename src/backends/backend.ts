@@ -53,8 +53,8 @@ export interface CaptionBackend {
     options: { baseUrl?: string; timeoutMs: number; model?: string },
   ): Promise<void>;
   caption(input: CaptionInput, ctx: CaptionContext): Promise<CaptionOutcome>;
-  /** Compact JSON tags for one photo (vision tagging of cluster medoids). */
-  tag?(input: CaptionInput, ctx: CaptionContext): Promise<TagResult>;
+  /** Compact JSON tags for one photo (vision tagging of cluster medoids); TAG_PROMPT unless given. */
+  tag?(input: CaptionInput, ctx: CaptionContext & { tagPrompt?: string }): Promise<TagResult>;
   /**
    * Run options this backend owns (rows of the option table in src/runs/run-options.ts): they
    * become flags, pcc.yaml keys and API fields like every other option.

@@ -100,7 +100,7 @@ export function remoteBackend<Response>(p: RemoteProtocol<Response>): CaptionBac
     async tag(input, ctx): Promise<TagResult> {
       let response: Response;
       try {
-        response = await request(input, ctx, ctx.prompt || TAG_PROMPT, 160);
+        response = await request(input, ctx, ctx.tagPrompt ?? TAG_PROMPT, 160);
       } catch (err) {
         if (err instanceof PermanentApiError) return { tags: [] };
         throw err;

@@ -12,7 +12,7 @@ import { pauseSignal, progressQuery, resumeSignal } from '../src/workflows/defin
 import { buildRunConfig } from '../src/runs/run-request';
 import { WORKFLOW_TASK_QUEUE, taskQueueOf } from '../src/shared/queues';
 import type { CaptionOutcome, LoadedPhoto, RunConfig, ScanSummary } from '../src/shared/payloads';
-import { REPO_ROOT, SAMPLE_LIBRARY, waitFor } from './helpers/fixtures';
+import { REPO_ROOT, SAMPLE_LIBRARY, SHARED, waitFor } from './helpers/fixtures';
 import { startTestServer } from './helpers/processes';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 
@@ -90,8 +90,64 @@ class StubLibrary {
       finishRun: async (input: { status: string; counts: Record<string, number> }) => {
         this.finished.push({ status: input.status, counts: input.counts });
       },
+      // Embeddings, clustering and keywords (runs with --cluster): files are never read here.
+      embedBatch: async () => [],
+      persistEmbeddings: async () => 0,
+      stageClusterInput: async () => ({
+        file: 'in',
+        imageFile: 'in',
+        captionsFile: 'captions',
+        rows: 0,
+        dim: 0,
+        missing: 0,
+      }),
+      clusterLibrary: async () => ({
+        file: 'clusters',
+        clusterCount: this.medoids.length,
+        noise: 0,
+        seconds: 0,
+      }),
+      proposeAiKeywords: async () => {
+        this.calls.push('proposeAiKeywords');
+        return { file: 'ai', photos: 0 };
+      },
+      writeReports: async () => ({
+        photos: this.photos,
+        clusters: this.medoids.length,
+        noise: 0,
+        captioned: this.photos,
+        errors: 0,
+        vocabularyFallbacks: 0,
+        outDir: 'out',
+        files: [],
+      }),
+      planMedoidVision: async () => ({
+        toAsk: this.medoids.map((cluster) => ({
+          cluster,
+          photoId: cluster * 10,
+          sha1: 'x',
+          relPath: `m${cluster}.jpg`,
+          proxyPath: '/nowhere.jpg',
+        })),
+        answered: 0,
+        privateClusters: 1,
+      }),
+      visionTagMedoid: async (input: { medoid: { cluster: number } }) => {
+        this.calls.push(`vision ${input.medoid.cluster}`);
+        if (this.refuseVision.includes(input.medoid.cluster)) return { skipped: 'refused by the model' };
+        return { tags: ['dog'], usage: { inputTokens: 1, outputTokens: 1, costUsd: this.costPerMedoid } };
+      },
+      storeMedoidVision: async (answer: { cluster: number; tags?: string[]; skipped?: string }) => {
+        this.stored.push(answer);
+        return { proposed: 1 };
+      },
     };
   }
+
+  medoids: number[] = [];
+  refuseVision: number[] = [];
+  costPerMedoid = 0;
+  stored: Array<{ cluster: number; tags?: string[]; skipped?: string }> = [];
 
   captioned(): number[] {
     return this.calls.filter((c) => c.startsWith('captionPhoto')).map((c) => Number(c.split(' ')[1]));
@@ -122,7 +178,7 @@ describe('libraryRun with stub activities', () => {
         apiMaxAttempts: 2,
         ...extra,
       },
-      { ...process.env, OPENAI_API_KEY: 'sk-test-key' },
+      { ...process.env, OPENAI_API_KEY: 'sk-test-key', PCC_MODELS_DIR: path.join(SHARED, 'models') },
     );
   }
 
@@ -138,6 +194,8 @@ describe('libraryRun with stub activities', () => {
         activities,
       }),
       Worker.create({ ...common, taskQueue: taskQueueOf('api-openai'), activities }),
+      Worker.create({ ...common, taskQueue: taskQueueOf('cpu'), activities }),
+      Worker.create({ ...common, taskQueue: taskQueueOf('gpu'), activities }),
     ]);
     const running = workers.map((w) => w.run());
     try {
@@ -246,5 +304,40 @@ describe('libraryRun with stub activities', () => {
       expect(lib.finished.map((f) => f.status)).toEqual(['cancelled']);
       expect(lib.captioned().length).toBeLessThan(20);
     });
+  });
+
+  it('vision on medoids: one request per planned medoid, refusals stored as skipped, the cost cap never overrun', async () => {
+    const lib = new StubLibrary(4, 2);
+    lib.medoids = [0, 1, 2, 3, 4, 5];
+    lib.refuseVision = [1];
+    const cluster = { cluster: true, visionBackend: 'openai' } as const;
+    const free = await withWorkers(lib, async () => {
+      const handle = await start(configFor(lib, cluster));
+      return (await handle.result()) as LibraryRunResult;
+    });
+    expect(lib.calls.filter((c) => c.startsWith('vision')).sort()).toEqual(
+      lib.medoids.map((m) => `vision ${m}`),
+    );
+    expect(lib.calls).toContain('proposeAiKeywords');
+    expect(free.vision).toMatchObject({ asked: 6, answered: 5, skipped: 1, privateClusters: 1 });
+    expect(lib.stored.find((s) => s.cluster === 1)).toMatchObject({ skipped: 'refused by the model' });
+
+    // $0.01 per photo caption (4 photos) plus $0.3 per medoid under a $1 cap: two medoids fit.
+    const capped = new StubLibrary(4, 2);
+    capped.medoids = [0, 1, 2, 3, 4, 5];
+    capped.costPerPhoto = 0.01;
+    capped.costPerMedoid = 0.3;
+    const result = await withWorkers(capped, async () => {
+      const handle = await start(configFor(capped, { ...cluster, maxCostUsd: 1 }));
+      return (await handle.result()) as LibraryRunResult;
+    });
+    expect(result.vision).toMatchObject({ asked: 3, answered: 3, skipped: 3 });
+    expect(result.spendUsd).toBeCloseTo(0.04 + 0.9, 6);
+    expect(result.spendUsd).toBeLessThanOrEqual(1);
+    expect(capped.stored.filter((s) => s.skipped).map((s) => s.skipped)).toEqual([
+      'cost cap of $1 reached',
+      'cost cap of $1 reached',
+      'cost cap of $1 reached',
+    ]);
   });
 });

@@ -1,4 +1,10 @@
-import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  isCancellation,
+  proxyActivities,
+} from '@temporalio/workflow';
 import type { ComputeActivities, IoActivities } from '../activities';
 import { visionPrompt } from '../backends/backend';
 import type { RunConfig } from '../shared/payloads';
@@ -57,8 +63,24 @@ export async function tagMedoids(
     costUsd: 0,
   };
   let next = 0;
+  let inFlight = 0;
+  let done = 0;
+  // With a cap, a request starts only when the spend so far plus what the requests in flight will
+  // likely cost (the mean of those answered) leaves room for it; the first one runs alone.
+  const fits = () => {
+    if (budget.maxCostUsd === undefined) return true;
+    const spent = budget.spentUsd + result.costUsd;
+    if (done === 0) return inFlight === 0 && spent < budget.maxCostUsd;
+    return spent + (inFlight + 1) * (result.costUsd / done) <= budget.maxCostUsd;
+  };
   const lane = async () => {
     while (next < plan.toAsk.length) {
+      if (!fits()) {
+        if (inFlight > 0) {
+          await condition(() => inFlight === 0 || fits());
+          continue;
+        }
+      }
       const medoid = plan.toAsk[next++];
       const base = { runId, cluster: medoid.cluster, photoId: medoid.photoId };
       if (result.authError) {
@@ -66,12 +88,13 @@ export async function tagMedoids(
         result.skipped++;
         continue;
       }
-      if (budget.maxCostUsd !== undefined && budget.spentUsd + result.costUsd >= budget.maxCostUsd) {
+      if (!fits()) {
         await io.storeMedoidVision({ ...base, skipped: `cost cap of $${budget.maxCostUsd} reached` });
         result.skipped++;
         continue;
       }
       result.asked++;
+      inFlight++;
       let answer;
       try {
         answer = await api.visionTagMedoid({ runId, settings: vision, prompt, medoid });
@@ -81,8 +104,11 @@ export async function tagMedoids(
         const message = cause?.message ?? (err as Error).message;
         if (cause instanceof ApplicationFailure && cause.type === 'AuthFailed') result.authError = message;
         answer = { skipped: message };
+      } finally {
+        inFlight--;
       }
       result.costUsd += answer.usage?.costUsd ?? 0;
+      done++;
       if (answer.tags) result.answered++;
       else result.skipped++;
       await io.storeMedoidVision({ ...base, ...answer });

@@ -88,8 +88,13 @@ describe('keywords: vision on medoids, review, approved-only sidecars', () => {
       '--local-only',
       'orientation/Portrait_*',
     ];
+    // The model refuses the first medoid it is shown (a 400, e.g. a content policy).
+    fake.script = [{ status: 400, message: 'content policy: refused' }];
     const out = await runPcc(args, env);
     expect(out).toMatch(/Clusters: \d+ groups/);
+    expect(out).toMatch(
+      /Vision: \d+ medoids asked, \d+ clusters tagged, 1 skipped, \d+ private clusters kept local/,
+    );
 
     const visionRequests = () => fake.requests.filter((r) => r.prompt?.includes('JSON only'));
     const clusters = catalogOf(dataDir, (c) => {
@@ -127,10 +132,24 @@ describe('keywords: vision on medoids, review, approved-only sidecars', () => {
           sent.has(crypto.createHash('sha1').update(Buffer.from(img.base64, 'base64')).digest('hex')),
         ).toBe(false);
       }
-    // Members of open clusters got the vision tags proposed (not approved); private ones got none.
-    for (const c of open)
+    // Members of open clusters got the vision tags proposed (not approved); the refused cluster got
+    // AI|vision-skipped and keeps its local keywords; private ones got nothing from vision.
+    const visionOf = (kws: ReturnType<Catalog['keywords']['keywordsOf']>) =>
+      kws.filter((k) => k.sources.some((s) => s.sourceKind === 'vision'));
+    const refused = open.filter((c) =>
+      [...c.keywords.values()].every(
+        (kws) =>
+          visionOf(kws)
+            .map((k) => k.path)
+            .join() === 'AI|vision-skipped',
+      ),
+    );
+    expect(refused).toHaveLength(1);
+    for (const kws of refused[0].keywords.values())
+      expect(kws.some((k) => k.sources.some((s) => s.sourceKind === 'concept'))).toBe(true);
+    for (const c of open.filter((x) => x !== refused[0]))
       for (const kws of c.keywords.values()) {
-        const vision = kws.filter((k) => k.sources.some((s) => s.sourceKind === 'vision'));
+        const vision = visionOf(kws);
         expect(vision.map((k) => `${k.path}:${k.state}`).sort()).toEqual([
           'AI|beach:proposed',
           'AI|dog:proposed',
@@ -174,8 +193,8 @@ describe('keywords: vision on medoids, review, approved-only sidecars', () => {
       ),
     );
     await runPcc(['tags', 'reject', '--term', 'sunset'], env);
-    const refused = await runPcc(['tags', 'approve'], env, 2);
-    expect(refused).toMatch(/say which keywords to approve/);
+    const nothingSaid = await runPcc(['tags', 'approve'], env, 2);
+    expect(nothingSaid).toMatch(/say which keywords to approve/);
 
     const written = await runPcc(['xmp', '--apply'], env);
     expect(written).toMatch(/sidecars written, \d+ unchanged, 0 errors/);

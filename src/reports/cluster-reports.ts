@@ -3,6 +3,7 @@
  * folder_medoids.csv and (with a vocabulary) vocabulary_scores.csv. Built from the catalog alone,
  * so `pcc report` can write them again at any time. Every photo of the run appears exactly once.
  */
+import { clusterChips, type ClusterChip } from '../services/review-keywords';
 import { writeFileAtomic } from '../files/atomic-write';
 import { byCodePoint } from '../shared/compare';
 import fs from 'node:fs';
@@ -122,6 +123,12 @@ export function summarizeClusters(
   return { config, outcomes, clusters, byPhoto, scores };
 }
 
+/** "approved", "proposed", or "3 approved, 6 proposed" for a chip whose members differ. */
+function chipState(k: ClusterChip): string {
+  const parts = (['approved', 'proposed', 'rejected'] as const).filter((s) => k[s] > 0);
+  return parts.length === 1 ? parts[0] : parts.map((s) => `${k[s]} ${s}`).join(', ');
+}
+
 export function writeReportFiles(catalog: Catalog, runId: string, outDir: string): ReportSummary {
   const clustering = catalog.clusters.clusteringOf<ClusterSettings['params']>(runId);
   if (!clustering) throw new Error(`run ${runId} has not been clustered yet`);
@@ -228,6 +235,12 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
       } · seed ${settings.seed}`,
     '',
   ];
+  // Keyword chips per cluster (what `pcc tags list` shows), the most widely shared first.
+  const chips = new Map<number, ClusterChip[]>();
+  for (const chip of clusterChips(catalog, { runId })) {
+    if (chip.term === 'date-uncertain') continue;
+    chips.set(chip.cluster, [...(chips.get(chip.cluster) ?? []), chip]);
+  }
   clusters.forEach((c, i) => {
     const title =
       c.id < 0 ? `Unclustered — ${c.size} photos` : `${i + 1}. ${mdText(c.label)} — ${c.size} photos`;
@@ -236,6 +249,13 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
     if (c.medoid) facts.push(`medoid ${mdCode(c.medoid.relPath)}`);
     if (c.localOnly) facts.push('local-only (every photo is private; never sent to a cloud model)');
     md.push(facts.join(' · '), '');
+    const top = (chips.get(c.id) ?? []).slice(0, 12);
+    if (top.length) {
+      md.push(
+        `keywords: ${top.map((k) => `${mdCode(k.path)} ${k.photos}/${k.members} ${chipState(k)}`).join(' · ')}`,
+        '',
+      );
+    }
     for (const m of c.nearest) {
       const caption =
         m.outcome.status === 'success'

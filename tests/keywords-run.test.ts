@@ -221,6 +221,14 @@ describe('keywords: vision on medoids, review, approved-only sidecars', () => {
     expect(asList(user.HierarchicalSubject)).toEqual(expect.arrayContaining(['People|family', 'holiday']));
     expect(user.Rating).toBe(3);
 
+    // The report shows each cluster's chips, with the person's decisions.
+    const reportDir = path.join(work, 'report');
+    await runPcc(['report', '--out', reportDir], env);
+    const md = fs.readFileSync(path.join(reportDir, 'cluster_report.md'), 'utf8');
+    const n = target.members.length;
+    expect(md).toContain(`\`AI|dog\` ${n}/${n} approved`);
+    expect(md).toMatch(/`AI\|sunset` \d+\/\d+ rejected/);
+
     const estimate = await runPcc(['estimate', lib, '--vision-backend', 'openai'], env);
     expect(estimate).toMatch(
       new RegExp(

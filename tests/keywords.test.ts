@@ -14,7 +14,8 @@ import { mineCaption, TermMapper } from '../src/tags/caption-terms';
 import { parseAliases, parseKeywordTree, parseTermList } from '../src/tags/keyword-settings';
 import { parseApprovalPolicy, policyState } from '../src/tags/approval-policy';
 import { proposeAiKeywordsFile } from '../src/services/ai-keywords';
-import { decideKeywords, clusterChips } from '../src/services/review-keywords';
+import { clusterChips } from '../src/services/review-keywords';
+import { decideKeywords, movePhotos, undoDecision } from '../src/services/decisions';
 import { userKeywordsOf } from '../src/services/keyword-proposals';
 import { parseTags, visionPrompt } from '../src/backends/backend';
 import { SHARED, tempDir } from './helpers/fixtures';
@@ -219,16 +220,60 @@ describe('keyword review in the catalog', () => {
     expect(k.state).toBe('rejected');
     expect(k.sources.map((s) => s.source).sort()).toEqual(['caption', 'vision:openai/gpt-4.1-mini']);
     expect(catalog.keywords.approvedOf(ids[0])).toEqual([]);
-    const log = catalog.keywords.decisions();
+    const log = catalog.decisions.list();
     expect(log.map((d) => [d.action, d.term, d.cluster ?? null, d.photoIds.length])).toEqual([
       ['reject', 'statue', null, 1],
       ['approve', 'statue', 0, 3],
     ]);
     expect(log[1].before).toEqual([
-      { photoId: ids[0], state: 'proposed', decidedBy: 'policy' },
-      { photoId: ids[1], state: 'proposed', decidedBy: 'policy' },
-      { photoId: ids[2], state: null, decidedBy: null },
+      { photoId: ids[0], source: 'caption', state: 'proposed', decidedBy: 'policy' },
+      { photoId: ids[1], source: 'caption', state: 'proposed', decidedBy: 'policy' },
+      { photoId: ids[2], source: 'user', state: 'approved', decidedBy: 'person', inserted: true },
     ]);
+    catalog.close();
+  });
+
+  it('undo takes a decision back exactly, in order, and is itself logged; moves are undone too', () => {
+    const { catalog, runId, ids } = seed();
+    catalog.keywords.propose([proposal(ids[0], 'statue'), proposal(ids[1], 'statue')]);
+    const state = () =>
+      ids.slice(0, 3).map(
+        (id) =>
+          catalog.keywords
+            .keywordsOf(id)
+            .map((k) => k.state)
+            .join() || '-',
+      );
+    const [approve] = decideKeywords(catalog, { runId, cluster: 0, term: 'statue' }, 'approve', {
+      applyToCluster: true,
+      client: 'test',
+    });
+    expect(state()).toEqual(['approved', 'approved', 'approved']);
+    const [reject] = decideKeywords(catalog, { runId, photoIds: [ids[1]], term: 'statue' }, 'reject', {
+      applyToCluster: false,
+      client: 'test',
+    });
+    expect(state()).toEqual(['approved', 'rejected', 'approved']);
+    // The approval cannot be undone while the later rejection on the same photo stands.
+    expect(() => undoDecision(catalog, approve.decisionId!, 'test')).toThrow(
+      /decision \d+ \(reject AI\|statue\) came later/,
+    );
+    undoDecision(catalog, reject.decisionId!, 'test');
+    expect(state()).toEqual(['approved', 'approved', 'approved']);
+    const undo = undoDecision(catalog, approve.decisionId!, 'test');
+    // Back to the proposals; the row the approval added to the third photo is gone.
+    expect(state()).toEqual(['proposed', 'proposed', '-']);
+    expect(undo).toMatchObject({ action: 'undo', undoes: approve.decisionId });
+    expect(() => undoDecision(catalog, approve.decisionId!, 'test')).toThrow(/already undone/);
+    expect(catalog.decisions.list().map((d) => d.action)).toEqual(['undo', 'undo', 'reject', 'approve']);
+
+    const move = movePhotos(catalog, { runId, photoIds: [ids[0]], toCluster: 1, client: 'test' });
+    expect(catalog.clusters.members(runId).get(ids[0])?.cluster).toBe(1);
+    undoDecision(catalog, move.id, 'test');
+    expect(catalog.clusters.members(runId).get(ids[0])?.cluster).toBe(0);
+    expect(() => movePhotos(catalog, { runId, photoIds: [9999], toCluster: 1, client: 'test' })).toThrow(
+      /not in run/,
+    );
     catalog.close();
   });
 

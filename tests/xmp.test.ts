@@ -85,7 +85,6 @@ describe('XMP sidecars', () => {
           layer: 'AI',
           term: 'blue glass',
           action: 'reject',
-          client: 'test',
         });
         // The user's own keywords were imported from the sidecar and the files, approved.
         const landscape = items.find((w) => w.relPath.endsWith('Landscape_1.jpg'))!;

@@ -6,6 +6,7 @@ import { MetadataRepository } from './metadata.repository';
 import { EmbeddingsRepository } from './embeddings.repository';
 import { ClustersRepository } from './clusters.repository';
 import { KeywordsRepository } from './keywords.repository';
+import { DecisionsRepository } from './decisions.repository';
 
 /** The only door to the database: everything else in pcc talks to these repositories. */
 export class Catalog {
@@ -16,6 +17,7 @@ export class Catalog {
   readonly embeddings: EmbeddingsRepository;
   readonly clusters: ClustersRepository;
   readonly keywords: KeywordsRepository;
+  readonly decisions: DecisionsRepository;
 
   private constructor(private readonly db: Db) {
     this.photos = new PhotosRepository(db);
@@ -25,6 +27,7 @@ export class Catalog {
     this.embeddings = new EmbeddingsRepository(db);
     this.clusters = new ClustersRepository(db);
     this.keywords = new KeywordsRepository(db);
+    this.decisions = new DecisionsRepository(db);
   }
 
   static open(dataDir: string): Catalog {

@@ -149,4 +149,16 @@ export class ClustersRepository {
       ]),
     );
   }
+
+  /** Moves one photo to another cluster of the run (a person's correction); returns where it was. */
+  moveMember(runId: string, photoId: number, cluster: number): number | undefined {
+    const row = this.db
+      .prepare('SELECT cluster FROM cluster_members WHERE run_id = ? AND photo_id = ?')
+      .get(runId, photoId) as { cluster: number } | undefined;
+    if (!row) return undefined;
+    this.db
+      .prepare('UPDATE cluster_members SET cluster = ?, distance = NULL WHERE run_id = ? AND photo_id = ?')
+      .run(cluster, runId, photoId);
+    return row.cluster;
+  }
 }

@@ -7,6 +7,7 @@
  * stays rejected. Only approved keywords are written anywhere (XMP, exports).
  */
 import type { Db } from './database';
+import type { KeywordRowBefore } from './decisions.repository';
 
 export const KEYWORD_LAYERS = ['CK', 'AI', 'USER'] as const;
 /** CK = controlled vocabulary, AI = freeform, USER = the user's own keywords (their own tree). */
@@ -81,20 +82,6 @@ export interface KeywordFilter {
   state?: KeywordState;
   minScore?: number;
   runId?: string;
-}
-
-export interface DecisionRecord {
-  id: number;
-  at: string;
-  client: string;
-  action: 'approve' | 'reject';
-  runId?: string;
-  layer: KeywordLayer;
-  term: string;
-  cluster?: number;
-  photoIds: number[];
-  /** Each photo's state before the decision (null: the photo had no row and one was added). */
-  before: Array<{ photoId: number; state: KeywordState | null; decidedBy: DecidedBy | null }>;
 }
 
 interface Row {
@@ -291,19 +278,18 @@ export class KeywordsRepository {
   }
 
   /**
-   * A person's decision on one term for some photos, recorded in the decision log with each
-   * photo's state before it. Photos without the term get it (source `user`, from the cluster) when
-   * approved. The user's own imported keywords are never rejected.
+   * A person's decision on one term for some photos. Photos without the term get it (source
+   * `user`, from the cluster) when approved. The user's own imported keywords are never rejected.
+   * Returns every row as it was before, for the decision log and undo.
    */
   decide(input: {
     photoIds: number[];
     layer: KeywordLayer;
     term: string;
     action: 'approve' | 'reject';
-    client: string;
     runId?: string;
     cluster?: number;
-  }): { changed: number; decisionId?: number; skippedUser: number } {
+  }): { changed: number; skippedUser: number; before: KeywordRowBefore[] } {
     const state: KeywordState = input.action === 'approve' ? 'approved' : 'rejected';
     const now = new Date().toISOString();
     return this.db.transaction(() => {
@@ -314,8 +300,12 @@ export class KeywordsRepository {
         ]),
       );
       const pathOf = [...current.values()][0]?.path ?? defaultPath(input.layer, input.term);
-      const before: DecisionRecord['before'] = [];
+      const before: KeywordRowBefore[] = [];
       let skippedUser = 0;
+      let changed = 0;
+      const rowsOf = this.db.prepare(
+        'SELECT source, state, decided_by FROM keywords WHERE photo_id = ? AND layer = ? AND term = ?',
+      );
       const update = this.db.prepare(
         `UPDATE keywords SET state = ?, decided_by = 'person', updated_at = ?
            WHERE photo_id = ? AND layer = ? AND term = ?`,
@@ -345,31 +335,55 @@ export class KeywordsRepository {
             now,
             now,
           );
-          before.push({ photoId, state: null, decidedBy: null });
+          before.push({ photoId, source: 'user', state, decidedBy: 'person', inserted: true });
         } else {
+          for (const r of rowsOf.all(photoId, input.layer, input.term) as Array<{
+            source: string;
+            state: KeywordState;
+            decided_by: DecidedBy;
+          }>)
+            before.push({ photoId, source: r.source, state: r.state, decidedBy: r.decided_by });
           update.run(state, now, photoId, input.layer, input.term);
-          before.push({ photoId, state: k.state, decidedBy: k.decidedBy });
         }
+        changed++;
       }
-      if (!before.length) return { changed: 0, skippedUser };
-      const info = this.db
-        .prepare(
-          `INSERT INTO keyword_decisions (at, client, action, run_id, layer, term, cluster, photos_json, before_json)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          now,
-          input.client,
-          input.action,
-          input.runId ?? null,
-          input.layer,
-          input.term,
-          input.cluster ?? null,
-          JSON.stringify(before.map((b) => b.photoId)),
-          JSON.stringify(before),
-        );
-      return { changed: before.length, decisionId: Number(info.lastInsertRowid), skippedUser };
+      return { changed, skippedUser, before };
     })();
+  }
+
+  /** Puts rows back as a decision found them (undo): added rows go, changed rows get their state back. */
+  restore(layer: KeywordLayer, term: string, before: readonly KeywordRowBefore[]): void {
+    const now = new Date().toISOString();
+    const del = this.db.prepare(
+      'DELETE FROM keywords WHERE photo_id = ? AND layer = ? AND term = ? AND source = ?',
+    );
+    const put = this.db.prepare(
+      `UPDATE keywords SET state = ?, decided_by = ?, updated_at = ?
+         WHERE photo_id = ? AND layer = ? AND term = ? AND source = ?`,
+    );
+    this.db.transaction(() => {
+      for (const b of before) {
+        if (b.inserted) del.run(b.photoId, layer, term, b.source);
+        else put.run(b.state, b.decidedBy, now, b.photoId, layer, term, b.source);
+      }
+    })();
+  }
+
+  /** The rows of some photos' term as they are now (before an undo changes them back). */
+  rowsNow(photoIds: number[], layer: KeywordLayer, term: string): KeywordRowBefore[] {
+    return this.find({ photoIds, layer, term }).flatMap((k) => {
+      const rows = this.db
+        .prepare(
+          'SELECT source, state, decided_by FROM keywords WHERE photo_id = ? AND layer = ? AND term = ?',
+        )
+        .all(k.photoId, layer, term) as Array<{ source: string; state: KeywordState; decided_by: DecidedBy }>;
+      return rows.map((r) => ({
+        photoId: k.photoId,
+        source: r.source,
+        state: r.state,
+        decidedBy: r.decided_by,
+      }));
+    });
   }
 
   /** Proposals per layer, source kind and state (one per photo and source), for `pcc stats`. */
@@ -380,36 +394,6 @@ export class KeywordsRepository {
          GROUP BY layer, source_kind, state ORDER BY layer, state, source_kind`,
       )
       .all() as Array<{ layer: KeywordLayer; sourceKind: SourceKind; state: KeywordState; n: number }>;
-  }
-
-  /** The decision log, newest first. */
-  decisions(limit = 50): DecisionRecord[] {
-    const rows = this.db
-      .prepare('SELECT * FROM keyword_decisions ORDER BY id DESC LIMIT ?')
-      .all(limit) as Array<{
-      id: number;
-      at: string;
-      client: string;
-      action: 'approve' | 'reject';
-      run_id: string | null;
-      layer: KeywordLayer;
-      term: string;
-      cluster: number | null;
-      photos_json: string;
-      before_json: string;
-    }>;
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      client: r.client,
-      action: r.action,
-      runId: r.run_id ?? undefined,
-      layer: r.layer,
-      term: r.term,
-      cluster: r.cluster ?? undefined,
-      photoIds: JSON.parse(r.photos_json) as number[],
-      before: JSON.parse(r.before_json) as DecisionRecord['before'],
-    }));
   }
 }
 

@@ -218,4 +218,27 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'one append-only decision log for keyword decisions, moves and undos',
+    sql: `
+      CREATE TABLE decisions (
+        id          INTEGER PRIMARY KEY,
+        at          TEXT NOT NULL,
+        client      TEXT NOT NULL,
+        action      TEXT NOT NULL CHECK (action IN ('approve', 'reject', 'move', 'undo')),
+        run_id      TEXT,
+        layer       TEXT,
+        term        TEXT,
+        cluster     INTEGER,
+        photos_json TEXT NOT NULL,
+        before_json TEXT NOT NULL,
+        undoes      INTEGER REFERENCES decisions(id)
+      );
+      CREATE INDEX decisions_undoes ON decisions (undoes);
+      INSERT INTO decisions (id, at, client, action, run_id, layer, term, cluster, photos_json, before_json)
+        SELECT id, at, client, action, run_id, layer, term, cluster, photos_json, '[]' FROM keyword_decisions;
+      DROP TABLE keyword_decisions;
+    `,
+  },
 ];

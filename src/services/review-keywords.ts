@@ -1,8 +1,6 @@
 /**
  * Reviewing keywords: select them (by cluster, photo, term, layer, source, state, score), see them
- * as cluster chips, approve or reject them — by default for the whole cluster, as the review studio
- * does. Every decision is one entry per (cluster, term) in the catalog's decision log. Shared by
- * `pcc tags` and the API.
+ * as cluster chips. Deciding on them is services/decisions.ts. Shared by `pcc tags` and the API.
  */
 import type { Catalog } from '../catalog/catalog';
 import type { KeywordLayer, KeywordState, PhotoKeyword } from '../catalog/keywords.repository';
@@ -42,7 +40,7 @@ export class ReviewError extends Error {
   override name = 'ReviewError';
 }
 
-function clusterOfPhotos(catalog: Catalog, runId: string): Map<number, number> {
+export function clusterOfPhotos(catalog: Catalog, runId: string): Map<number, number> {
   return new Map([...catalog.clusters.members(runId).values()].map((m) => [m.photoId, m.cluster]));
 }
 
@@ -102,66 +100,5 @@ export function clusterChips(catalog: Catalog, sel: KeywordSelection): ClusterCh
       b.photos / b.members - a.photos / a.members ||
       (b.score ?? -Infinity) - (a.score ?? -Infinity) ||
       (a.term < b.term ? -1 : 1),
-  );
-}
-
-export interface DecisionOutcome {
-  cluster: number;
-  layer: KeywordLayer;
-  term: string;
-  changed: number;
-  /** The user's own keywords are never rejected. */
-  skippedUser: number;
-  decisionId?: number;
-}
-
-/**
- * Approves or rejects the selected keywords. With `applyToCluster` (the default) a decision
- * covers every member of each selected keyword's cluster: approving a chip gives the term to the
- * whole cluster, rejecting it takes it from every member that had it proposed.
- */
-export function decideKeywords(
-  catalog: Catalog,
-  sel: KeywordSelection,
-  action: 'approve' | 'reject',
-  options: { applyToCluster: boolean; client: string },
-): DecisionOutcome[] {
-  const selected = selectKeywords(catalog, sel);
-  const membersOf = new Map<number, number[]>();
-  for (const [photoId, cluster] of clusterOfPhotos(catalog, sel.runId)) {
-    if (cluster < 0) continue;
-    const list = membersOf.get(cluster) ?? [];
-    list.push(photoId);
-    membersOf.set(cluster, list);
-  }
-  // One decision per (cluster, term): the unit the review studio shows and undoes.
-  const groups = new Map<
-    string,
-    { cluster: number; layer: KeywordLayer; term: string; photoIds: Set<number> }
-  >();
-  for (const k of selected) {
-    const spread = options.applyToCluster && k.cluster >= 0;
-    const key = `${spread ? k.cluster : `photo${k.photoId}`}\u0000${k.layer}\u0000${k.term}`;
-    let g = groups.get(key);
-    if (!g) {
-      g = { cluster: spread ? k.cluster : -1, layer: k.layer, term: k.term, photoIds: new Set() };
-      groups.set(key, g);
-    }
-    if (spread) for (const id of membersOf.get(k.cluster) ?? [k.photoId]) g.photoIds.add(id);
-    else g.photoIds.add(k.photoId);
-  }
-  return catalog.transaction(() =>
-    [...groups.values()].map((g) => {
-      const r = catalog.keywords.decide({
-        photoIds: [...g.photoIds],
-        layer: g.layer,
-        term: g.term,
-        action,
-        client: options.client,
-        runId: sel.runId,
-        ...(g.cluster >= 0 ? { cluster: g.cluster } : {}),
-      });
-      return { cluster: g.cluster, layer: g.layer, term: g.term, ...r };
-    }),
   );
 }

@@ -14,12 +14,8 @@ import {
   type KeywordLayer,
   type KeywordState,
 } from '../../catalog/keywords.repository';
-import {
-  clusterChips,
-  decideKeywords,
-  selectKeywords,
-  type KeywordSelection,
-} from '../../services/review-keywords';
+import { clusterChips, selectKeywords, type KeywordSelection } from '../../services/review-keywords';
+import { decideKeywords, DecisionError, describeDecision, undoDecision } from '../../services/decisions';
 
 interface TagOptions {
   run?: string;
@@ -188,4 +184,44 @@ export function registerTags(program: Command): void {
         });
       });
   }
+
+  tags
+    .command('log')
+    .description('the decision log, newest first (approve, reject, move, undo)')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'JSON for scripts')
+    .action(async (opts: { limit: string; json?: boolean }) => {
+      await withCatalog(cliConfig(), async (catalog) => {
+        const log = catalog.decisions.list(Number(opts.limit) || 20);
+        if (opts.json) return void process.stdout.write(`${JSON.stringify(log, null, 2)}\n`);
+        for (const d of log)
+          process.stdout.write(
+            `${d.id}\t${d.at.slice(0, 19)}\t${d.client}\t${d.action === 'undo' ? `undo of ${d.undoes}` : describeDecision(d)}` +
+              `${d.undoneBy !== undefined ? `\t(undone by ${d.undoneBy})` : ''}\n`,
+          );
+        if (!log.length) info('no decisions yet');
+      });
+    });
+
+  tags
+    .command('undo')
+    .description('take back a decision (default: the latest one still standing)')
+    .argument('[id]', 'decision id from `pcc tags log`')
+    .option('--client <name>', 'who undoes, for the decision log (default: cli:<user>)')
+    .action(async (id: string | undefined, opts: { client?: string }) => {
+      await withCatalog(cliConfig(), async (catalog) => {
+        const target = id
+          ? Number(id)
+          : catalog.decisions.list(200).find((d) => d.action !== 'undo' && d.undoneBy === undefined)?.id;
+        if (target === undefined || !Number.isInteger(target)) throw new UsageError('nothing to undo');
+        try {
+          const undo = undoDecision(catalog, target, opts.client ?? `cli:${os.userInfo().username}`);
+          const d = catalog.decisions.get(target)!;
+          info(`undone: ${describeDecision(d)} (decision ${target}; the undo is decision ${undo.id})`);
+        } catch (err) {
+          if (err instanceof DecisionError) throw new UsageError(err.message);
+          throw err;
+        }
+      });
+    });
 }

@@ -9,6 +9,7 @@ import { createClusterActivities, createStageClusterActivities } from './cluster
 import { createVocabularyActivities } from './vocabulary';
 import { createReportActivities } from './reports';
 import { createKeywordComputeActivities, createKeywordIoActivities } from './keywords';
+import { createWriteActivities } from './write';
 
 /** Activities hosted by io workers: everything that touches the library files or the catalog. */
 export function createIoActivities(deps: ActivityDeps) {
@@ -21,6 +22,7 @@ export function createIoActivities(deps: ActivityDeps) {
     ...createStageClusterActivities(deps),
     ...createReportActivities(deps),
     ...createKeywordIoActivities(deps),
+    ...createWriteActivities(deps),
   };
 }
 

@@ -5,6 +5,8 @@ import type { RunClient } from '../temporal/run-client';
 import { ClustersController } from './clusters/clusters.controller';
 import { CATALOG, ClustersService } from './clusters/clusters.service';
 import { Catalog } from '../catalog/catalog';
+import { ReviewController } from './review/review.controller';
+import { ReviewService, STUDIO_OPTIONS, type StudioOptions } from './review/review.service';
 
 /** Closes the API's catalog connection when the server stops. */
 @Injectable()
@@ -18,16 +20,22 @@ class CatalogCloser implements OnApplicationShutdown {
 
 @Module({})
 export class AppModule {
-  static forClient(client: RunClient, dataDir: string): DynamicModule {
+  static forClient(
+    client: RunClient,
+    dataDir: string,
+    studio: Omit<StudioOptions, 'dataDir'> = { roots: [] },
+  ): DynamicModule {
     return {
       module: AppModule,
-      controllers: [RunsController, ClustersController],
+      controllers: [RunsController, ClustersController, ReviewController],
       providers: [
         { provide: RUN_CLIENT, useValue: client },
         { provide: CATALOG, useFactory: () => Catalog.open(dataDir) },
+        { provide: STUDIO_OPTIONS, useValue: { ...studio, dataDir } },
         CatalogCloser,
         RunsService,
         ClustersService,
+        ReviewService,
       ],
     };
   }

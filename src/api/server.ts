@@ -1,4 +1,7 @@
 import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import express from 'express';
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -17,18 +20,33 @@ export interface ApiOptions {
   allowedHosts?: string[];
   /** Origins allowed cross-site (CORS); none by default. */
   corsOrigins?: string[];
+  /** Library folders the studio may start runs on. */
+  roots?: string[];
+  temporalUiUrl?: string;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** The built review studio (dist/web, from `npm run build`), when present. */
+export function studioDir(): string | undefined {
+  const dir = path.resolve(__dirname, '..', 'web');
+  return fs.existsSync(path.join(dir, 'index.html')) ? dir : undefined;
+}
 
 /** Builds and starts the HTTP API. Refuses a non-loopback bind without a token. */
 export async function startApi(client: RunClient, options: ApiOptions): Promise<INestApplication> {
   if (!LOOPBACK.has(options.host) && !options.token) {
     throw new Error(`binding the API to ${options.host} exposes it to the network: set PCC_API_TOKEN first`);
   }
-  const app = await NestFactory.create(AppModule.forClient(client, options.dataDir), {
-    logger: ['error', 'warn'],
-  });
+  const app = await NestFactory.create(
+    AppModule.forClient(client, options.dataDir, {
+      roots: options.roots ?? [],
+      temporalUiUrl: options.temporalUiUrl,
+    }),
+    {
+      logger: ['error', 'warn'],
+    },
+  );
   // Before every route: foreign Host names and cross-site writes never reach a controller.
   app.use(
     localOriginGuard({
@@ -38,6 +56,23 @@ export async function startApi(client: RunClient, options: ApiOptions): Promise<
     }),
   );
   if (options.corsOrigins?.length) app.enableCors({ origin: options.corsOrigins });
+  // The review studio: static files on the API's own origin (no token needed to load the page; it
+  // asks for the token when the API wants one).
+  const studio = studioDir();
+  if (studio) {
+    app.use(
+      express.static(studio, {
+        index: 'index.html',
+        setHeaders: (res, file) =>
+          res.setHeader(
+            'Cache-Control',
+            file.includes(`${path.sep}assets${path.sep}`)
+              ? 'public, max-age=31536000, immutable'
+              : 'no-cache',
+          ),
+      }),
+    );
+  }
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalGuards(new TokenGuard(options.token));
   const document = SwaggerModule.createDocument(

@@ -150,6 +150,11 @@ export class ClustersRepository {
     );
   }
 
+  /** Changes when the run is clustered again. */
+  stamp(runId: string): string {
+    return `:${this.clustering(runId)?.created_at ?? ''}`;
+  }
+
   /** Moves one photo to another cluster of the run (a person's correction); returns where it was. */
   moveMember(runId: string, photoId: number, cluster: number): number | undefined {
     const row = this.db

@@ -386,6 +386,16 @@ export class KeywordsRepository {
     });
   }
 
+  /** Changes whenever a keyword or a decision changes: how cached views know they are stale. */
+  stamp(): string {
+    const k = this.db.prepare('SELECT COUNT(*) AS n, MAX(updated_at) AS at FROM keywords').get() as {
+      n: number;
+      at: string | null;
+    };
+    const d = this.db.prepare('SELECT MAX(id) AS id FROM decisions').get() as { id: number | null };
+    return `${k.n}:${k.at ?? ''}:${d.id ?? 0}`;
+  }
+
   /** Proposals per layer, source kind and state (one per photo and source), for `pcc stats`. */
   summary(): Array<{ layer: KeywordLayer; sourceKind: SourceKind; state: KeywordState; n: number }> {
     return this.db

@@ -100,6 +100,13 @@ export class ResultsRepository {
   }
 
   /** Money and tokens recorded per backend and model (the cost of the latest result per photo). */
+  /** Every stage result of one photo (the photo page's history), newest first. */
+  allOf(photoId: number): StageResultRow[] {
+    return this.db
+      .prepare(`SELECT ${RESULT_COLUMNS} FROM stage_results WHERE photo_id = ? ORDER BY updated_at DESC`)
+      .all(photoId) as StageResultRow[];
+  }
+
   spend(): SpendRow[] {
     return this.db
       .prepare(

@@ -128,6 +128,17 @@ export class RunsRepository {
     return [...work, ...seen.filter((s) => !inWork.has(s.photoId))];
   }
 
+  /** Runs whose work list held the photo, newest first. */
+  runsOfPhoto(photoId: number): Run[] {
+    const ids = this.db
+      .prepare(
+        `SELECT DISTINCT r.id FROM run_photos p JOIN runs r ON r.id = p.run_id WHERE p.photo_id = ?
+         ORDER BY r.created_at DESC`,
+      )
+      .all(photoId) as Array<{ id: string }>;
+    return ids.map((r) => this.run(r.id)).filter((r): r is Run => r !== undefined);
+  }
+
   recordScan(runId: string, scan: ScanSummary): void {
     this.db.prepare('UPDATE runs SET scan_json = ? WHERE id = ?').run(JSON.stringify(scan), runId);
   }

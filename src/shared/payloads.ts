@@ -199,3 +199,25 @@ export interface LibraryRunState {
   redo: number[];
   starts: Record<number, number>;
 }
+
+/** A sidecar write the review studio (or the API) asks for. */
+export interface WriteSidecarsRequest {
+  runId: string;
+  naming: 'photo.xmp' | 'photo.ext.xmp';
+  /** Audit CSV; default $PCC_DATA_DIR/xmp_audit.csv. */
+  auditPath?: string;
+}
+
+export interface WriteProgress {
+  runId: string;
+  phase: 'planning' | 'writing' | 'done';
+  /** Sidecars planned (changing or not). */
+  total: number;
+  done: number;
+  written: number;
+  unchanged: number;
+  /** The first errors (a read-only folder, …); errorCount has them all. */
+  errors: Array<{ sidecarPath: string; reason: string }>;
+  errorCount?: number;
+  auditPath?: string;
+}

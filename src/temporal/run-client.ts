@@ -2,9 +2,16 @@ import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '
 import type { TemporalEndpoint } from './dev-server';
 import type { LibraryRunResult } from '../workflows/library-run';
 import { libraryRun } from '../workflows/library-run';
-import { pauseSignal, progressQuery, resumeSignal, type ResumeArgs } from '../workflows/definitions';
+import {
+  pauseSignal,
+  progressQuery,
+  resumeSignal,
+  writeProgressQuery,
+  type ResumeArgs,
+} from '../workflows/definitions';
+import { writeSidecarsRun } from '../workflows/write-sidecars';
 import { WORKFLOW_TASK_QUEUE } from '../shared/queues';
-import type { RunConfig, RunProgress } from '../shared/payloads';
+import type { RunConfig, RunProgress, WriteProgress, WriteSidecarsRequest } from '../shared/payloads';
 import { runWorkflowId } from '../runs/run-request';
 import { totalOf } from '../shared/status';
 
@@ -75,6 +82,50 @@ export class RunClient {
       memo: { roots: config.roots, backend: config.backend, model: config.model, dryRun: config.dryRun },
     });
     return { workflowId, attached };
+  }
+
+  /** Starts a sidecar write on the io queue (the review studio's Write). */
+  async startWrite(request: WriteSidecarsRequest): Promise<{ workflowId: string }> {
+    const workflowId = `pcc-write-${request.runId.replace(/[^\w.-]+/g, '_')}-${Date.now().toString(36)}`;
+    await this.client.workflow.start(writeSidecarsRun, {
+      workflowId,
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      args: [request],
+    });
+    return { workflowId };
+  }
+
+  /** A write's progress while it runs, its result once done; status says which. */
+  async writeProgress(
+    workflowId: string,
+  ): Promise<{ status: string; progress: WriteProgress; failure?: string }> {
+    const handle = this.client.workflow.getHandle<typeof writeSidecarsRun>(workflowId);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new RunNotFoundError(`no write ${workflowId}`);
+      throw err;
+    }
+    const status = description.status.name;
+    if (status === 'RUNNING') return { status, progress: await handle.query(writeProgressQuery) };
+    try {
+      return { status, progress: await handle.result() };
+    } catch (err) {
+      return {
+        status,
+        progress: await handle.query(writeProgressQuery).catch(() => ({
+          runId: '',
+          phase: 'planning' as const,
+          total: 0,
+          done: 0,
+          written: 0,
+          unchanged: 0,
+          errors: [],
+        })),
+        failure: (err as Error).message,
+      };
+    }
   }
 
   handle(workflowId: string): WorkflowHandle<typeof libraryRun> {

@@ -1,6 +1,6 @@
 /** Names shared by workflows and clients: queries, signals, ids. Deterministic and I/O free. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { RunProgress } from '../shared/payloads';
+import type { RunProgress, WriteProgress } from '../shared/payloads';
 
 export interface ResumeArgs {
   /** Raise (or set) the spending cap before resuming a run paused by it. */
@@ -8,6 +8,7 @@ export interface ResumeArgs {
 }
 
 export const progressQuery = defineQuery<RunProgress>('progress');
+export const writeProgressQuery = defineQuery<WriteProgress>('writeProgress');
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal<[ResumeArgs?]>('resume');
 

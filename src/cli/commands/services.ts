@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { cliConfig, info } from '../context';
 import { ensureTemporal } from '../../temporal/dev-server';
@@ -22,38 +23,7 @@ export function registerServices(program: Command): void {
       '--queues <roles>',
       'worker roles to run (default: io,cpu,gpu and every cloud provider whose key is set)',
     )
-    .action(async (opts: { host?: string; port?: string; queues?: string }) => {
-      const config = cliConfig();
-      const host = opts.host ?? config.api.host;
-      const port = opts.port ? (toInt('--port', opts.port) ?? config.api.port) : config.api.port;
-      const roles = parseQueues(opts.queues ?? defaultServerRoles().join(','));
-      const endpoint = await ensureTemporal(config, { log: (m) => info(m) });
-      const workers = await createWorkers(config, endpoint, roles);
-      const running = workers.run();
-      const client = await RunClient.connect(endpoint);
-      const app = await startApi(client, {
-        host,
-        port,
-        token: config.api.token,
-        dataDir: config.dataDir,
-        allowedHosts: config.apiAllowedHosts,
-        corsOrigins: config.apiCorsOrigins,
-      });
-      info(`API http://${host}:${port} (OpenAPI at /docs)`);
-      info(`Temporal ${endpoint.address}${endpoint.uiUrl ? ` — UI ${endpoint.uiUrl}` : ''}`);
-      info(`workers polling ${roles.map((r) => `pcc-${r}`).join(', ')}; Ctrl-C stops everything`);
-      // Everything this process started, in order: no new requests, workers drain, then the server.
-      const stop = once(async () => {
-        await app.close();
-        await workers.shutdown();
-        await running.catch(() => undefined);
-        await client.close();
-        await endpoint.stop();
-      });
-      handleInterrupts({ graceful: stop, force: () => endpoint.kill() });
-      // Workers that end on their own (a fatal error) still take the rest down before the exit.
-      await running.finally(stop);
-    });
+    .action((opts: ServeOptions) => serve(opts));
 
   program
     .command('worker')
@@ -99,4 +69,101 @@ function parseQueues(csv: string) {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+interface ServeOptions {
+  host?: string;
+  port?: string;
+  queues?: string;
+}
+
+/** The studio's address when a pcc server already answers there. */
+async function runningStudio(url: string, token?: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}studio`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(1500),
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Opens a URL in the desktop's browser; the URL is pcc's own, passed as one argument. */
+function openBrowser(url: string): void {
+  const command =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    spawn(command, [url], { stdio: 'ignore', detached: true })
+      .on('error', () => undefined)
+      .unref();
+  } catch {
+    // No desktop: the printed address is enough.
+  }
+}
+
+export function registerReview(program: Command): void {
+  program
+    .command('review')
+    .description(
+      'the review studio in your browser: starts `pcc server` unless one is running, prints its address',
+    )
+    .option('--host <host>', 'API bind address (default PCC_API_HOST, else 127.0.0.1)')
+    .option('--port <port>', 'API port (default PCC_API_PORT, else 3000)')
+    .option('--open', 'open it in the default browser')
+    .action(async (opts: ServeOptions & { open?: boolean }) => {
+      const config = cliConfig();
+      const host = opts.host ?? config.api.host;
+      const port = opts.port ? (toInt('--port', opts.port) ?? config.api.port) : config.api.port;
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+      if (await runningStudio(url, config.api.token)) {
+        info(`Review studio ${url} (pcc server is already running)`);
+        if (opts.open) openBrowser(url);
+        return;
+      }
+      await serve(opts, (listening) => {
+        if (opts.open) openBrowser(listening);
+      });
+    });
+}
+
+async function serve(
+  opts: ServeOptions,
+  onListening: (studioUrl: string) => void = () => undefined,
+): Promise<void> {
+  const config = cliConfig();
+  const host = opts.host ?? config.api.host;
+  const port = opts.port ? (toInt('--port', opts.port) ?? config.api.port) : config.api.port;
+  const roles = parseQueues(opts.queues ?? defaultServerRoles().join(','));
+  const endpoint = await ensureTemporal(config, { log: (m) => info(m) });
+  const workers = await createWorkers(config, endpoint, roles);
+  const running = workers.run();
+  const client = await RunClient.connect(endpoint);
+  const app = await startApi(client, {
+    host,
+    port,
+    token: config.api.token,
+    dataDir: config.dataDir,
+    allowedHosts: config.apiAllowedHosts,
+    corsOrigins: config.apiCorsOrigins,
+    roots: config.photosDir ? [config.photosDir] : [],
+    temporalUiUrl: endpoint.uiUrl,
+  });
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+  info(`Review studio ${url} · API ${url} (OpenAPI at /docs)`);
+  onListening(url);
+  info(`Temporal ${endpoint.address}${endpoint.uiUrl ? ` — UI ${endpoint.uiUrl}` : ''}`);
+  info(`workers polling ${roles.map((r) => `pcc-${r}`).join(', ')}; Ctrl-C stops everything`);
+  // Everything this process started, in order: no new requests, workers drain, then the server.
+  const stop = once(async () => {
+    await app.close();
+    await workers.shutdown();
+    await running.catch(() => undefined);
+    await client.close();
+    await endpoint.stop();
+  });
+  handleInterrupts({ graceful: stop, force: () => endpoint.kill() });
+  // Workers that end on their own (a fatal error) still take the rest down before the exit.
+  await running.finally(stop);
 }

@@ -1,0 +1,213 @@
+/**
+ * The review studio end to end: a clustered sample library, a real `pcc server`, Debian's Chromium.
+ * Open the clusters, approve a chip for a cluster, write, read the sidecars back with ExifTool,
+ * undo, reload (state persisted), a private cluster blurred, a phone-sized screen. Screenshots of
+ * every page land in test-artifacts/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ExifTool } from 'exiftool-vendored';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { TemporalEndpoint } from '../src/temporal/dev-server';
+import { SAMPLE_LIBRARY, SHARED, tempDir, waitFor } from './helpers/fixtures';
+import {
+  freePort,
+  killHard,
+  runPcc,
+  startPcc,
+  startTestServer,
+  testEnv,
+  type Proc,
+} from './helpers/processes';
+import { launchBrowser, screenshot } from './helpers/browser';
+
+interface Card {
+  id: number;
+  size: number;
+  private: boolean;
+  chips: Array<{ term: string; approved: number }>;
+}
+
+describe('review studio in Chromium', () => {
+  let server: TemporalEndpoint;
+  let api: Proc;
+  let base: string;
+  let browser: BrowserContext;
+  let page: Page;
+  const et = new ExifTool({ taskTimeoutMillis: 20_000 });
+  const lib = tempDir('pcc-studio-lib-');
+
+  beforeAll(async () => {
+    for (const sub of ['orientation', 'cameras']) {
+      fs.mkdirSync(path.join(lib, sub));
+      for (const f of fs.readdirSync(path.join(SAMPLE_LIBRARY, sub)).filter((f) => f.endsWith('.jpg')))
+        fs.copyFileSync(path.join(SAMPLE_LIBRARY, sub, f), path.join(lib, sub, f));
+    }
+    const concepts = path.join(tempDir('pcc-studio-files-'), 'concepts.txt');
+    fs.writeFileSync(concepts, 'overcast\nreflection\n');
+    server = await startTestServer();
+    const { env } = testEnv({
+      TEMPORAL_ADDRESS: server.address,
+      PCC_MODELS_DIR: path.join(SHARED, 'models'),
+    });
+    await runPcc(
+      [
+        'run',
+        lib,
+        '--cluster',
+        '--cluster-mode',
+        'cosine-threshold',
+        '--cluster-threshold',
+        '0.95',
+        '--concept-bank',
+        concepts,
+        '--ai-min-score',
+        '-1',
+        '--max-ai-tags',
+        '50',
+        '--local-only',
+        'orientation/Portrait_*',
+      ],
+      env,
+    );
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    api = startPcc(['server', '--port', String(port), '--queues', 'io,cpu'], env);
+    await waitFor('the API to listen', () => api.output().includes('OpenAPI at /docs'), 60_000);
+    browser = await launchBrowser();
+    page = await browser.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await et.end();
+    if (api) killHard(api);
+    await server?.stop();
+  });
+
+  const json = async <T>(url: string): Promise<T> => (await (await fetch(`${base}/${url}`)).json()) as T;
+
+  it('approve a chip for a cluster, write, read back; undo; reload keeps state; private stays blurred', async () => {
+    const studio = await json<{ runs: Array<{ id: string; clusters: number | null }> }>('studio');
+    const runId = studio.runs.find((r) => r.clusters)!.id;
+    const { clusters } = await json<{ clusters: Card[] }>(`runs/${runId}/review/clusters`);
+    const open = clusters.find((c) => c.id >= 0 && !c.private && c.size >= 2)!;
+    const closed = clusters.find((c) => c.private)!;
+    expect(open).toBeDefined();
+    expect(closed).toBeDefined();
+
+    // The clusters grid.
+    await page.goto(`${base}/`);
+    await page.waitForSelector(`.card[data-cluster="${open.id}"] img`);
+    expect(await page.locator('.card[data-cluster]').count()).toBe(clusters.length);
+    await screenshot(page, 'clusters');
+
+    // A cluster: select the "overcast" chip, approve it for the whole cluster.
+    await page.click(`.card[data-cluster="${open.id}"]`);
+    await page.waitForSelector('.member');
+    expect(await page.locator('.member').count()).toBe(open.size);
+    await page.click('.chip-panel button.chip[data-term="overcast"]');
+    await page.click('button.approve');
+    await page.waitForSelector('.toast');
+    expect(await page.textContent('.toast')).toMatch(new RegExp(`Approved overcast for cluster ${open.id}`));
+    await page.waitForSelector('.chip-panel button.chip.approved[data-term="overcast"]');
+    await screenshot(page, 'cluster');
+
+    // Reload: the decision is in the catalog, not in the page.
+    await page.reload();
+    await page.waitForSelector('.chip-panel button.chip.approved[data-term="overcast"]');
+
+    // A photo page.
+    await page.click('.member a.path');
+    await page.waitForSelector('.photo-page table.provenance');
+    expect(await page.textContent('.photo-page')).toMatch(/AI\|overcast\s*approved \(person\)/);
+    await screenshot(page, 'photo');
+
+    // Write: the preview lists the cluster's sidecars, the workflow writes them.
+    await page.goto(`${base}/#/write?run=${runId}`);
+    await page.waitForSelector('table.diff');
+    expect(await page.locator('table.diff tr:has-text("+AI|overcast")').count()).toBe(open.size);
+    await page.click('button.approve');
+    await page.waitForSelector('.write-progress:has-text("Done")', { timeout: 60_000 });
+    await screenshot(page, 'write');
+    const members = (
+      await json<{ members: Array<{ relPath: string }> }>(`runs/${runId}/review/clusters/${open.id}`)
+    ).members;
+    for (const m of members) {
+      const tags = (await et.read(path.join(lib, m.relPath.replace(/\.jpg$/, '.xmp')))) as Record<
+        string,
+        unknown
+      >;
+      expect([tags.Subject].flat()).toContain('overcast');
+      expect([tags.HierarchicalSubject].flat()).toContain('AI|overcast');
+      expect([tags.TagsList].flat()).toContain('AI/overcast');
+    }
+    const others = clusters.filter((c) => c.id !== open.id);
+    for (const c of others) {
+      const ms = (
+        await json<{ members: Array<{ relPath: string }> }>(`runs/${runId}/review/clusters/${c.id}`)
+      ).members;
+      for (const m of ms) {
+        const file = path.join(lib, m.relPath.replace(/\.jpg$/, '.xmp'));
+        if (fs.existsSync(file)) expect(JSON.stringify(await et.read(file))).not.toContain('overcast');
+      }
+    }
+
+    // Undo from the decision log; reload: the chip is proposed again.
+    await page.goto(`${base}/#/log?run=${runId}`);
+    await page.waitForSelector('.log-page tr');
+    await screenshot(page, 'decisions');
+    await page.click('.log-page tr:has-text("approve AI|overcast") button');
+    await page.waitForSelector('.log-page tr.undone');
+    await page.goto(`${base}/#/clusters/${open.id}?run=${runId}`);
+    await page.reload();
+    await page.waitForSelector('.chip-panel button.chip[data-term="overcast"]');
+    expect(await page.getAttribute('.chip-panel button.chip[data-term="overcast"]', 'class')).not.toContain(
+      'approved',
+    );
+    // Undo by keyboard: approve with "a", take it back with "u".
+    await page.click('.chip-panel button.chip[data-term="reflection"]');
+    await page.keyboard.press('a');
+    await page.waitForSelector('.chip-panel button.chip.approved[data-term="reflection"]');
+    await page.keyboard.press('u');
+    await page.waitForSelector('.toast:has-text("Undone")');
+    await page.waitForSelector('.chip-panel button.chip[data-term="reflection"]:not(.approved)');
+
+    // A private cluster: its local-only photos are blurred until clicked.
+    await page.goto(`${base}/#/clusters/${closed.id}?run=${runId}`);
+    await page.waitForSelector('.member');
+    expect(await page.locator('.member .thumb.blurred').count()).toBeGreaterThan(0);
+    expect(await page.textContent('.cluster-head')).toMatch(/private: never sent to a cloud model/);
+    await screenshot(page, 'private-cluster');
+
+    // Runs page and a phone-sized screen.
+    await page.goto(`${base}/#/runs`);
+    await page.waitForSelector('table.runs tr');
+    await screenshot(page, 'runs');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/#/clusters?run=${runId}`);
+    await page.waitForSelector('.card[data-cluster]');
+    // No sideways scrolling on a phone.
+    const wider = await page.evaluate(
+      `[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => e.tagName + '.' + e.className + (e.getAttribute('aria-label') ?? '') + ' ' + Math.round(e.getBoundingClientRect().left) + '-' + Math.round(e.getBoundingClientRect().right))`,
+    );
+    expect(wider).toEqual([]);
+    await screenshot(page, 'clusters-phone');
+  });
+
+  it('the API refuses a foreign Host and cross-site writes, and documents the review endpoints', async () => {
+    const doc = await json<{ paths: Record<string, unknown> }>('docs-json');
+    for (const p of [
+      '/runs/{id}/review/clusters',
+      '/runs/{id}/decisions',
+      '/decisions/{decisionId}/undo',
+      '/runs/{id}/sidecars/write',
+    ])
+      expect(Object.keys(doc.paths)).toContain(p);
+    const foreign = await fetch(`${base}/runs`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(foreign.status).toBe(403);
+  });
+});

@@ -122,6 +122,23 @@ export class ClustersRepository {
     );
   }
 
+  /** The photos of one cluster of a run (an index lookup: no need to read the whole run). */
+  membersOfCluster(runId: string, cluster: number): number[] {
+    return (
+      this.db
+        .prepare('SELECT photo_id FROM cluster_members WHERE run_id = ? AND cluster = ? ORDER BY photo_id')
+        .all(runId, cluster) as Array<{ photo_id: number }>
+    ).map((r) => r.photo_id);
+  }
+
+  /** One photo's cluster in a run. */
+  memberOf(runId: string, photoId: number): MemberRow | undefined {
+    const r = this.db
+      .prepare('SELECT photo_id, cluster, distance FROM cluster_members WHERE run_id = ? AND photo_id = ?')
+      .get(runId, photoId) as { photo_id: number; cluster: number; distance: number | null } | undefined;
+    return r && { photoId: r.photo_id, cluster: r.cluster, distance: r.distance };
+  }
+
   replaceScores(runId: string, rows: VocabularyScoreRow[]): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM vocabulary_scores WHERE run_id = ?').run(runId);

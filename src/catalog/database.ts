@@ -20,7 +20,33 @@ export function openDatabase(dataDir: string, migrations: readonly Migration[] =
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   migrate(db, migrations);
+  cachePreparedStatements(db);
   return db;
+}
+
+/** Statements kept per connection (the repositories' SQL is a few dozen texts, plus IN-list sizes). */
+const STATEMENT_CACHE_SIZE = 512;
+
+/**
+ * Repositories prepare their SQL where they use it; compiling the same text again on every call
+ * costs more than running it (a 100k-photo view made 300k compilations). Memoizing `prepare` per
+ * connection keeps the code readable and the calls cheap. No repository iterates a statement while
+ * reusing the same text, so sharing a compiled statement is safe.
+ */
+function cachePreparedStatements(db: Db): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, ReturnType<Db['prepare']>>();
+  db.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (statement) {
+      cache.delete(sql);
+    } else {
+      statement = prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(sql, statement);
+    return statement;
+  }) as Db['prepare'];
 }
 
 export function migrate(db: Db, migrations: readonly Migration[]): void {

@@ -272,7 +272,7 @@ export class KeywordsRepository {
       .sort(
         (a, b) =>
           a.photoId - b.photoId ||
-          a.layer.localeCompare(b.layer) ||
+          (a.layer < b.layer ? -1 : a.layer > b.layer ? 1 : 0) ||
           (a.term < b.term ? -1 : a.term > b.term ? 1 : 0),
       );
   }
@@ -386,14 +386,15 @@ export class KeywordsRepository {
     });
   }
 
-  /** Changes whenever a keyword or a decision changes: how cached views know they are stale. */
+  /**
+   * Changes when keywords are added or a decision is made (each is a new row; both maxima are
+   * index lookups, cheap at a million rows): how cached views know they are stale. Proposals
+   * replaced in place come with a new clustering, which the views' stamp also includes.
+   */
   stamp(): string {
-    const k = this.db.prepare('SELECT COUNT(*) AS n, MAX(updated_at) AS at FROM keywords').get() as {
-      n: number;
-      at: string | null;
-    };
+    const k = this.db.prepare('SELECT MAX(rowid) AS n FROM keywords').get() as { n: number | null };
     const d = this.db.prepare('SELECT MAX(id) AS id FROM decisions').get() as { id: number | null };
-    return `${k.n}:${k.at ?? ''}:${d.id ?? 0}`;
+    return `${k.n ?? 0}:${d.id ?? 0}`;
   }
 
   /** Proposals per layer, source kind and state (one per photo and source), for `pcc stats`. */

@@ -7,7 +7,7 @@
 import type { Catalog } from '../catalog/catalog';
 import type { Decision, KeywordRowBefore, MemberBefore } from '../catalog/decisions.repository';
 import type { KeywordLayer } from '../catalog/keywords.repository';
-import { clusterOfPhotos, selectKeywords, type KeywordSelection } from './review-keywords';
+import { selectKeywords, type KeywordSelection } from './review-keywords';
 
 export class DecisionError extends Error {
   override name = 'DecisionError';
@@ -35,13 +35,12 @@ export function decideKeywords(
   options: { applyToCluster: boolean; client: string },
 ): DecisionOutcome[] {
   const selected = selectKeywords(catalog, sel);
-  const membersOf = new Map<number, number[]>();
-  for (const [photoId, cluster] of clusterOfPhotos(catalog, sel.runId)) {
-    if (cluster < 0) continue;
-    const list = membersOf.get(cluster) ?? [];
-    list.push(photoId);
-    membersOf.set(cluster, list);
-  }
+  const members = new Map<number, number[]>();
+  const membersOf = (cluster: number) => {
+    let list = members.get(cluster);
+    if (!list) members.set(cluster, (list = catalog.clusters.membersOfCluster(sel.runId, cluster)));
+    return list;
+  };
   // One decision per (cluster, term): the unit the review studio shows and undoes.
   const groups = new Map<
     string,
@@ -55,7 +54,7 @@ export function decideKeywords(
       g = { cluster: spread ? k.cluster : -1, layer: k.layer, term: k.term, photoIds: new Set() };
       groups.set(key, g);
     }
-    if (spread) for (const id of membersOf.get(k.cluster) ?? [k.photoId]) g.photoIds.add(id);
+    if (spread) for (const id of membersOf(k.cluster)) g.photoIds.add(id);
     else g.photoIds.add(k.photoId);
   }
   return catalog.transaction(() =>

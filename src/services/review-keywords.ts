@@ -46,14 +46,27 @@ export function clusterOfPhotos(catalog: Catalog, runId: string): Map<number, nu
 
 /** The keywords a selection names, among the photos of the run's library. */
 export function selectKeywords(catalog: Catalog, sel: KeywordSelection): SelectedKeyword[] {
-  const clusterOf = clusterOfPhotos(catalog, sel.runId);
-  let photoIds = catalog.runs.libraryOf(sel.runId).map((w) => w.photoId);
-  if (sel.photoIds) {
-    const wanted = new Set(sel.photoIds);
-    photoIds = photoIds.filter((id) => wanted.has(id));
+  // A cluster or a list of photos is read directly; only a selection without either reads the
+  // whole library (the CLI's `pcc tags list`, a cold studio view).
+  let photoIds: number[];
+  let clusterOf: (photoId: number) => number;
+  if (sel.cluster !== undefined) {
+    const cluster = sel.cluster;
+    photoIds = catalog.clusters.membersOfCluster(sel.runId, cluster);
+    if (sel.photoIds) {
+      const wanted = new Set(sel.photoIds);
+      photoIds = photoIds.filter((id) => wanted.has(id));
+    }
+    clusterOf = () => cluster;
+  } else if (sel.photoIds) {
+    photoIds = [...new Set(sel.photoIds)];
+    const of = new Map(photoIds.map((id) => [id, catalog.clusters.memberOf(sel.runId, id)?.cluster ?? -1]));
+    clusterOf = (id) => of.get(id) ?? -1;
+  } else {
+    photoIds = catalog.runs.libraryOf(sel.runId).map((w) => w.photoId);
+    const of = clusterOfPhotos(catalog, sel.runId);
+    clusterOf = (id) => of.get(id) ?? -1;
   }
-  if (sel.cluster !== undefined)
-    photoIds = photoIds.filter((id) => (clusterOf.get(id) ?? -1) === sel.cluster);
   return catalog.keywords
     .find({
       photoIds,
@@ -63,15 +76,23 @@ export function selectKeywords(catalog: Catalog, sel: KeywordSelection): Selecte
       state: sel.state,
       minScore: sel.minScore,
     })
-    .map((k) => ({ ...k, cluster: clusterOf.get(k.photoId) ?? -1 }));
+    .map((k) => ({ ...k, cluster: clusterOf(k.photoId) }));
 }
 
 /** The selection grouped as chips per cluster, largest share first. */
 export function clusterChips(catalog: Catalog, sel: KeywordSelection): ClusterChip[] {
   const sizes = new Map<number, number>();
   for (const c of clusterOfPhotos(catalog, sel.runId).values()) sizes.set(c, (sizes.get(c) ?? 0) + 1);
+  return groupChips(selectKeywords(catalog, sel), sizes);
+}
+
+/** Keywords (each with its photo's cluster) as chips, per cluster, the most widely shared first. */
+export function groupChips(
+  keywords: Iterable<SelectedKeyword>,
+  sizes: ReadonlyMap<number, number>,
+): ClusterChip[] {
   const chips = new Map<string, ClusterChip>();
-  for (const k of selectKeywords(catalog, sel)) {
+  for (const k of keywords) {
     const key = `${k.cluster}\u0000${k.layer}\u0000${k.term}`;
     let chip = chips.get(key);
     if (!chip) {

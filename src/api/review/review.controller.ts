@@ -45,6 +45,20 @@ export class ReviewController {
     return this.review.thumbnail(sha1, res);
   }
 
+  @Get('photos/:photoId/image')
+  @ApiOperation({
+    summary: 'the photo page image: its proxy (≤ 1024 px, metadata-free) or else its thumbnail',
+  })
+  image(@Param('photoId', ParseIntPipe) photoId: number, @Res() res: Response) {
+    return this.review.image(photoId, res);
+  }
+
+  @Get('audit/xmp.csv')
+  @ApiOperation({ summary: 'the XMP audit CSV: every keyword written, with its source and time' })
+  audit(@Res() res: Response) {
+    return this.review.audit(res);
+  }
+
   @Post('runs/:id/decisions')
   @ApiOperation({
     summary: 'approve or reject a keyword for a cluster (default) or photos; logged, undoable',

@@ -9,13 +9,15 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Catalog } from '../../catalog/catalog';
+import type { Decision } from '../../catalog/decisions.repository';
 import { CATALOG } from '../clusters/clusters.service';
 import { RUN_CLIENT } from '../runs/runs.service';
 import { RunClient, RunNotFoundError } from '../../temporal/run-client';
 import { ReviewViews } from '../../services/review-views';
 import { decideKeywords, DecisionError, movePhotos, undoDecision } from '../../services/decisions';
 import { isNoop, planSidecars, type SidecarNaming } from '../../library/sidecars';
-import { thumbnailPathFor } from '../../images/loader';
+import { proxyPathFor, thumbnailPathFor } from '../../images/loader';
+import { auditPathFor } from '../../services/write-sidecars';
 import type { ClusterQueryDto, DecisionDto, MoveDto } from './review.dto';
 
 export const STUDIO_OPTIONS = Symbol('STUDIO_OPTIONS');
@@ -120,14 +122,51 @@ export class ReviewService {
     fs.createReadStream(file).pipe(res);
   }
 
-  private decided<T>(fn: () => T): T {
+  /**
+   * Runs a decision. Keyword decisions refresh only the clusters of the photos they touched; a
+   * move (memberships change) drops the run's cached views.
+   */
+  image(photoId: number, res: Response) {
+    const photo = this.catalog.photos.get(photoId);
+    if (!photo) throw new NotFoundException(`no photo ${photoId}`);
+    const candidates = [
+      proxyPathFor(this.options.dataDir, photo.sha1, 1024),
+      thumbnailPathFor(this.options.dataDir, photo.sha1),
+    ];
+    const file = candidates.find((f) => fs.existsSync(f));
+    if (!file) throw new NotFoundException('no image for this photo yet');
+    res.setHeader('Cache-Control', 'private, max-age=3600');
+    res.type('image/jpeg');
+    fs.createReadStream(file).pipe(res);
+  }
+
+  audit(res: Response) {
+    const file = auditPathFor(this.options.dataDir);
+    if (!fs.existsSync(file)) throw new NotFoundException('nothing written yet: no audit');
+    res.setHeader('Content-Disposition', 'attachment; filename="xmp_audit.csv"');
+    res.type('text/csv');
+    fs.createReadStream(file).pipe(res);
+  }
+
+  private decided<T extends Decision | { outcomes: unknown }>(runId: string | undefined, fn: () => T): T {
     try {
-      return fn();
+      const result = fn();
+      const decisions: Decision[] = [];
+      if ('outcomes' in result) {
+        for (const o of result.outcomes as Array<{ decisionId?: number }>)
+          if (o.decisionId !== undefined) decisions.push(this.catalog.decisions.get(o.decisionId)!);
+      } else decisions.push(result);
+      for (const d of decisions) {
+        const target = d.action === 'undo' ? this.catalog.decisions.get(d.undoes!) : d;
+        const run = d.runId ?? runId;
+        if (!run) continue;
+        if (target?.action === 'move') this.views.invalidate(run);
+        else this.views.refreshPhotos(run, d.photoIds);
+      }
+      return result;
     } catch (err) {
       if (err instanceof DecisionError) throw new ConflictException(err.message);
       throw err;
-    } finally {
-      this.views.invalidate();
     }
   }
 
@@ -135,7 +174,7 @@ export class ReviewService {
     const runId = this.clustered(id);
     if (body.cluster === undefined && !body.photoIds?.length)
       throw new BadRequestException('say which photos: a cluster or photoIds');
-    return this.decided(() => ({
+    return this.decided(runId, () => ({
       outcomes: decideKeywords(
         this.catalog,
         { runId, cluster: body.cluster, photoIds: body.photoIds, layer: body.layer, term: body.term },
@@ -147,7 +186,7 @@ export class ReviewService {
 
   move(id: string, body: MoveDto) {
     const runId = this.clustered(id);
-    return this.decided(() =>
+    return this.decided(runId, () =>
       movePhotos(this.catalog, {
         runId,
         photoIds: body.photoIds,
@@ -163,7 +202,7 @@ export class ReviewService {
   }
 
   undo(decisionId: number, client?: string) {
-    return this.decided(() => undoDecision(this.catalog, decisionId, client ?? 'studio'));
+    return this.decided(undefined, () => undoDecision(this.catalog, decisionId, client ?? 'studio'));
   }
 
   async plan(id: string, naming: SidecarNaming) {

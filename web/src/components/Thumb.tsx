@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { thumbnailUrl } from '../api';
 
 /** A thumbnail from the cache; private photos stay blurred until clicked. Fixed box: no layout jumps. */
-export function Thumb(props: { sha1?: string; alt: string; private?: boolean; size?: number }) {
+export function Thumb(props: { sha1?: string; alt: string; private?: boolean; size?: number; src?: string }) {
   const [revealed, setRevealed] = useState(false);
   const [failed, setFailed] = useState(false);
   const size = props.size ?? 200;

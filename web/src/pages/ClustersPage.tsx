@@ -19,6 +19,8 @@ export interface ClusterFilters {
   minScore?: string;
   folder?: string;
   q?: string;
+  dateFrom?: string;
+  dateTo?: string;
   sort?: string;
 }
 

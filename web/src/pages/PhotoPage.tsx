@@ -45,7 +45,13 @@ export function PhotoPage({ id, runId }: { id: number; runId?: string }) {
         </a>
       )}
       <div className="photo-layout">
-        <Thumb sha1={data.sha1} alt={data.paths[0]?.relPath ?? ''} private={data.private} size={512} />
+        <Thumb
+          sha1={data.sha1}
+          src={`photos/${data.photoId}/image`}
+          alt={data.paths[0]?.relPath ?? ''}
+          private={data.private}
+          size={512}
+        />
         <div className="photo-facts">
           <h1>{data.paths[0]?.relPath}</h1>
           {data.paths.length > 1 && (

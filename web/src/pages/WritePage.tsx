@@ -94,7 +94,7 @@ export function WritePage({ runId, temporalUi }: { runId: string; temporalUi: st
           {p.auditPath && (
             <span>
               {' '}
-              · audit <code>{p.auditPath}</code>
+              · audit <a href="audit/xmp.csv">xmp_audit.csv</a> <code>{p.auditPath}</code>
             </span>
           )}
           {temporalUi && write && (

@@ -57,6 +57,7 @@ async function main(): Promise<void> {
       photos: { type: 'string', default: '100000' },
       clusters: { type: 'string', default: '10000' },
       requests: { type: 'string', default: '100' },
+      keep: { type: 'boolean', default: false },
     },
   });
   const photos = Number(values.photos);
@@ -220,7 +221,8 @@ async function main(): Promise<void> {
   const scrollMs = Date.now() - s0;
   await browser.close();
   await app.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  if (values.keep) console.log(`catalog kept in ${dataDir}`);
+  else fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(profile, { recursive: true, force: true });
   console.log(
     `  first contentful paint ${fcp.toFixed(0)} ms · first cards with images ${cardsMs} ms · deep scroll filled in ${scrollMs} ms`,

@@ -152,4 +152,12 @@ export class MetadataRepository {
       MetadataRow | undefined;
     return row && toStored(row);
   }
+
+  /** Every photo's resolved capture date (library-wide views). */
+  resolvedDates(): Map<number, string> {
+    const rows = this.db
+      .prepare('SELECT photo_id, resolved_date FROM photo_metadata WHERE resolved_date IS NOT NULL')
+      .all() as Array<{ photo_id: number; resolved_date: string }>;
+    return new Map(rows.map((r) => [r.photo_id, r.resolved_date]));
+  }
 }

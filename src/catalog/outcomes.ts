@@ -1,5 +1,5 @@
 import type { Catalog } from './catalog';
-import { LOAD_KEY } from './results.repository';
+import { LOAD_KEY, type StageResultRow } from './results.repository';
 import type { WorkItem } from './runs.repository';
 import type { CaptionKey } from '../shared/payloads';
 import type { PhotoStatus } from '../shared/status';
@@ -23,12 +23,24 @@ export function outcomeOf(
   key: CaptionKey,
   dryRun = false,
 ): PhotoOutcome {
-  const load = catalog.results.get(photo.photoId, 'load', LOAD_KEY);
+  return combine(
+    photo,
+    catalog.results.get(photo.photoId, 'load', LOAD_KEY),
+    catalog.results.get(photo.photoId, 'caption', key),
+    dryRun,
+  );
+}
+
+function combine(
+  photo: { photoId: number; relPath: string; absPath: string },
+  load: StageResultRow | undefined,
+  caption: StageResultRow | undefined,
+  dryRun: boolean,
+): PhotoOutcome {
   if (load?.status === 'error_corrupt' || dryRun) {
     if (load?.status === 'success') return { ...photo, status: load.status, note: load.reason ?? undefined };
     return { ...photo, status: load?.status, reason: load?.reason ?? undefined };
   }
-  const caption = catalog.results.get(photo.photoId, 'caption', key);
   return {
     ...photo,
     status: caption?.status,
@@ -38,9 +50,21 @@ export function outcomeOf(
   };
 }
 
+/** Many photos at once: two queries for the whole list instead of two per photo. */
 function outcomesOf(catalog: Catalog, items: WorkItem[], key: CaptionKey, dryRun: boolean): PhotoOutcome[] {
+  if (items.length < 200)
+    return items.map((w) =>
+      outcomeOf(catalog, { photoId: w.photoId, relPath: w.relPath, absPath: w.absPath }, key, dryRun),
+    );
+  const loads = catalog.results.allFor('load', LOAD_KEY);
+  const captions = catalog.results.allFor('caption', key);
   return items.map((w) =>
-    outcomeOf(catalog, { photoId: w.photoId, relPath: w.relPath, absPath: w.absPath }, key, dryRun),
+    combine(
+      { photoId: w.photoId, relPath: w.relPath, absPath: w.absPath },
+      loads.get(w.photoId),
+      captions.get(w.photoId),
+      dryRun,
+    ),
   );
 }
 

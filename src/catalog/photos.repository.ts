@@ -79,6 +79,12 @@ export class PhotosRepository {
     return this.db.prepare('SELECT * FROM photos WHERE id = ?').get(photoId) as PhotoRow | undefined;
   }
 
+  /** Every photo's content hash (library-wide views). */
+  sha1s(): Map<number, string> {
+    const rows = this.db.prepare('SELECT id, sha1 FROM photos').all() as Array<{ id: number; sha1: string }>;
+    return new Map(rows.map((r) => [r.id, r.sha1]));
+  }
+
   pathsOf(photoId: number): PathRow[] {
     return this.db
       .prepare(`SELECT ${PATH_COLUMNS} FROM photo_paths WHERE photo_id = ? ORDER BY abs_path`)

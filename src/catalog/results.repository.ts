@@ -100,6 +100,16 @@ export class ResultsRepository {
   }
 
   /** Money and tokens recorded per backend and model (the cost of the latest result per photo). */
+  /** Every photo's result for one stage and key, in one query (library-wide views and reports). */
+  allFor(stage: Stage, key: CaptionKey): Map<number, StageResultRow> {
+    const rows = this.db
+      .prepare(
+        `SELECT ${RESULT_COLUMNS} FROM stage_results WHERE stage = ? AND backend = ? AND model = ? AND prompt_hash = ?`,
+      )
+      .all(stage, key.backend, key.model, key.promptHash) as StageResultRow[];
+    return new Map(rows.map((r) => [r.photoId, r]));
+  }
+
   /** Every stage result of one photo (the photo page's history), newest first. */
   allOf(photoId: number): StageResultRow[] {
     return this.db

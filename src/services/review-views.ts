@@ -9,7 +9,7 @@ import type { KeywordLayer, KeywordState, PhotoKeyword } from '../catalog/keywor
 import { localOnlyMatcher } from '../library/local-only';
 import { summarizeClusters } from '../reports/cluster-reports';
 import { DATE_UNCERTAIN } from '../activities/dates';
-import { clusterChips, groupChips, type ClusterChip } from './review-keywords';
+import { groupChips, type ClusterChip } from './review-keywords';
 import { byCodePoint } from '../shared/compare';
 
 export interface PhotoRef {
@@ -111,15 +111,12 @@ export class ReviewViews {
     const summary = summarizeClusters(catalog, runId);
     const { config, clusters } = summary;
     const isPrivate = localOnlyMatcher(config.localOnly ?? []);
-    const chips = new Map<number, ClusterChip[]>();
-    for (const chip of clusterChips(catalog, { runId })) {
-      const list = chips.get(chip.cluster) ?? [];
-      list.push(chip);
-      chips.set(chip.cluster, list);
-    }
     const members: RunIndex['members'] = new Map();
-    const sha1 = (id: number) => catalog.photos.get(id)?.sha1 ?? '';
-    const dateOf = (id: number) => catalog.metadata.get(id)?.resolvedDate ?? undefined;
+    // Library-wide reads in a few queries (one per table), not a few per photo.
+    const sha1s = catalog.photos.sha1s();
+    const dates = catalog.metadata.resolvedDates();
+    const sha1 = (id: number) => sha1s.get(id) ?? '';
+    const dateOf = (id: number) => dates.get(id);
     const groups = new Map<
       number,
       Array<{ photoId: number; relPath: string; distance: number | null; caption?: string; status?: string }>
@@ -136,6 +133,18 @@ export class ReviewViews {
         ...(o.status ? { status: o.status } : {}),
       });
       groups.set(c, list);
+    }
+    const sizes = new Map([...groups.entries()].map(([c, list]) => [c, list.length]));
+    const chips = new Map<number, ClusterChip[]>();
+    const inLibrary = summary.byPhoto;
+    const keywords = catalog.keywords
+      .find({})
+      .filter((k) => inLibrary.has(k.photoId))
+      .map((k) => ({ ...k, cluster: inLibrary.get(k.photoId)!.cluster }));
+    for (const chip of groupChips(keywords, sizes)) {
+      const list = chips.get(chip.cluster) ?? [];
+      list.push(chip);
+      chips.set(chip.cluster, list);
     }
     const cards: ClusterCard[] = clusters.map((c) => {
       const list = (groups.get(c.id) ?? []).sort(

@@ -84,21 +84,6 @@ export interface KeywordFilter {
   runId?: string;
 }
 
-interface Row {
-  photo_id: number;
-  layer: KeywordLayer;
-  term: string;
-  source: string;
-  source_kind: SourceKind;
-  score: number | null;
-  state: KeywordState;
-  decided_by: DecidedBy;
-  path: string;
-  mapped_from: string | null;
-  run_id: string | null;
-  from_cluster: number | null;
-}
-
 export function defaultPath(layer: KeywordLayer, term: string): string {
   return layer === 'USER' ? term : `${layer}|${term}`;
 }

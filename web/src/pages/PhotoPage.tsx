@@ -26,6 +26,7 @@ interface PhotoView {
   keywords: PhotoKeyword[];
   cluster?: { runId: string; id: number; distance: number | null };
   history: Array<{ at: string; stage: string; what: string; status: string; note?: string; runId?: string }>;
+  runs: Array<{ id: string; workflowId: string; status: string; createdAt: string }>;
 }
 
 export function PhotoPage({ id, runId }: { id: number; runId?: string }) {
@@ -121,6 +122,14 @@ export function PhotoPage({ id, runId }: { id: number; runId?: string }) {
               </div>
             ))}
           </dl>
+          <h2>Runs</h2>
+          <ul className="history">
+            {data.runs.map((r) => (
+              <li key={r.id}>
+                {r.createdAt.slice(0, 19).replace('T', ' ')} · <code>{r.workflowId}</code> · {r.status}
+              </li>
+            ))}
+          </ul>
           <h2>History</h2>
           <ul className="history">
             {data.history.map((h, i) => (

@@ -98,11 +98,31 @@ export function RunsPage({ studio }: { studio: StudioInfo }) {
   const [backend, setBackend] = useState('mock');
   const [cluster, setCluster] = useState(true);
   const [limit, setLimit] = useState('');
+  const [model, setModel] = useState('');
+  const [maxCost, setMaxCost] = useState('');
+  const [localOnly, setLocalOnly] = useState('');
+  const [vision, setVision] = useState('');
   const [error, setError] = useState<unknown>(undefined);
   const start = async () => {
     setError(undefined);
     try {
-      await api.post('runs', { roots: [root], backend, cluster, ...(limit ? { limit: Number(limit) } : {}) });
+      await api.post('runs', {
+        roots: [root],
+        backend,
+        cluster,
+        ...(model ? { model } : {}),
+        ...(limit ? { limit: Number(limit) } : {}),
+        ...(maxCost ? { maxCostUsd: Number(maxCost) } : {}),
+        ...(localOnly.trim()
+          ? {
+              localOnly: localOnly
+                .split(',')
+                .map((g) => g.trim())
+                .filter(Boolean),
+            }
+          : {}),
+        ...(vision && cluster ? { visionBackend: vision } : {}),
+      });
       runs.reload();
     } catch (e) {
       setError(e);
@@ -133,6 +153,48 @@ export function RunsPage({ studio }: { studio: StudioInfo }) {
         <label>
           <input type="checkbox" checked={cluster} onChange={(e) => setCluster(e.target.checked)} /> cluster
           and propose keywords
+        </label>
+        <label>
+          model
+          <input
+            value={model}
+            onChange={(e) => setModel(e.target.value)}
+            size={14}
+            placeholder="backend default"
+          />
+        </label>
+        <label>
+          vision on medoids
+          <select
+            value={vision}
+            onChange={(e) => setVision(e.target.value)}
+            aria-label="vision backend"
+            disabled={!cluster}
+          >
+            <option value="">none</option>
+            {['openai', 'anthropic', 'gemini', 'xai', 'openai-compatible'].map((b) => (
+              <option key={b}>{b}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          never send (globs)
+          <input
+            value={localOnly}
+            onChange={(e) => setLocalOnly(e.target.value)}
+            size={14}
+            placeholder="Family/**, Private"
+          />
+        </label>
+        <label>
+          max cost $
+          <input
+            value={maxCost}
+            onChange={(e) => setMaxCost(e.target.value)}
+            size={5}
+            inputMode="decimal"
+            placeholder="no cap"
+          />
         </label>
         <label>
           limit

@@ -97,6 +97,7 @@ describe('the run option table', () => {
       ...process.env,
       PCC_MODELS_DIR: path.join(SHARED, 'models'),
       OPENAI_API_KEY: 'sk-test-key',
+      PCC_NSFW_MODEL: path.join(SHARED, 'models-real', 'open-nsfw', 'open_nsfw.onnx'),
     };
     const build = (request: Partial<RunRequest>) => buildRunConfig({ ...request, roots: [root] }, env);
     const cli = build(viaFlags(values));

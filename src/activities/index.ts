@@ -8,7 +8,11 @@ import { createEmbedActivities, createEmbedPersistActivities } from './embed';
 import { createClusterActivities, createStageClusterActivities } from './cluster';
 import { createVocabularyActivities } from './vocabulary';
 import { createReportActivities } from './reports';
-import { createKeywordComputeActivities, createKeywordIoActivities } from './keywords';
+import {
+  createKeywordComputeActivities,
+  createKeywordIoActivities,
+  createPrivacyComputeActivities,
+} from './keywords';
 import { createWriteActivities } from './write';
 
 /** Activities hosted by io workers: everything that touches the library files or the catalog. */
@@ -34,6 +38,7 @@ export function createComputeActivities(deps: ActivityDeps) {
     ...createClusterActivities(),
     ...createVocabularyActivities(deps),
     ...createKeywordComputeActivities(deps),
+    ...createPrivacyComputeActivities(),
   };
 }
 

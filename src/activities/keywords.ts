@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { NsfwScorer } from '../models/nsfw';
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { withHeartbeats, type ActivityDeps } from './context';
 import { getBackend } from '../backends/registry';
@@ -95,6 +97,31 @@ export function createKeywordComputeActivities(deps: ActivityDeps) {
   };
 }
 
+let nsfw: { file: string; scorer: Promise<NsfwScorer> } | undefined;
+
+/** One Open-NSFW session per process (per weights file). */
+function nsfwScorer(file: string): Promise<NsfwScorer> {
+  if (nsfw?.file !== file) nsfw = { file, scorer: NsfwScorer.create(file) };
+  return nsfw.scorer;
+}
+
+/** gpu workers: the privacy gate's Open-NSFW scores, before any photo can reach a cloud queue. */
+export function createPrivacyComputeActivities() {
+  return {
+    async scoreNsfw(input: {
+      model: string;
+      photos: Array<{ photoId: number; proxyPath: string }>;
+    }): Promise<Array<{ photoId: number; score: number }>> {
+      const scorer = await nsfwScorer(input.model);
+      const scores = await withHeartbeats(
+        () => undefined,
+        () => scorer.score(input.photos.map((p) => p.proxyPath)),
+      );
+      return input.photos.map((p, i) => ({ photoId: p.photoId, score: scores[i] }));
+    },
+  };
+}
+
 /** io workers: which medoids to ask, and storing each answer the moment it arrives. */
 export function createKeywordIoActivities(deps: ActivityDeps) {
   return {
@@ -103,6 +130,9 @@ export function createKeywordIoActivities(deps: ActivityDeps) {
     },
     async storeMedoidVision(answer: VisionAnswer): Promise<{ proposed: number }> {
       return storeMedoidVision(deps.catalog(), answer);
+    },
+    async recordNsfwScores(input: { model: string; scores: Array<{ photoId: number; score: number }> }) {
+      deps.catalog().metadata.setNsfwScores(input.scores, path.basename(input.model));
     },
   };
 }

@@ -66,6 +66,10 @@ export function createLoadActivities(deps: ActivityDeps) {
         log.warn({ event: 'batch.inventory_failed', reason: err.message });
         return new Map<number, PhotoMetadata>();
       });
+      const nsfwOf = (photoId: number) => {
+        const score = catalog.metadata.nsfwScore(photoId);
+        return score === undefined ? {} : { nsfwScore: score };
+      };
       const hashes = new Map<number, string>();
       const notes = new Map<number, string>();
       let done = 0;
@@ -81,6 +85,7 @@ export function createLoadActivities(deps: ActivityDeps) {
           sha1: item.sha1,
           relPath: item.relPath,
           private: isPrivate(item.relPath),
+          ...nsfwOf(item.photoId),
         };
         try {
           const decodedBefore = catalog.results.get(item.photoId, 'load', LOAD_KEY)?.status === 'success';

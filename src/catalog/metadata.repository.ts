@@ -160,4 +160,31 @@ export class MetadataRepository {
       .all() as Array<{ photo_id: number; resolved_date: string }>;
     return new Map(rows.map((r) => [r.photo_id, r.resolved_date]));
   }
+
+  /** Open-NSFW scores computed on this machine (the privacy gate's first signal). */
+  setNsfwScores(rows: Array<{ photoId: number; score: number }>, model: string): void {
+    const now = new Date().toISOString();
+    const upsert = this.db.prepare(
+      `INSERT INTO photo_privacy (photo_id, nsfw_score, nsfw_model, scored_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(photo_id) DO UPDATE SET nsfw_score = excluded.nsfw_score, nsfw_model = excluded.nsfw_model,
+         scored_at = excluded.scored_at`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) upsert.run(r.photoId, r.score, model, now);
+    })();
+  }
+
+  nsfwScore(photoId: number): number | undefined {
+    const r = this.db.prepare('SELECT nsfw_score FROM photo_privacy WHERE photo_id = ?').get(photoId) as
+      { nsfw_score: number | null } | undefined;
+    return r?.nsfw_score ?? undefined;
+  }
+
+  /** Every scored photo (library-wide views). */
+  nsfwScores(): Map<number, number> {
+    const rows = this.db
+      .prepare('SELECT photo_id, nsfw_score FROM photo_privacy WHERE nsfw_score IS NOT NULL')
+      .all() as Array<{ photo_id: number; nsfw_score: number }>;
+    return new Map(rows.map((r) => [r.photo_id, r.nsfw_score]));
+  }
 }

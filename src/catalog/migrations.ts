@@ -241,4 +241,16 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE keyword_decisions;
     `,
   },
+  {
+    version: 8,
+    name: 'privacy signals per photo (NSFW score)',
+    sql: `
+      CREATE TABLE photo_privacy (
+        photo_id    INTEGER PRIMARY KEY REFERENCES photos(id),
+        nsfw_score  REAL,
+        nsfw_model  TEXT,
+        scored_at   TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -8,6 +8,7 @@ import type { QueueRole } from '../shared/queues';
 import { readConfig } from '../config';
 import { DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL } from '../models/known-models';
 import { modelsDir, requireModel } from '../models/model-store';
+import { nsfwModelPath, requireNsfwModel } from '../models/nsfw';
 import { isPhotoStatus, parseStatusList, PHOTO_STATUSES, type PhotoStatus } from '../shared/status';
 import { CLUSTER_MODES, DEFAULT_CLUSTER_PARAMS, type ClusterMode } from '../clustering/cluster';
 import { readVocabularyFile } from '../tags/vocabulary';
@@ -41,6 +42,9 @@ export interface RunRequest {
   /** Globs (relative to a root) that never leave the machine; PCC_LOCAL_ONLY adds more. */
   localOnly?: string[];
   privateBackend?: string;
+  /** Open-NSFW gate: auto (when the weights are installed), on, off. */
+  nsfwCheck?: string;
+  nsfwThreshold?: number;
   baseUrl?: string;
   maxCostUsd?: number;
   /** Compute embeddings on the gpu queue. */
@@ -189,6 +193,25 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
       throw new RunRequestError((err as Error).message);
     }
   }
+  let privacy: RunConfig['privacy'];
+  const nsfwCheck = request.nsfwCheck ?? 'auto';
+  if (!['auto', 'on', 'off'].includes(nsfwCheck))
+    throw new RunRequestError(`--nsfw-check must be auto, on or off, got "${request.nsfwCheck}"`);
+  if (!dryRun && nsfwCheck !== 'off') {
+    const weights = nsfwModelPath(modelsDir(readConfig(env), env), env);
+    if (nsfwCheck === 'on' || fs.existsSync(weights)) {
+      try {
+        requireNsfwModel(weights);
+      } catch (err) {
+        throw new RunRequestError((err as Error).message);
+      }
+      privacy = {
+        nsfwModel: weights,
+        nsfwThreshold: numberIn('--nsfw-threshold', request.nsfwThreshold, 0.8, 0, 1),
+        reviewThreshold: 0.2,
+      };
+    }
+  }
   const localOnly = [
     ...(request.localOnly ?? []),
     ...(env.PCC_LOCAL_ONLY ?? '')
@@ -224,7 +247,8 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     baseUrl:
       request.baseUrl ?? (backend.name === 'openai-compatible' ? env.OPENAI_COMPATIBLE_BASE_URL : undefined),
     maxCostUsd,
-    writeProxies: !dryRun && (backend.readsPixels || embed !== undefined),
+    writeProxies: !dryRun && (backend.readsPixels || embed !== undefined || privacy !== undefined),
+    ...(privacy ? { privacy } : {}),
     embed,
     cluster,
     limit: request.limit === undefined ? undefined : intIn('limit', request.limit, 0, 1, 10_000_000),
@@ -413,7 +437,7 @@ export function runQueueRoles(config: RunConfig): QueueRole[] {
       'io',
       config.captionQueue,
       ...(config.privateQueue ? [config.privateQueue] : []),
-      ...(config.embed ? (['gpu'] as const) : []),
+      ...(config.embed || config.privacy ? (['gpu'] as const) : []),
       ...(config.cluster ? (['cpu'] as const) : []),
       ...(config.cluster?.keywords?.vision ? [config.cluster.keywords.vision.queue] : []),
     ]),
@@ -447,6 +471,7 @@ export function runWorkflowId(config: RunConfig): string {
     cluster: config.cluster ? hashText(JSON.stringify(config.cluster)) : null,
     // Only when set, so that the ids of runs started before the option existed stay the same.
     ...(config.acceptTruncated ? { acceptTruncated: true } : {}),
+    ...(config.privacy ? { nsfwThreshold: config.privacy.nsfwThreshold } : {}),
   };
   const label =
     path

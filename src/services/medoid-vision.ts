@@ -89,10 +89,16 @@ export function planMedoidVision(
   if (!config) throw new Error(`no run ${runId} in the catalog`);
   const vision = settingsOf(config);
   const isPrivate = localOnlyMatcher(config.localOnly);
+  // The NSFW gate's verdicts count like local-only globs: such a cluster is never sent.
+  const nsfwThreshold = config.privacy?.nsfwThreshold ?? Infinity;
+  const nsfw = config.privacy ? catalog.metadata.nsfwScores() : new Map<number, number>();
   const key = visionKey(vision);
   const plan: VisionPlan = { toAsk: [], answered: 0, privateClusters: 0 };
   for (const [cluster, members] of clustersOf(catalog, runId)) {
-    const anyPrivate = members.some((id) => catalog.photos.pathsOf(id).some((p) => isPrivate(p.relPath)));
+    const anyPrivate = members.some(
+      (id) =>
+        (nsfw.get(id) ?? 0) >= nsfwThreshold || catalog.photos.pathsOf(id).some((p) => isPrivate(p.relPath)),
+    );
     if (anyPrivate) {
       plan.privateClusters++;
       continue;

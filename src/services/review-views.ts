@@ -110,7 +110,11 @@ export class ReviewViews {
     const catalog = this.catalog;
     const summary = summarizeClusters(catalog, runId);
     const { config, clusters } = summary;
-    const isPrivate = localOnlyMatcher(config.localOnly ?? []);
+    const globPrivate = localOnlyMatcher(config.localOnly ?? []);
+    const nsfw = config.privacy ? catalog.metadata.nsfwScores() : new Map<number, number>();
+    const threshold = config.privacy?.nsfwThreshold ?? Infinity;
+    const isPrivate = (relPath: string, photoId: number) =>
+      globPrivate(relPath) || (nsfw.get(photoId) ?? 0) >= threshold;
     const members: RunIndex['members'] = new Map();
     // Library-wide reads in a few queries (one per table), not a few per photo.
     const sha1s = catalog.photos.sha1s();
@@ -150,7 +154,11 @@ export class ReviewViews {
       const list = (groups.get(c.id) ?? []).sort(
         (a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity) || (a.relPath < b.relPath ? -1 : 1),
       );
-      const refs = list.map((m) => ({ ...m, sha1: sha1(m.photoId), private: isPrivate(m.relPath) }));
+      const refs = list.map((m) => ({
+        ...m,
+        sha1: sha1(m.photoId),
+        private: isPrivate(m.relPath, m.photoId),
+      }));
       members.set(c.id, refs);
       const all = chips.get(c.id) ?? [];
       const dates = refs
@@ -276,6 +284,9 @@ export class ReviewViews {
     const run = runId ? catalog.runs.run(runId) : runs[0];
     const isPrivate = localOnlyMatcher(run?.config.localOnly ?? []);
     const paths = catalog.photos.pathsOf(photoId);
+    const nsfwScore = catalog.metadata.nsfwScore(photoId);
+    const nsfwPrivate =
+      nsfwScore !== undefined && nsfwScore >= (run?.config.privacy?.nsfwThreshold ?? Infinity);
     const meta = catalog.metadata.get(photoId);
     const results = catalog.results.allOf(photoId);
     const cluster = run ? catalog.clusters.memberOf(run.id, photoId) : undefined;
@@ -284,7 +295,8 @@ export class ReviewViews {
       sha1: photo.sha1,
       format: photo.format,
       size: photo.size,
-      private: paths.some((p) => isPrivate(p.relPath)),
+      private: nsfwPrivate || paths.some((p) => isPrivate(p.relPath)),
+      ...(nsfwScore !== undefined ? { nsfwScore } : {}),
       paths: paths.map((p) => ({ absPath: p.absPath, relPath: p.relPath, root: p.root })),
       metadata: meta
         ? {

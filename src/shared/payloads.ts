@@ -58,6 +58,8 @@ export interface RunConfig {
   apiMaxAttempts: number;
   /** Globs (relative to a root) of folders and files that must never leave the machine. */
   localOnly: string[];
+  /** The NSFW gate: photos scoring at or above the threshold are private (absent: no gate). */
+  privacy?: PrivacySettings;
   /** Local backend that captions local-only photos of a remote run; absent → skipped_private. */
   privateBackend?: string;
   privateQueue?: QueueRole;
@@ -70,6 +72,16 @@ export interface RunConfig {
   embed?: EmbedSettings;
   /** Clustering, vocabulary tags and reports after the last batch (--cluster). */
   cluster?: ClusterSettings;
+}
+
+/** Privacy signals computed on this machine before any photo can reach a cloud queue. */
+export interface PrivacySettings {
+  /** Open-NSFW weights (a local file). */
+  nsfwModel: string;
+  /** At or above: private (never sent to a cloud backend). */
+  nsfwThreshold: number;
+  /** At or above (and below the threshold): flagged for review. */
+  reviewThreshold: number;
 }
 
 /** Which embeddings a clustering groups by. */
@@ -136,8 +148,12 @@ export interface LoadedPhoto {
   reason?: string;
   /** JPEG proxy (auto-oriented, resized, metadata-free) that compute stages read instead of the original. */
   proxyPath?: string;
-  /** Matches a local-only glob: never sent to a remote backend. */
+  /** Matches a local-only glob (or the NSFW gate said so): never sent to a remote backend. */
   private: boolean;
+  /** Why it is private, when it is not a local-only glob. */
+  privateReason?: string;
+  /** Stored Open-NSFW score, when this photo was scored before. */
+  nsfwScore?: number;
   /** False when the photo already has its final caption (it is here for its embedding only). */
   needsCaption: boolean;
   /** The existing caption, for caption-text embeddings of photos not captioned again. */

@@ -100,6 +100,35 @@ async function captionPerPhoto(config: RunConfig, runId: string, photos: LoadedP
   return { outcomes, authError };
 }
 
+/**
+ * Scores the photos that have no stored Open-NSFW score (gpu queue, local weights), stores them
+ * (io), and marks every photo at or above the threshold private for the rest of the batch.
+ */
+async function gateNsfw(privacy: NonNullable<RunConfig['privacy']>, photos: LoadedPhoto[]): Promise<void> {
+  const gpu = proxyActivities<ComputeActivities>({
+    taskQueue: taskQueueOf('gpu'),
+    startToCloseTimeout: '1 hour',
+    heartbeatTimeout: '30 seconds',
+    retry: DEFAULT_RETRY,
+  });
+  const need = photos.filter((p) => p.nsfwScore === undefined && p.proxyPath);
+  if (need.length) {
+    const scores = await gpu.scoreNsfw({
+      model: privacy.nsfwModel,
+      photos: need.map((p) => ({ photoId: p.photoId, proxyPath: p.proxyPath as string })),
+    });
+    await io.recordNsfwScores({ model: privacy.nsfwModel, scores });
+    const byId = new Map(scores.map((s) => [s.photoId, s.score]));
+    for (const p of need) p.nsfwScore = byId.get(p.photoId);
+  }
+  for (const p of photos) {
+    if (p.nsfwScore !== undefined && p.nsfwScore >= privacy.nsfwThreshold && !p.private) {
+      p.private = true;
+      p.privateReason = `NSFW score ${p.nsfwScore.toFixed(2)} ≥ ${privacy.nsfwThreshold}`;
+    }
+  }
+}
+
 /** Image (and caption-text) embeddings on the gpu queue; vectors travel by staging file, not history. */
 async function embed(
   config: RunConfig,
@@ -157,6 +186,9 @@ export async function processBatch({ config, batch }: ProcessBatchInput): Promis
     return { batchIndex: batch.batchIndex, counts, costUsd: 0 };
   }
 
+  // The privacy gate: Open-NSFW on this machine, before any photo can reach a cloud queue.
+  if (config.privacy) await gateNsfw(config.privacy, decodable);
+
   const outcomes: CaptionOutcome[] = [];
   let authError: string | undefined;
   // Photos here only for a missing embedding keep their caption: nobody pays for it twice.
@@ -183,7 +215,9 @@ export async function processBatch({ config, batch }: ProcessBatchInput): Promis
       outcomes.push({
         photoId: p.photoId,
         status: 'skipped_private',
-        reason: `local-only photo: never sent to ${config.backend}`,
+        reason: p.privateReason
+          ? `${p.privateReason}: never sent to ${config.backend}`
+          : `local-only photo: never sent to ${config.backend}`,
       });
     }
   }

@@ -8,7 +8,7 @@
  *
  * records a mock run (three batches, continue-as-new after two, a pause and a resume) and a keywords
  * run (clustering, the AI layer, vision on cluster medoids) into tests/fixtures/histories/. Add
- * `-t keywords` (or `-t 'golden histories records the golden'`) to record only one of them.
+ * `-t 'privacy run'` (or another scenario's words) to record only one of them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -125,66 +125,85 @@ describe('golden histories', () => {
       await server.stop();
     }
   });
+  /** Records one run's libraryRun history and its first batch's under `<name>-<date>`. */
+  async function recordScenario(name: string, args: (lib: string) => string[], extraEnv: NodeJS.ProcessEnv) {
+    const server = await startTestServer();
+    const fake = await new FakeProviderServer().start();
+    try {
+      const lib = tempDir(`pcc-golden-${name}-`);
+      for (const sub of ['orientation', 'cameras']) {
+        fs.mkdirSync(path.join(lib, sub));
+        for (const f of fs.readdirSync(path.join(SAMPLE_LIBRARY, sub)).filter((f) => f.endsWith('.jpg')))
+          fs.copyFileSync(path.join(SAMPLE_LIBRARY, sub, f), path.join(lib, sub, f));
+      }
+      const { env } = testEnv({
+        TEMPORAL_ADDRESS: server.address,
+        PCC_MODELS_DIR: path.join(SHARED, 'models'),
+        OPENAI_API_KEY: 'sk-test-key',
+        OPENAI_BASE_URL: `${fake.url}/v1`,
+        ...extraEnv,
+      });
+      const out = await runPcc(['run', lib, ...args(lib)], env);
+      const id = /Started run (\S+)/.exec(out)![1];
+      const temporal = resolveTemporalCli(readConfig(process.env), { install: true });
+      const show = (workflowId: string) =>
+        execFileSync(
+          temporal,
+          ['workflow', 'show', '--address', server.address, '--workflow-id', workflowId, '--output', 'json'],
+          { encoding: 'utf8', maxBuffer: 64 << 20 },
+        );
+      const stamp = new Date().toISOString().slice(0, 10);
+      const index = JSON.parse(fs.readFileSync(path.join(HISTORIES, 'index.json'), 'utf8')) as Record<
+        string,
+        string
+      >;
+      const json = show(id);
+      fs.writeFileSync(path.join(HISTORIES, `${name}-${stamp}.json`), json);
+      index[`${name}-${stamp}.json`] = id;
+      const child = (JSON.parse(json) as { events: Array<Record<string, { workflowId?: string }>> }).events
+        .map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId)
+        .find(Boolean);
+      if (child) {
+        fs.writeFileSync(path.join(HISTORIES, `${name}Batch-${stamp}.json`), show(child));
+        index[`${name}Batch-${stamp}.json`] = child;
+      }
+      fs.writeFileSync(path.join(HISTORIES, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
+      return { out, json };
+    } finally {
+      await fake.stop();
+      await server.stop();
+    }
+  }
+
+  const cluster = [
+    '--cluster',
+    '--cluster-mode',
+    'cosine-threshold',
+    '--cluster-threshold',
+    '0.95',
+    '--ai-min-score',
+    '-1',
+  ];
+
   (record ? it : it.skip)(
     'records a keywords run (clustering, the AI layer, vision on medoids)',
     async () => {
-      const server = await startTestServer();
-      const fake = await new FakeProviderServer().start();
-      try {
-        const lib = tempDir('pcc-golden-kw-');
-        for (const sub of ['orientation', 'cameras']) {
-          fs.mkdirSync(path.join(lib, sub));
-          for (const f of fs.readdirSync(path.join(SAMPLE_LIBRARY, sub)).filter((f) => f.endsWith('.jpg')))
-            fs.copyFileSync(path.join(SAMPLE_LIBRARY, sub, f), path.join(lib, sub, f));
-        }
-        const { env } = testEnv({
-          TEMPORAL_ADDRESS: server.address,
-          PCC_MODELS_DIR: path.join(SHARED, 'models'),
-          OPENAI_API_KEY: 'sk-test-key',
-          OPENAI_BASE_URL: `${fake.url}/v1`,
-        });
-        const out = await runPcc(
-          [
-            'run',
-            lib,
-            '--cluster',
-            '--cluster-mode',
-            'cosine-threshold',
-            '--cluster-threshold',
-            '0.95',
-            '--ai-min-score',
-            '-1',
-            '--vision-backend',
-            'openai',
-            '--local-only',
-            'orientation/Portrait_*',
-          ],
-          env,
-        );
-        const id = /Started run (\S+)/.exec(out)![1];
-        expect(out).toMatch(/Vision: \d+ medoids asked/);
-        const connection = await Connection.connect({ address: server.address });
-        const temporal = resolveTemporalCli(readConfig(process.env), { install: true });
-        const json = execFileSync(
-          temporal,
-          ['workflow', 'show', '--address', server.address, '--workflow-id', id, '--output', 'json'],
-          { encoding: 'utf8', maxBuffer: 64 << 20 },
-        );
-        const stamp = new Date().toISOString().slice(0, 10);
-        const file = `keywordsRun-${stamp}.json`;
-        fs.writeFileSync(path.join(HISTORIES, file), json);
-        const index = JSON.parse(fs.readFileSync(path.join(HISTORIES, 'index.json'), 'utf8')) as Record<
-          string,
-          string
-        >;
-        index[file] = id;
-        fs.writeFileSync(path.join(HISTORIES, 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
-        await connection.close();
-        expect(json).toMatch(/visionTagMedoid/);
-      } finally {
-        await fake.stop();
-        await server.stop();
-      }
+      const { out, json } = await recordScenario(
+        'keywordsRun',
+        () => [...cluster, '--vision-backend', 'openai', '--local-only', 'orientation/Portrait_*'],
+        {},
+      );
+      expect(out).toMatch(/Vision: \d+ medoids asked/);
+      expect(json).toMatch(/visionTagMedoid/);
     },
   );
+
+  (record ? it : it.skip)('records a privacy run (the NSFW gate before cloud captions)', async () => {
+    const { out } = await recordScenario(
+      'privacyRun',
+      () => ['--backend', 'openai', '--nsfw-check', 'on', '--nsfw-threshold', '0.1', ...cluster],
+      { PCC_NSFW_MODEL: path.join(SHARED, 'models-real', 'open-nsfw', 'open_nsfw.onnx') },
+    );
+    expect(out).toMatch(/skipped_private [1-9]/);
+  });
 });

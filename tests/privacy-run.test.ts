@@ -12,6 +12,7 @@ import { uploadImage } from '../src/backends/upload-image';
 import { FakeProviderServer } from '../src/fakes/provider-server';
 import { proxyPathFor } from '../src/images/loader';
 import { NsfwScorer } from '../src/models/nsfw';
+import { ReviewViews } from '../src/services/review-views';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { SAMPLE_LIBRARY, SHARED, tempDir } from './helpers/fixtures';
 import { runPcc, startTestServer, testEnv } from './helpers/processes';

@@ -27,6 +27,8 @@ export interface ClusterCard {
   medoid?: PhotoRef;
   /** Any member is local-only: the cluster never goes to a cloud model and is blurred. */
   private: boolean;
+  /** Members whose NSFW score is in the review band (0.2 up to the private threshold). */
+  nsfwReview: number;
   dateUncertain: number;
   folder: string;
   /** Resolved dates of the members, oldest and newest (trusted or not). */
@@ -115,6 +117,11 @@ export class ReviewViews {
     const threshold = config.privacy?.nsfwThreshold ?? Infinity;
     const isPrivate = (relPath: string, photoId: number) =>
       globPrivate(relPath) || (nsfw.get(photoId) ?? 0) >= threshold;
+    const review = config.privacy?.reviewThreshold ?? Infinity;
+    const inReview = (photoId: number) => {
+      const score = nsfw.get(photoId);
+      return score !== undefined && score >= review && score < threshold;
+    };
     const members: RunIndex['members'] = new Map();
     // Library-wide reads in a few queries (one per table), not a few per photo.
     const sha1s = catalog.photos.sha1s();
@@ -187,6 +194,7 @@ export class ReviewViews {
             }
           : {}),
         private: refs.some((m) => m.private),
+        nsfwReview: refs.filter((m) => inReview(m.photoId)).length,
         dateUncertain: all.find((k) => k.layer === 'AI' && k.term === DATE_UNCERTAIN)?.photos ?? 0,
         folder: [...folders.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '',
         ...(dates.length ? { dateFrom: dates[0], dateTo: dates[dates.length - 1] } : {}),

@@ -30,6 +30,7 @@ export interface ClusterCard {
   size: number;
   medoid?: PhotoRef;
   private: boolean;
+  nsfwReview: number;
   dateUncertain: number;
   folder: string;
   dateFrom?: string;

@@ -10,6 +10,7 @@ const detail: ClusterDetail = {
   labelSource: 'caption',
   size: 2,
   private: false,
+  nsfwReview: 0,
   dateUncertain: 0,
   folder: 'Venice',
   next: 4,

@@ -117,6 +117,11 @@ export function ClusterPage(props: {
         <div className="badges">
           <span className="badge size">{data.size} photos</span>
           {data.private && <span className="badge private">private: never sent to a cloud model</span>}
+          {data.nsfwReview > 0 && (
+            <span className="badge review">
+              {data.nsfwReview} with an NSFW score to check (0.2 up to the private threshold)
+            </span>
+          )}
           {data.dateUncertain > 0 && (
             <span className="badge date">{data.dateUncertain} with an uncertain date</span>
           )}

@@ -104,6 +104,14 @@ export function ClusterCardView({
         <div className="badges">
           <span className="badge size">{card.size} photos</span>
           {card.private && <span className="badge private">private</span>}
+          {card.nsfwReview > 0 && (
+            <span
+              className="badge review"
+              title="NSFW score between 0.2 and the private threshold: worth a look"
+            >
+              {card.nsfwReview} to check
+            </span>
+          )}
           {card.dateUncertain > 0 && <span className="badge date">{card.dateUncertain} date?</span>}
         </div>
         <div className="chips">

@@ -116,5 +116,25 @@ describe('privacy gate: Open-NSFW before any cloud request', () => {
     const clean = [...clusters.values()].filter((ms) => ms.every((m) => (m.score ?? 0) < THRESHOLD));
     expect(fake.requests.filter((r) => r.prompt?.includes('JSON only'))).toHaveLength(clean.length);
     expect(out).toMatch(new RegExp(`${clusters.size - clean.length} private clusters kept local`));
+
+    // The review studio marks (and blurs) the same clusters and photos as private.
+    const c = Catalog.open(dataDir);
+    try {
+      const runId = c.runs.latestRun()!.id;
+      const cards = new ReviewViews(c).clusters(runId).clusters.filter((x) => x.id >= 0);
+      const privateIds = [...clusters.entries()]
+        .filter(([, ms]) => ms.some((m) => (m.score ?? 0) >= THRESHOLD))
+        .map(([id]) => id)
+        .sort();
+      expect(
+        cards
+          .filter((x) => x.private)
+          .map((x) => x.id)
+          .sort(),
+      ).toEqual(privateIds);
+      expect(new ReviewViews(c).photo(privateOnes[0].photoId, runId)?.private).toBe(true);
+    } finally {
+      c.close();
+    }
   });
 });

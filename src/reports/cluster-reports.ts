@@ -35,6 +35,8 @@ export interface ClusterSummary {
   medoid?: PhotoOutcome;
   /** Every member is a local-only photo: nothing about this group may leave the machine. */
   localOnly: boolean;
+  /** Every member, nearest the centre first. */
+  members: Array<{ outcome: PhotoOutcome; distance: number | null }>;
   nearest: Array<{ outcome: PhotoOutcome; distance: number | null }>;
 }
 
@@ -115,6 +117,7 @@ export function summarizeClusters(
       size: members.length,
       medoid: members[0]?.distance !== null ? members[0]?.outcome : undefined,
       localOnly: members.every((m) => isPrivate(m.outcome.relPath)),
+      members,
       nearest: members.slice(0, 5),
     };
   });

@@ -7,11 +7,11 @@
 import type { Catalog } from '../catalog/catalog';
 import type { KeywordProposal } from '../catalog/keywords.repository';
 import { proxyPathFor } from '../images/loader';
-import { localOnlyMatcher } from '../library/local-only';
 import type { CaptionKey, RunConfig } from '../shared/payloads';
 import type { VisionSettings } from '../tags/keyword-settings';
 import { TermMapper } from '../tags/caption-terms';
 import { policyOfRun, withPolicy } from './keyword-proposals';
+import { privacyOf } from './privacy';
 
 export const VISION_SKIPPED = 'vision-skipped';
 
@@ -88,16 +88,16 @@ export function planMedoidVision(
   const config = catalog.runs.run(runId)?.config;
   if (!config) throw new Error(`no run ${runId} in the catalog`);
   const vision = settingsOf(config);
-  const isPrivate = localOnlyMatcher(config.localOnly);
-  // The NSFW gate's verdicts count like local-only globs: such a cluster is never sent.
-  const nsfwThreshold = config.privacy?.nsfwThreshold ?? Infinity;
-  const nsfw = config.privacy ? catalog.metadata.nsfwScores() : new Map<number, number>();
+  // Local-only globs and the NSFW gate's verdicts alike: such a cluster is never sent.
+  const privacy = privacyOf(catalog, config, { bulk: true });
   const key = visionKey(vision);
   const plan: VisionPlan = { toAsk: [], answered: 0, privateClusters: 0 };
   for (const [cluster, members] of clustersOf(catalog, runId)) {
-    const anyPrivate = members.some(
-      (id) =>
-        (nsfw.get(id) ?? 0) >= nsfwThreshold || catalog.photos.pathsOf(id).some((p) => isPrivate(p.relPath)),
+    const anyPrivate = members.some((id) =>
+      privacy.isPrivate(
+        id,
+        catalog.photos.pathsOf(id).map((p) => p.relPath),
+      ),
     );
     if (anyPrivate) {
       plan.privateClusters++;

@@ -6,11 +6,11 @@
  */
 import type { Catalog } from '../catalog/catalog';
 import type { KeywordLayer, KeywordState, PhotoKeyword } from '../catalog/keywords.repository';
-import { localOnlyMatcher } from '../library/local-only';
 import { summarizeClusters } from '../reports/cluster-reports';
 import { DATE_UNCERTAIN } from '../activities/dates';
 import { groupChips, type ClusterChip } from './review-keywords';
 import { byCodePoint } from '../shared/compare';
+import { privacyOf } from './privacy';
 
 export interface PhotoRef {
   photoId: number;
@@ -112,40 +112,14 @@ export class ReviewViews {
     const catalog = this.catalog;
     const summary = summarizeClusters(catalog, runId);
     const { config, clusters } = summary;
-    const globPrivate = localOnlyMatcher(config.localOnly ?? []);
-    const nsfw = config.privacy ? catalog.metadata.nsfwScores() : new Map<number, number>();
-    const threshold = config.privacy?.nsfwThreshold ?? Infinity;
-    const isPrivate = (relPath: string, photoId: number) =>
-      globPrivate(relPath) || (nsfw.get(photoId) ?? 0) >= threshold;
-    const review = config.privacy?.reviewThreshold ?? Infinity;
-    const inReview = (photoId: number) => {
-      const score = nsfw.get(photoId);
-      return score !== undefined && score >= review && score < threshold;
-    };
+    const privacy = privacyOf(catalog, config, { bulk: true });
     const members: RunIndex['members'] = new Map();
     // Library-wide reads in a few queries (one per table), not a few per photo.
     const sha1s = catalog.photos.sha1s();
     const dates = catalog.metadata.resolvedDates();
     const sha1 = (id: number) => sha1s.get(id) ?? '';
     const dateOf = (id: number) => dates.get(id);
-    const groups = new Map<
-      number,
-      Array<{ photoId: number; relPath: string; distance: number | null; caption?: string; status?: string }>
-    >();
-    for (const o of summary.outcomes) {
-      const at = summary.byPhoto.get(o.photoId);
-      const c = at?.cluster ?? -1;
-      const list = groups.get(c) ?? [];
-      list.push({
-        photoId: o.photoId,
-        relPath: o.relPath,
-        distance: at?.distance ?? null,
-        ...(o.caption ? { caption: o.caption } : {}),
-        ...(o.status ? { status: o.status } : {}),
-      });
-      groups.set(c, list);
-    }
-    const sizes = new Map([...groups.entries()].map(([c, list]) => [c, list.length]));
+    const sizes = new Map(clusters.map((c) => [c.id, c.size]));
     const chips = new Map<number, ClusterChip[]>();
     const inLibrary = summary.byPhoto;
     const keywords = catalog.keywords
@@ -158,13 +132,15 @@ export class ReviewViews {
       chips.set(chip.cluster, list);
     }
     const cards: ClusterCard[] = clusters.map((c) => {
-      const list = (groups.get(c.id) ?? []).sort(
-        (a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity) || (a.relPath < b.relPath ? -1 : 1),
-      );
-      const refs = list.map((m) => ({
-        ...m,
-        sha1: sha1(m.photoId),
-        private: isPrivate(m.relPath, m.photoId),
+      // summarizeClusters has every member sorted, nearest the centre first.
+      const refs = c.members.map(({ outcome: o, distance }) => ({
+        photoId: o.photoId,
+        relPath: o.relPath,
+        distance,
+        ...(o.caption ? { caption: o.caption } : {}),
+        ...(o.status ? { status: o.status } : {}),
+        sha1: sha1(o.photoId),
+        private: privacy.isPrivate(o.photoId, [o.relPath]),
       }));
       members.set(c.id, refs);
       const all = chips.get(c.id) ?? [];
@@ -194,7 +170,7 @@ export class ReviewViews {
             }
           : {}),
         private: refs.some((m) => m.private),
-        nsfwReview: refs.filter((m) => inReview(m.photoId)).length,
+        nsfwReview: refs.filter((m) => privacy.inReview(m.photoId)).length,
         dateUncertain: all.find((k) => k.layer === 'AI' && k.term === DATE_UNCERTAIN)?.photos ?? 0,
         folder: [...folders.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '',
         ...(dates.length ? { dateFrom: dates[0], dateTo: dates[dates.length - 1] } : {}),
@@ -290,11 +266,8 @@ export class ReviewViews {
     if (!photo) return undefined;
     const runs = catalog.runs.runsOfPhoto(photoId);
     const run = runId ? catalog.runs.run(runId) : runs[0];
-    const isPrivate = localOnlyMatcher(run?.config.localOnly ?? []);
     const paths = catalog.photos.pathsOf(photoId);
     const nsfwScore = catalog.metadata.nsfwScore(photoId);
-    const nsfwPrivate =
-      nsfwScore !== undefined && nsfwScore >= (run?.config.privacy?.nsfwThreshold ?? Infinity);
     const meta = catalog.metadata.get(photoId);
     const results = catalog.results.allOf(photoId);
     const cluster = run ? catalog.clusters.memberOf(run.id, photoId) : undefined;
@@ -303,7 +276,10 @@ export class ReviewViews {
       sha1: photo.sha1,
       format: photo.format,
       size: photo.size,
-      private: nsfwPrivate || paths.some((p) => isPrivate(p.relPath)),
+      private: privacyOf(catalog, run?.config, { bulk: false }).isPrivate(
+        photoId,
+        paths.map((p) => p.relPath),
+      ),
       ...(nsfwScore !== undefined ? { nsfwScore } : {}),
       paths: paths.map((p) => ({ absPath: p.absPath, relPath: p.relPath, root: p.root })),
       metadata: meta

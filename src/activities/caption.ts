@@ -30,7 +30,7 @@ function contextFor(runId: string, settings: CaptionSettings): CaptionContext {
 }
 
 /** Turns a backend's classified API error into Temporal's retry decision (honouring Retry-After). */
-function toFailure(err: unknown): unknown {
+export function toFailure(err: unknown): unknown {
   if (err instanceof AuthApiError) return ApplicationFailure.nonRetryable(err.message, AUTH_FAILED);
   if (err instanceof TransientApiError) {
     return ApplicationFailure.create({

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NsfwScorer } from '../models/nsfw';
-import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
 import { withHeartbeats, type ActivityDeps } from './context';
 import { getBackend } from '../backends/registry';
-import { AuthApiError, TransientApiError } from '../backends/api-errors';
 import type { CaptionInput } from '../backends/backend';
 import { proposeAiKeywordsFile, type AiKeywordInput } from '../services/ai-keywords';
 import {
@@ -15,7 +14,7 @@ import {
   type VisionPlan,
 } from '../services/medoid-vision';
 import type { VisionSettings } from '../tags/keyword-settings';
-import { AUTH_FAILED } from './caption';
+import { toFailure } from './caption';
 
 export interface VisionTagInput {
   runId: string;
@@ -84,14 +83,7 @@ export function createKeywordComputeActivities(deps: ActivityDeps) {
           return { skipped: 'the model refused or returned no tags', usage: result.usage };
         return { tags: result.tags, usage: result.usage };
       } catch (err) {
-        if (err instanceof AuthApiError) throw ApplicationFailure.nonRetryable(err.message, AUTH_FAILED);
-        if (err instanceof TransientApiError)
-          throw ApplicationFailure.create({
-            message: err.message,
-            type: 'TransientApiError',
-            nextRetryDelay: err.retryAfterMs,
-          });
-        throw err;
+        throw toFailure(err);
       }
     },
   };

@@ -1,5 +1,4 @@
 import {
-  ActivityFailure,
   CancellationScope,
   condition,
   continueAsNew,
@@ -25,7 +24,7 @@ import { processBatch } from './process-batch';
 import { clusterAndReport } from './cluster-and-report';
 import { tagMedoids, type TagMedoidsResult } from './tag-medoids';
 import type { ReportSummary } from '../reports/cluster-reports';
-import { DEFAULT_RETRY } from './retry';
+import { DEFAULT_RETRY, failureMessage } from './retry';
 
 const { scanLibrary } = proxyActivities<IoActivities>({
   taskQueue: taskQueueOf('io'),
@@ -215,8 +214,7 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
         report = await clusterAndReport(runId, config);
       } catch (err) {
         if (isCancellation(err)) throw err;
-        clusterError =
-          err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
+        clusterError = failureMessage(err);
       }
       if (report && config.cluster.keywords?.vision) {
         ledger.phase = 'tagging';
@@ -228,8 +226,7 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
           ledger.spendUsd += vision?.costUsd ?? 0;
         } catch (err) {
           if (isCancellation(err)) throw err;
-          visionError =
-            err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
+          visionError = failureMessage(err);
         }
       }
     }

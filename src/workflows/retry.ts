@@ -1,4 +1,4 @@
-import type { RetryPolicy } from '@temporalio/common';
+import { ActivityFailure, type RetryPolicy } from '@temporalio/common';
 
 /**
  * Transient failures (crashes, timeouts, 429/5xx) back off exponentially without limit: a run is
@@ -12,3 +12,8 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maximumInterval: '1 minute',
   nonRetryableErrorTypes: NON_RETRYABLE_ERRORS,
 };
+
+/** What went wrong in an activity, as a person reads it: the activity's own error, not the wrapper. */
+export function failureMessage(err: unknown): string {
+  return err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
+}

@@ -9,7 +9,7 @@ import type { ComputeActivities, IoActivities } from '../activities';
 import { visionPrompt } from '../backends/backend';
 import type { RunConfig } from '../shared/payloads';
 import { taskQueueOf } from '../shared/queues';
-import { DEFAULT_RETRY } from './retry';
+import { DEFAULT_RETRY, failureMessage } from './retry';
 
 const io = proxyActivities<IoActivities>({
   taskQueue: taskQueueOf('io'),
@@ -100,8 +100,8 @@ export async function tagMedoids(
         answer = await api.visionTagMedoid({ runId, settings: vision, prompt, medoid });
       } catch (err) {
         if (isCancellation(err)) throw err;
+        const message = failureMessage(err);
         const cause = err instanceof ActivityFailure ? err.cause : undefined;
-        const message = cause?.message ?? (err as Error).message;
         if (cause instanceof ApplicationFailure && cause.type === 'AuthFailed') result.authError = message;
         answer = { skipped: message };
       } finally {

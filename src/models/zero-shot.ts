@@ -4,6 +4,7 @@
  * cosine similarity, softmaxed with CLIP's logit scale (100).
  */
 import { byCodePoint } from '../shared/compare';
+import { dot } from '../clustering/matrix';
 import { embedTextsClip, type EmbedderOptions } from './embedder';
 import { DEFAULT_TEMPLATE } from '../tags/vocabulary';
 
@@ -35,7 +36,7 @@ export class ZeroShotScorer {
 
   /** Every label with its probability, best first. */
   rank(imageVector: Float32Array): LabelScore[] {
-    const logits = this.labelVectors.map((v) => 100 * dot(v, imageVector));
+    const logits = this.labelVectors.map((v) => 100 * dot(v, 0, imageVector, 0, v.length));
     const max = Math.max(...logits);
     const exps = logits.map((l) => Math.exp(l - max));
     const sum = exps.reduce((a, b) => a + b, 0);
@@ -43,10 +44,4 @@ export class ZeroShotScorer {
       .map((label, i) => ({ label, score: exps[i] / sum }))
       .sort((a, b) => b.score - a.score || byCodePoint(a.label, b.label));
   }
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
 }

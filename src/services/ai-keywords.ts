@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write';
 import { readMatrixFile } from '../clustering/input-file';
+import { dot } from '../clustering/matrix';
 import { embedTextsClip, normalize } from '../models/embedder';
 import { modelsDir, requireModel } from '../models/model-store';
 import type { PccConfig } from '../config';
@@ -42,12 +43,6 @@ export interface AiKeywordRow {
 
 /** Texts embedded per text-tower call. */
 const TEXT_BATCH = 128;
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
 
 export async function proposeAiKeywordsFile(
   config: PccConfig,
@@ -92,7 +87,7 @@ export async function proposeAiKeywordsFile(
       const image = normalize(vectors.data.slice(p * vectors.cols, (p + 1) * vectors.cols));
       const best = new Map<string, AiTerm>();
       for (const c of candidates[p]) {
-        const score = Math.round(dot(textVectors.get(c.word)!, image) * 1e4) / 1e4;
+        const score = Math.round(dot(textVectors.get(c.word)!, 0, image, 0, image.length) * 1e4) / 1e4;
         if (score < settings.aiMinScore) continue;
         const mapped = mapper.map(c.word);
         const key = mapped.path ?? mapped.term;

@@ -29,6 +29,13 @@ export interface StudioOptions {
   temporalUiUrl?: string;
 }
 
+/** Streams a file from the data folder as the response. */
+function sendFile(res: Response, file: string, type: string, cacheControl: string): void {
+  res.setHeader('Cache-Control', cacheControl);
+  res.type(type);
+  fs.createReadStream(file).pipe(res);
+}
+
 /** The review studio's API: views from services/review-views.ts, decisions from services/decisions.ts. */
 @Injectable()
 export class ReviewService {
@@ -117,9 +124,7 @@ export class ReviewService {
     const file = thumbnailPathFor(this.options.dataDir, sha1);
     if (!fs.existsSync(file)) throw new NotFoundException('no thumbnail for this photo yet');
     // Content-addressed: the same name is always the same picture.
-    res.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
-    res.type('image/jpeg');
-    fs.createReadStream(file).pipe(res);
+    sendFile(res, file, 'image/jpeg', 'private, max-age=31536000, immutable');
   }
 
   /**
@@ -135,17 +140,14 @@ export class ReviewService {
     ];
     const file = candidates.find((f) => fs.existsSync(f));
     if (!file) throw new NotFoundException('no image for this photo yet');
-    res.setHeader('Cache-Control', 'private, max-age=3600');
-    res.type('image/jpeg');
-    fs.createReadStream(file).pipe(res);
+    sendFile(res, file, 'image/jpeg', 'private, max-age=3600');
   }
 
   audit(res: Response) {
     const file = auditPathFor(this.options.dataDir);
     if (!fs.existsSync(file)) throw new NotFoundException('nothing written yet: no audit');
     res.setHeader('Content-Disposition', 'attachment; filename="xmp_audit.csv"');
-    res.type('text/csv');
-    fs.createReadStream(file).pipe(res);
+    sendFile(res, file, 'text/csv', 'no-cache');
   }
 
   private decided<T extends Decision | { outcomes: unknown }>(runId: string | undefined, fn: () => T): T {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
+import type { PccConfig } from '../../config';
 import { cliConfig, info } from '../context';
 import { ensureTemporal } from '../../temporal/dev-server';
 import { RunClient } from '../../temporal/run-client';
@@ -77,6 +78,13 @@ interface ServeOptions {
   queues?: string;
 }
 
+/** Where the API (and the studio) listens: flags, then PCC_API_HOST / PCC_API_PORT. */
+function apiAddress(config: PccConfig, opts: ServeOptions): { host: string; port: number; url: string } {
+  const host = opts.host ?? config.api.host;
+  const port = opts.port ? (toInt('--port', opts.port) ?? config.api.port) : config.api.port;
+  return { host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/` };
+}
+
 /** The studio's address when a pcc server already answers there. */
 async function runningStudio(url: string, token?: string): Promise<boolean> {
   try {
@@ -114,9 +122,7 @@ export function registerReview(program: Command): void {
     .option('--open', 'open it in the default browser')
     .action(async (opts: ServeOptions & { open?: boolean }) => {
       const config = cliConfig();
-      const host = opts.host ?? config.api.host;
-      const port = opts.port ? (toInt('--port', opts.port) ?? config.api.port) : config.api.port;
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+      const { url } = apiAddress(config, opts);
       if (await runningStudio(url, config.api.token)) {
         info(`Review studio ${url} (pcc server is already running)`);
         if (opts.open) openBrowser(url);
@@ -133,8 +139,7 @@ async function serve(
   onListening: (studioUrl: string) => void = () => undefined,
 ): Promise<void> {
   const config = cliConfig();
-  const host = opts.host ?? config.api.host;
-  const port = opts.port ? (toInt('--port', opts.port) ?? config.api.port) : config.api.port;
+  const { host, port, url } = apiAddress(config, opts);
   const roles = parseQueues(opts.queues ?? defaultServerRoles().join(','));
   const endpoint = await ensureTemporal(config, { log: (m) => info(m) });
   const workers = await createWorkers(config, endpoint, roles);
@@ -150,7 +155,6 @@ async function serve(
     roots: config.photosDir ? [config.photosDir] : [],
     temporalUiUrl: endpoint.uiUrl,
   });
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
   info(`Review studio ${url} · API ${url} (OpenAPI at /docs)`);
   onListening(url);
   info(`Temporal ${endpoint.address}${endpoint.uiUrl ? ` — UI ${endpoint.uiUrl}` : ''}`);

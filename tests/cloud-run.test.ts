@@ -4,36 +4,13 @@
  * the server-side rate limit, privacy routing, the cost cap and the estimate.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { Catalog } from '../src/catalog/catalog';
 import { proxyPathFor } from '../src/images/loader';
 import { uploadImage } from '../src/backends/upload-image';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { FakeProviderServer } from '../src/fakes/provider-server';
-import { SAMPLE_LIBRARY, tempDir, waitFor } from './helpers/fixtures';
+import { catalogOf, jpegLibrary, waitFor } from './helpers/fixtures';
 import { killHard, runPcc, startPcc, startTestServer, testEnv, type Proc } from './helpers/processes';
-
-/** A small all-JPEG library: cameras/ (8 photos) and orientation/ (18). */
-function jpegLibrary(): string {
-  const root = tempDir('pcc-cloudlib-');
-  for (const sub of ['cameras', 'orientation']) {
-    fs.mkdirSync(path.join(root, sub));
-    for (const f of fs.readdirSync(path.join(SAMPLE_LIBRARY, sub)).filter((f) => f.endsWith('.jpg'))) {
-      fs.copyFileSync(path.join(SAMPLE_LIBRARY, sub, f), path.join(root, sub, f));
-    }
-  }
-  return root;
-}
-
-function catalogOf<T>(dataDir: string, fn: (c: Catalog) => T): T {
-  const c = Catalog.open(dataDir);
-  try {
-    return fn(c);
-  } finally {
-    c.close();
-  }
-}
 
 function latestRun(dataDir: string) {
   return catalogOf(dataDir, (c) => {

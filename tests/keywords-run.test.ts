@@ -15,20 +15,11 @@ import { uploadImage } from '../src/backends/upload-image';
 import { FakeProviderServer } from '../src/fakes/provider-server';
 import { proxyPathFor } from '../src/images/loader';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
-import { SAMPLE_LIBRARY, SHARED, listFiles, tempDir } from './helpers/fixtures';
+import { SHARED, catalogOf, jpegLibrary, listFiles, tempDir } from './helpers/fixtures';
 import { runPcc, startTestServer, testEnv } from './helpers/processes';
 
 const MODELS = path.join(SHARED, 'models');
 const isPrivate = (relPath: string) => relPath.startsWith('orientation/Portrait_');
-
-function catalogOf<T>(dataDir: string, fn: (c: Catalog) => T): T {
-  const c = Catalog.open(dataDir);
-  try {
-    return fn(c);
-  } finally {
-    c.close();
-  }
-}
 
 describe('keywords: vision on medoids, review, approved-only sidecars', () => {
   let server: TemporalEndpoint;
@@ -45,12 +36,7 @@ describe('keywords: vision on medoids, review, approved-only sidecars', () => {
   });
 
   it('sends each non-private medoid once, proposes to members, writes only what a person approved', async () => {
-    const lib = tempDir('pcc-kwlib-');
-    for (const sub of ['orientation', 'cameras']) {
-      fs.mkdirSync(path.join(lib, sub));
-      for (const f of fs.readdirSync(path.join(SAMPLE_LIBRARY, sub)).filter((f) => f.endsWith('.jpg')))
-        fs.copyFileSync(path.join(SAMPLE_LIBRARY, sub, f), path.join(lib, sub, f));
-    }
+    const lib = jpegLibrary('pcc-kwlib-');
     // A photo the user already keyworded in Lightroom.
     const userSidecar = path.join(lib, 'orientation', 'Landscape_1.xmp');
     await et.write(

@@ -5,7 +5,6 @@
  * for medoid vision — and the run summary counts them.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { Catalog } from '../src/catalog/catalog';
 import { uploadImage } from '../src/backends/upload-image';
@@ -14,7 +13,7 @@ import { proxyPathFor } from '../src/images/loader';
 import { NsfwScorer } from '../src/models/nsfw';
 import { ReviewViews } from '../src/services/review-views';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
-import { SAMPLE_LIBRARY, SHARED, tempDir } from './helpers/fixtures';
+import { SHARED, jpegLibrary } from './helpers/fixtures';
 import { runPcc, startTestServer, testEnv } from './helpers/processes';
 
 const NSFW = path.join(SHARED, 'models-real', 'open-nsfw', 'open_nsfw.onnx');
@@ -33,12 +32,7 @@ describe('privacy gate: Open-NSFW before any cloud request', () => {
   });
 
   it('keeps photos at or above the threshold off the cloud for captions and vision, and counts them', async () => {
-    const lib = tempDir('pcc-nsfwlib-');
-    for (const sub of ['orientation', 'cameras']) {
-      fs.mkdirSync(path.join(lib, sub));
-      for (const f of fs.readdirSync(path.join(SAMPLE_LIBRARY, sub)).filter((f) => f.endsWith('.jpg')))
-        fs.copyFileSync(path.join(SAMPLE_LIBRARY, sub, f), path.join(lib, sub, f));
-    }
+    const lib = jpegLibrary('pcc-nsfwlib-');
     const { dataDir, env } = testEnv({
       TEMPORAL_ADDRESS: server.address,
       PCC_MODELS_DIR: path.join(SHARED, 'models'),

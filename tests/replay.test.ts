@@ -17,7 +17,7 @@ import { Connection, Client } from '@temporalio/client';
 import { readConfig } from '../src/config';
 import { resolveTemporalCli } from '../src/temporal/cli-binary';
 import { FakeProviderServer } from '../src/fakes/provider-server';
-import { REPO_ROOT, SAMPLE_LIBRARY, SHARED, tempDir, waitFor } from './helpers/fixtures';
+import { REPO_ROOT, SAMPLE_LIBRARY, SHARED, jpegLibrary, tempDir, waitFor } from './helpers/fixtures';
 import { runPcc, startPcc, startTestServer, testEnv } from './helpers/processes';
 
 const HISTORIES = path.join(REPO_ROOT, 'tests', 'fixtures', 'histories');
@@ -130,12 +130,7 @@ describe('golden histories', () => {
     const server = await startTestServer();
     const fake = await new FakeProviderServer().start();
     try {
-      const lib = tempDir(`pcc-golden-${name}-`);
-      for (const sub of ['orientation', 'cameras']) {
-        fs.mkdirSync(path.join(lib, sub));
-        for (const f of fs.readdirSync(path.join(SAMPLE_LIBRARY, sub)).filter((f) => f.endsWith('.jpg')))
-          fs.copyFileSync(path.join(SAMPLE_LIBRARY, sub, f), path.join(lib, sub, f));
-      }
+      const lib = jpegLibrary(`pcc-golden-${name}-`);
       const { env } = testEnv({
         TEMPORAL_ADDRESS: server.address,
         PCC_MODELS_DIR: path.join(SHARED, 'models'),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
-import { SAMPLE_LIBRARY, SHARED, tempDir, waitFor } from './helpers/fixtures';
+import { SHARED, jpegLibrary, tempDir, waitFor } from './helpers/fixtures';
 import {
   freePort,
   killHard,
@@ -35,14 +35,9 @@ describe('review studio in Chromium', () => {
   let browser: BrowserContext;
   let page: Page;
   const et = new ExifTool({ taskTimeoutMillis: 20_000 });
-  const lib = tempDir('pcc-studio-lib-');
+  const lib = jpegLibrary('pcc-studio-lib-');
 
   beforeAll(async () => {
-    for (const sub of ['orientation', 'cameras']) {
-      fs.mkdirSync(path.join(lib, sub));
-      for (const f of fs.readdirSync(path.join(SAMPLE_LIBRARY, sub)).filter((f) => f.endsWith('.jpg')))
-        fs.copyFileSync(path.join(SAMPLE_LIBRARY, sub, f), path.join(lib, sub, f));
-    }
     const concepts = path.join(tempDir('pcc-studio-files-'), 'concepts.txt');
     fs.writeFileSync(concepts, 'overcast\nreflection\n');
     server = await startTestServer();

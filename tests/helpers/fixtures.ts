@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Catalog } from '../../src/catalog/catalog';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
@@ -21,6 +22,30 @@ export function makeLibrary(parts: Array<'library' | 'broken'> = ['library', 'br
     });
   }
   return root;
+}
+
+/**
+ * A small all-JPEG library: copies of the sample library's cameras/ (8 photos) and orientation/
+ * (18), the set the cloud, keyword, privacy and studio tests share.
+ */
+export function jpegLibrary(prefix = 'pcc-jpeglib-'): string {
+  const root = tempDir(prefix);
+  for (const sub of ['cameras', 'orientation']) {
+    fs.mkdirSync(path.join(root, sub));
+    for (const f of fs.readdirSync(path.join(SAMPLE_LIBRARY, sub)).filter((f) => f.endsWith('.jpg')))
+      fs.copyFileSync(path.join(SAMPLE_LIBRARY, sub, f), path.join(root, sub, f));
+  }
+  return root;
+}
+
+/** Reads a test's catalog (a pcc process wrote it) and closes it again. */
+export function catalogOf<T>(dataDir: string, fn: (c: Catalog) => T): T {
+  const c = Catalog.open(dataDir);
+  try {
+    return fn(c);
+  } finally {
+    c.close();
+  }
 }
 
 export function listFiles(root: string): string[] {

@@ -134,6 +134,14 @@ describe('caption mining', () => {
       parseTags('```json\n{"tags":["Dog","dog","be\\u0000ach","' + 'x'.repeat(80) + '", 5]}\n```'),
     ).toEqual(['dog', 'be ach']);
     expect(visionPrompt(['Venice', 'Murano'], 8)).toMatch(/up to 8 .*one of: Venice, Murano.*JSON only/);
+    // Leading dashes, quotes, formula starts and newlines stay plain text on one line (they reach
+    // SQL as parameters, XMP through the JSON import, CSV through csvRows: all tested elsewhere).
+    expect(parseTags('{"tags":["-o /etc/passwd","say \\"hi\\"","=HYPERLINK(1)","line\\nbreak"]}')).toEqual([
+      '-o /etc/passwd',
+      'say "hi"',
+      '=hyperlink(1)',
+      'line break',
+    ]);
   });
 });
 

@@ -186,6 +186,13 @@ function lemmaOf(word: string, lemma: string): string {
   return lemma.toLowerCase();
 }
 
+/** English function words ("the", "more", "with"), by wink-nlp's list. */
+export function isStopWord(word: string): boolean {
+  const doc = engine().readDoc(word.toLowerCase());
+  const flags = doc.tokens().out(engine().its.stopWordFlag) as boolean[];
+  return flags.length === 1 && flags[0];
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

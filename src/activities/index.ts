@@ -12,6 +12,7 @@ import {
   createKeywordComputeActivities,
   createKeywordIoActivities,
   createPrivacyComputeActivities,
+  createTextComputeActivities,
 } from './keywords';
 import { createWriteActivities } from './write';
 
@@ -39,6 +40,7 @@ export function createComputeActivities(deps: ActivityDeps) {
     ...createVocabularyActivities(deps),
     ...createKeywordComputeActivities(deps),
     ...createPrivacyComputeActivities(),
+    ...createTextComputeActivities(),
   };
 }
 

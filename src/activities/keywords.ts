@@ -15,6 +15,25 @@ import {
 } from '../services/medoid-vision';
 import type { VisionSettings } from '../tags/keyword-settings';
 import { toFailure } from './caption';
+import { PaddleOcr } from '../models/ocr';
+import {
+  planPhotoText,
+  storePhotoText,
+  type TextPlan,
+  type TextRead,
+  type TextToRead,
+} from '../services/photo-text';
+
+let ocrEngine: Promise<PaddleOcr> | undefined;
+
+/** One pair of OCR sessions per process. */
+function ocrOf(): Promise<PaddleOcr> {
+  ocrEngine ??= PaddleOcr.create().catch((err: unknown) => {
+    ocrEngine = undefined;
+    throw err;
+  });
+  return ocrEngine;
+}
 
 export interface VisionTagInput {
   runId: string;
@@ -89,6 +108,37 @@ export function createKeywordComputeActivities(deps: ActivityDeps) {
   };
 }
 
+/** cpu workers: OCR on this machine, heartbeating after each photo. */
+export function createTextComputeActivities() {
+  return {
+    async readPhotoText(input: { photos: TextToRead[] }): Promise<TextRead[]> {
+      const ocr = await ocrOf();
+      const reads: TextRead[] = [];
+      for (const photo of input.photos) {
+        Context.current().cancellationSignal.throwIfAborted();
+        let failed = 'no readable file';
+        let lines;
+        for (const file of photo.files) {
+          if (!fs.existsSync(file)) continue;
+          try {
+            lines = await withHeartbeats(
+              () => ({ read: reads.length }),
+              () => ocr.read(file),
+            );
+            break;
+          } catch (err) {
+            // HEIC and RAW originals do not open in sharp: their proxy is read instead.
+            failed = (err as Error).message;
+          }
+        }
+        reads.push(lines ? { photoId: photo.photoId, lines } : { photoId: photo.photoId, lines: [], failed });
+        heartbeat({ read: reads.length });
+      }
+      return reads;
+    },
+  };
+}
+
 let nsfw: { file: string; scorer: Promise<NsfwScorer> } | undefined;
 
 /** One Open-NSFW session per process (per weights file). */
@@ -122,6 +172,12 @@ export function createKeywordIoActivities(deps: ActivityDeps) {
     },
     async storeMedoidVision(answer: VisionAnswer): Promise<{ proposed: number }> {
       return storeMedoidVision(deps.catalog(), answer);
+    },
+    async planPhotoText(input: { runId: string }): Promise<TextPlan> {
+      return planPhotoText(deps.catalog(), deps.config.dataDir, input.runId, deps.proxyLongEdge);
+    },
+    async storePhotoText(input: { runId: string; reads: TextRead[] }): Promise<{ proposed: number }> {
+      return storePhotoText(deps.catalog(), input.runId, input.reads);
     },
     async recordNsfwScores(input: { model: string; scores: Array<{ photoId: number; score: number }> }) {
       deps.catalog().metadata.setNsfwScores(input.scores, path.basename(input.model));

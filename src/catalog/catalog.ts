@@ -7,6 +7,7 @@ import { EmbeddingsRepository } from './embeddings.repository';
 import { ClustersRepository } from './clusters.repository';
 import { KeywordsRepository } from './keywords.repository';
 import { DecisionsRepository } from './decisions.repository';
+import { TextsRepository } from './texts.repository';
 
 /** The only door to the database: everything else in pcc talks to these repositories. */
 export class Catalog {
@@ -18,6 +19,7 @@ export class Catalog {
   readonly clusters: ClustersRepository;
   readonly keywords: KeywordsRepository;
   readonly decisions: DecisionsRepository;
+  readonly texts: TextsRepository;
 
   private constructor(private readonly db: Db) {
     this.photos = new PhotosRepository(db);
@@ -28,6 +30,7 @@ export class Catalog {
     this.clusters = new ClustersRepository(db);
     this.keywords = new KeywordsRepository(db);
     this.decisions = new DecisionsRepository(db);
+    this.texts = new TextsRepository(db);
   }
 
   static open(dataDir: string): Catalog {

@@ -253,4 +253,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'text read in photos (OCR), kept for search',
+    sql: `
+      CREATE TABLE photo_text (
+        photo_id    INTEGER NOT NULL REFERENCES photos(id),
+        source      TEXT NOT NULL,
+        model       TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        lines_json  TEXT NOT NULL,
+        read_at     TEXT NOT NULL,
+        PRIMARY KEY (photo_id, source, model)
+      );
+    `,
+  },
 ];

@@ -13,7 +13,15 @@ import { isPhotoStatus, parseStatusList, PHOTO_STATUSES, type PhotoStatus } from
 import { CLUSTER_MODES, DEFAULT_CLUSTER_PARAMS, type ClusterMode } from '../clustering/cluster';
 import { readVocabularyFile } from '../tags/vocabulary';
 import { DEFAULT_AUTO_APPROVE, parseApprovalPolicy } from '../tags/approval-policy';
-import { readAliases, readKeywordTree, readTermList, type KeywordSettings } from '../tags/keyword-settings';
+import {
+  OCR_SCOPES,
+  readAliases,
+  readKeywordTree,
+  readTermList,
+  type KeywordSettings,
+  type OcrSettings,
+} from '../tags/keyword-settings';
+import { DEFAULT_OCR_MIN_CONFIDENCE } from '../tags/ocr-terms';
 import { visionPrompt } from '../backends/backend';
 import { CLUSTER_SPACES, type ClusterSettings, type ClusterSpace } from '../shared/payloads';
 
@@ -70,6 +78,8 @@ export interface RunRequest {
   vocabularyTemplate?: string;
   /** Freeform (AI) layer: terms per photo (0 = off), CLIP cut-off and its data files. */
   maxAiTags?: number;
+  ocr?: string;
+  ocrMinConfidence?: number;
   aiMinScore?: number;
   conceptBank?: string;
   cities?: string;
@@ -423,6 +433,20 @@ export function buildKeywordSettings(
     tree: tree.tree,
     ...(template ? { template } : {}),
   };
+  const ocrScope = request.ocr ?? 'medoids';
+  if (!(OCR_SCOPES as readonly string[]).includes(ocrScope))
+    throw new RunRequestError(`--ocr must be medoids, all or off, got "${request.ocr}"`);
+  if (ocrScope !== 'off')
+    settings.ocr = {
+      scope: ocrScope as OcrSettings['scope'],
+      minConfidence: numberIn(
+        '--ocr-min-confidence',
+        request.ocrMinConfidence,
+        DEFAULT_OCR_MIN_CONFIDENCE,
+        0,
+        1,
+      ),
+    };
   if (vision) {
     vision.promptHash = hashText(visionPrompt(settings.cities, vision.maxTags));
     settings.vision = vision;

@@ -57,7 +57,7 @@ function settingsOf(config: RunConfig): VisionSettings {
 }
 
 /** Clusters of the run with their members, medoid first (nearest the centre). */
-function clustersOf(catalog: Catalog, runId: string): Map<number, number[]> {
+export function clustersOf(catalog: Catalog, runId: string): Map<number, number[]> {
   const byCluster = new Map<number, Array<{ photoId: number; distance: number }>>();
   for (const m of catalog.clusters.members(runId).values()) {
     if (m.cluster < 0) continue;

@@ -45,6 +45,17 @@ export interface KeywordSettings {
   /** Text prompt per term for the CLIP check (the vocabulary's template when it has one). */
   template?: string;
   vision?: VisionSettings;
+  /** OCR on this machine; absent in older runs and with `--ocr off`. */
+  ocr?: OcrSettings;
+}
+
+export const OCR_SCOPES = ['off', 'medoids', 'all'] as const;
+
+export interface OcrSettings {
+  /** Which photos are read: each cluster's medoid, or every photo. */
+  scope: 'medoids' | 'all';
+  /** Words at or above this recognition confidence become proposed AI terms. */
+  minConfidence: number;
 }
 
 export class KeywordFileError extends Error {

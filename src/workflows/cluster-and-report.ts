@@ -25,8 +25,8 @@ const cpu = proxyActivities<ComputeActivities>({
 /**
  * After the last batch: stage the run's vectors (io) → clusterLibrary (cpu) → vocabulary scores
  * (cpu, when the run has a vocabulary) → the AI layer (cpu: caption and concept terms checked by
- * CLIP) → writeReports (io, which stores clusters and keyword proposals). Vectors, labels and terms
- * travel as files.
+ * CLIP) → writeReports (io, which stores clusters and keyword proposals) → OCR on the medoids (cpu,
+ * when the run reads text). Vectors, labels and terms travel as files; OCR lines come back small.
  */
 export async function clusterAndReport(runId: string, config: RunConfig): Promise<ReportSummary | undefined> {
   const settings = config.cluster;
@@ -65,7 +65,7 @@ export async function clusterAndReport(runId: string, config: RunConfig): Promis
     });
     aiKeywordsFile = proposed.file;
   }
-  return io.writeReports({
+  const summary = await io.writeReports({
     runId,
     settings,
     clustersFile: clusters.file,
@@ -74,4 +74,19 @@ export async function clusterAndReport(runId: string, config: RunConfig): Promis
     ...(aiKeywordsFile ? { aiKeywordsFile } : {}),
     outDir: settings.reportDir,
   });
+  // Older runs have no OCR settings and replay without these steps.
+  if (settings.keywords?.ocr) await readText(runId);
+  return summary;
+}
+
+/** Photos per OCR activity: one heartbeat per photo, a small result (the lines) per activity. */
+const OCR_CHUNK = 8;
+
+/** OCR on the cpu queue (this machine's models), stored and proposed by io after each chunk. */
+async function readText(runId: string): Promise<void> {
+  const plan = await io.planPhotoText({ runId });
+  for (let i = 0; i < plan.toRead.length; i += OCR_CHUNK) {
+    const reads = await cpu.readPhotoText({ photos: plan.toRead.slice(i, i + OCR_CHUNK) });
+    await io.storePhotoText({ runId, reads });
+  }
 }

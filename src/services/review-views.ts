@@ -312,6 +312,10 @@ export class ReviewViews {
           runId: r.runId,
           at: r.updatedAt,
         })),
+      // Text read in the photo (OCR): plain text, rendered as text by the studio.
+      texts: catalog.texts
+        .of(photoId)
+        .map((t) => ({ source: t.source, model: t.model, text: t.text, at: t.readAt })),
       keywords: catalog.keywords.keywordsOf(photoId),
       cluster: cluster ? { runId: run!.id, id: cluster.cluster, distance: cluster.distance } : undefined,
       history: [

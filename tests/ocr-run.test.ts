@@ -2,11 +2,12 @@
  * OCR in a run, end to end: `pcc run --cluster --ocr all` on the sample photos with text reads them
  * with the real PaddleOCR models on the cpu queue, stores the text for search, proposes the
  * confident words as AI keywords (source ocr:paddleocr-v4, waiting for a person), and a second run
- * reads nothing again.
+ * reads nothing again. The load stage stores each photo's luma histogram (studio vs night).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
+import { darkRatio, medianLuma } from '../src/images/light';
 import { SAMPLE_LIBRARY, SHARED, catalogOf, tempDir } from './helpers/fixtures';
 import { runPcc, startTestServer, testEnv } from './helpers/processes';
 
@@ -37,8 +38,15 @@ describe('OCR in a library run', () => {
         byName.set(f, c.photos.knownPath(path.join(lib, f))!.photoId);
       const texts = new Map([...byName].map(([f, id]) => [f, c.texts.of(id)]));
       const keywords = c.keywords.find({ photoIds: [byName.get('craft-beer.jpg')!], layer: 'AI' });
-      return { byName, texts, keywords };
+      const light = new Map([...byName].map(([f, id]) => [f, c.metadata.light(id)]));
+      return { byName, texts, keywords, light };
     });
+    // Light measured at load from the thumbnail: the night street is darker than the taproom.
+    const night = first.light.get('japanese-shop.jpg')!;
+    const bar = first.light.get('craft-beer.jpg')!;
+    expect(night.histogram.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    expect(darkRatio(night, 0.08)).toBeGreaterThan(darkRatio(bar, 0.08));
+    expect(medianLuma(night)).toBeLessThan(medianLuma(bar));
     const beer = first.texts.get('craft-beer.jpg')!;
     expect(beer).toHaveLength(1);
     expect(beer[0].model).toBe('paddleocr-v4');

@@ -141,6 +141,23 @@ class StubLibrary {
         this.stored.push(answer);
         return { proposed: 1 };
       },
+      // OCR: the plan lists each medoid, the cpu side reads a chunk, io stores it.
+      planPhotoText: async () => ({
+        toRead: this.medoids.map((cluster) => ({
+          photoId: cluster * 10,
+          files: ['/nowhere.jpg'],
+          relPath: 'm.jpg',
+        })),
+        readBefore: 0,
+      }),
+      readPhotoText: async (input: { photos: Array<{ photoId: number }> }) => {
+        this.calls.push(`ocr ${input.photos.map((p) => p.photoId).join(',')}`);
+        return input.photos.map((p) => ({ photoId: p.photoId, lines: [] }));
+      },
+      storePhotoText: async (input: { reads: unknown[] }) => {
+        this.calls.push(`storeText ${input.reads.length}`);
+        return { proposed: 0 };
+      },
     };
   }
 
@@ -319,6 +336,11 @@ describe('libraryRun with stub activities', () => {
       lib.medoids.map((m) => `vision ${m}`),
     );
     expect(lib.calls).toContain('proposeAiKeywords');
+    // OCR on every medoid (the default), one chunk here, stored once.
+    expect(lib.calls.filter((c) => c.startsWith('ocr') || c.startsWith('storeText'))).toEqual([
+      'ocr 0,10,20,30,40,50',
+      'storeText 6',
+    ]);
     expect(free.vision).toMatchObject({ asked: 6, answered: 5, skipped: 1, privateClusters: 1 });
     expect(lib.stored.find((s) => s.cluster === 1)).toMatchObject({ skipped: 'refused by the model' });
 

@@ -3,6 +3,7 @@ import { heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
 import { mapLimit } from './context';
 import { CorruptImageError, decodePhoto, proxyPathFor, thumbnailPathFor } from '../images/loader';
+import { lightOfFile, type LightStats } from '../images/light';
 import { readInventoryBatch } from '../images/inventory';
 import { LOAD_KEY, type StageResult } from '../catalog/results.repository';
 import type { BatchRef, CaptionKey, LoadedPhoto } from '../shared/payloads';
@@ -71,6 +72,7 @@ export function createLoadActivities(deps: ActivityDeps) {
         return score === undefined ? {} : { nsfwScore: score };
       };
       const hashes = new Map<number, string>();
+      const lights = new Map<number, LightStats>();
       const notes = new Map<number, string>();
       let done = 0;
       const loaded = await mapLimit(items, deps.decodeConcurrency, async (item): Promise<LoadedPhoto> => {
@@ -107,11 +109,14 @@ export function createLoadActivities(deps: ActivityDeps) {
               acceptTruncated: input.acceptTruncated,
             });
             hashes.set(item.photoId, decoded.dhash);
+            lights.set(item.photoId, decoded.light);
             if (decoded.note) notes.set(item.photoId, decoded.note);
           } else {
             // Decoded before: its note (a warning it was decoded past) stays the photo's.
             const before = catalog.results.get(item.photoId, 'load', LOAD_KEY)?.reason;
             if (before) notes.set(item.photoId, before);
+            // Loaded before pcc measured light: the stored thumbnail is enough, no decode.
+            if (!catalog.metadata.light(item.photoId)) lights.set(item.photoId, await lightOfFile(thumbPath));
           }
           return { ...base, status: 'success', proxyPath: input.writeProxies ? proxyPath : undefined };
         } catch (err) {
@@ -149,6 +154,7 @@ export function createLoadActivities(deps: ActivityDeps) {
             ),
           );
         }
+        catalog.metadata.setLight([...lights].map(([photoId, light]) => ({ photoId, light })));
         for (const [photoId, phash] of hashes)
           if (!inventory.has(photoId)) catalog.metadata.setPhash(photoId, phash);
       });

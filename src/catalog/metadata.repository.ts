@@ -1,3 +1,4 @@
+import type { LightStats } from '../images/light';
 import type { Db } from './database';
 
 /** What the inventory records per photo (ExifTool's view of the original, read once per content hash). */
@@ -172,6 +173,27 @@ export class MetadataRepository {
     this.db.transaction(() => {
       for (const r of rows) upsert.run(r.photoId, r.score, model, now);
     })();
+  }
+
+  /** Luma histograms measured from the thumbnails at load (Float32, LIGHT_BINS bins). */
+  setLight(rows: Array<{ photoId: number; light: LightStats }>): void {
+    const now = new Date().toISOString();
+    const upsert = this.db.prepare(
+      `INSERT INTO photo_light (photo_id, histogram, measured_at) VALUES (?, ?, ?)
+       ON CONFLICT(photo_id) DO UPDATE SET histogram = excluded.histogram, measured_at = excluded.measured_at`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows)
+        upsert.run(r.photoId, Buffer.from(new Float32Array(r.light.histogram).buffer), now);
+    })();
+  }
+
+  light(photoId: number): LightStats | undefined {
+    const r = this.db.prepare('SELECT histogram FROM photo_light WHERE photo_id = ?').get(photoId) as
+      { histogram: Buffer } | undefined;
+    if (!r) return undefined;
+    const values = new Float32Array(r.histogram.buffer, r.histogram.byteOffset, r.histogram.byteLength / 4);
+    return { histogram: [...values].map((v) => Math.round(v * 1e5) / 1e5) };
   }
 
   nsfwScore(photoId: number): number | undefined {

@@ -268,4 +268,15 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: 'luma histogram per photo (studio black vs night)',
+    sql: `
+      CREATE TABLE photo_light (
+        photo_id     INTEGER PRIMARY KEY REFERENCES photos(id),
+        histogram    BLOB NOT NULL,
+        measured_at  TEXT NOT NULL
+      );
+    `,
+  },
 ];

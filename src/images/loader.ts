@@ -6,6 +6,7 @@
  * sharp's prebuilt libvips decodes JPEG, PNG, WebP, GIF, TIFF, AVIF and DNG previews but neither
  * HEIC (no HEVC decoder) nor JPEG XL, so those two go through wasm decoders first.
  */
+import { lightOfPixels, type LightStats } from './light';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
@@ -200,6 +201,8 @@ export interface DecodeInfo extends ProxyInfo {
   dhash: string;
   /** What decoding noticed in a photo it still decoded (a libjpeg warning, an accepted truncation). */
   note?: string;
+  /** Luma histogram of the oriented picture (from ≤ 256 px), for the studio-vs-night rule. */
+  light: LightStats;
 }
 
 async function writeAtomically(
@@ -385,7 +388,18 @@ export async function decodePhoto(absPath: string, options: DecodeOptions): Prom
     options.proxyPath ? writeAtomically(pixels(), options.proxyPath, options.quality ?? 85) : undefined,
     options.thumbPath ? writeAtomically(thumb(), options.thumbPath, 80) : undefined,
   ]);
-  return { width: info.width, height: info.height, sourceFormat, dhash: await dhashOf(pixels()), note };
+  const small = await pixels()
+    .resize(256, 256, { fit: 'inside', withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    width: info.width,
+    height: info.height,
+    sourceFormat,
+    dhash: await dhashOf(pixels()),
+    note,
+    light: lightOfPixels(small.data, small.info.channels),
+  };
 }
 
 /** Decodes `absPath` and writes its proxy JPEG to `outPath`. */

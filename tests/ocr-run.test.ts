@@ -30,7 +30,7 @@ describe('OCR in a library run', () => {
       PCC_MODELS_DIR: path.join(SHARED, 'models'),
     });
     const args = ['run', lib, '--backend', 'mock', '--cluster', '--ocr', 'all', '--nsfw-check', 'off'];
-    await runPcc(args, env);
+    expect(await runPcc(args, env)).toMatch(/Text \(OCR, on this machine\): 3 photos read, 3 with text/);
 
     const first = catalogOf(dataDir, (c) => {
       const byName = new Map<string, number>();
@@ -62,7 +62,7 @@ describe('OCR in a library run', () => {
     }
 
     // A second run reads nothing again: the stored text keeps its time, its words are proposed again.
-    await runPcc(args, env);
+    expect(await runPcc(args, env)).toMatch(/0 photos read, 0 with text, 3 read before/);
     catalogOf(dataDir, (c) => {
       for (const [f, id] of first.byName)
         expect(c.texts.of(id)[0].readAt).toBe(first.texts.get(f)![0].readAt);

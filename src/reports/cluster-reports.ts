@@ -49,6 +49,8 @@ export interface ReportSummary {
   captioned: number;
   errors: number;
   vocabularyFallbacks: number;
+  /** OCR in this run (absent when the run reads no text). */
+  text?: { read: number; withText: number; readBefore: number };
 }
 
 /** The group label: the caption nearest the centre when it succeeded, else the best vocabulary match. */

@@ -75,7 +75,7 @@ export async function clusterAndReport(runId: string, config: RunConfig): Promis
     outDir: settings.reportDir,
   });
   // Older runs have no OCR settings and replay without these steps.
-  if (settings.keywords?.ocr) await readText(runId);
+  if (settings.keywords?.ocr) return { ...summary, text: await readText(runId) };
   return summary;
 }
 
@@ -83,10 +83,17 @@ export async function clusterAndReport(runId: string, config: RunConfig): Promis
 const OCR_CHUNK = 8;
 
 /** OCR on the cpu queue (this machine's models), stored and proposed by io after each chunk. */
-async function readText(runId: string): Promise<void> {
+async function readText(runId: string): Promise<NonNullable<ReportSummary['text']>> {
   const plan = await io.planPhotoText({ runId });
+  const counts = { read: 0, withText: 0, readBefore: plan.readBefore };
   for (let i = 0; i < plan.toRead.length; i += OCR_CHUNK) {
     const reads = await cpu.readPhotoText({ photos: plan.toRead.slice(i, i + OCR_CHUNK) });
     await io.storePhotoText({ runId, reads });
+    for (const r of reads) {
+      if (r.failed) continue;
+      counts.read++;
+      if (r.lines.length) counts.withText++;
+    }
   }
+  return counts;
 }

@@ -246,6 +246,11 @@ function printSummary(
         `${r.vocabularyFallbacks} vocabulary fallbacks`,
       `Reports in ${r.outDir}: ${r.files.map((f) => path.basename(f)).join(', ')}`,
     );
+    if (r.text)
+      lines.push(
+        `Text (OCR, on this machine): ${r.text.read} photos read, ${r.text.withText} with text` +
+          (r.text.readBefore ? `, ${r.text.readBefore} read before` : ''),
+      );
   }
   if (result.vision) {
     const v = result.vision;

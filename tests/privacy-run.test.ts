@@ -13,7 +13,7 @@ import { proxyPathFor } from '../src/images/loader';
 import { NsfwScorer } from '../src/models/nsfw';
 import { ReviewViews } from '../src/services/review-views';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
-import { SHARED, jpegLibrary } from './helpers/fixtures';
+import { SHARED, STAND_IN_CLUSTER_FLAGS, jpegLibrary } from './helpers/fixtures';
 import { runPcc, startTestServer, testEnv } from './helpers/processes';
 
 const NSFW = path.join(SHARED, 'models-real', 'open-nsfw', 'open_nsfw.onnx');
@@ -50,13 +50,7 @@ describe('privacy gate: Open-NSFW before any cloud request', () => {
         'on',
         '--nsfw-threshold',
         String(THRESHOLD),
-        '--cluster',
-        '--cluster-mode',
-        'cosine-threshold',
-        '--cluster-threshold',
-        '0.95',
-        '--ai-min-score',
-        '-1',
+        ...STAND_IN_CLUSTER_FLAGS,
         '--vision-backend',
         'openai',
       ],

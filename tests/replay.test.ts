@@ -17,7 +17,15 @@ import { Connection, Client } from '@temporalio/client';
 import { readConfig } from '../src/config';
 import { resolveTemporalCli } from '../src/temporal/cli-binary';
 import { FakeProviderServer } from '../src/fakes/provider-server';
-import { REPO_ROOT, SAMPLE_LIBRARY, SHARED, jpegLibrary, tempDir, waitFor } from './helpers/fixtures';
+import {
+  REPO_ROOT,
+  SAMPLE_LIBRARY,
+  SHARED,
+  STAND_IN_CLUSTER_FLAGS,
+  jpegLibrary,
+  tempDir,
+  waitFor,
+} from './helpers/fixtures';
 import { runPcc, startPcc, startTestServer, testEnv } from './helpers/processes';
 
 const HISTORIES = path.join(REPO_ROOT, 'tests', 'fixtures', 'histories');
@@ -170,15 +178,7 @@ describe('golden histories', () => {
     }
   }
 
-  const cluster = [
-    '--cluster',
-    '--cluster-mode',
-    'cosine-threshold',
-    '--cluster-threshold',
-    '0.95',
-    '--ai-min-score',
-    '-1',
-  ];
+  const cluster = STAND_IN_CLUSTER_FLAGS;
 
   (record ? it : it.skip)(
     'records a keywords run (clustering, the AI layer, vision on medoids)',

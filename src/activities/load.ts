@@ -116,7 +116,8 @@ export function createLoadActivities(deps: ActivityDeps) {
             const before = catalog.results.get(item.photoId, 'load', LOAD_KEY)?.reason;
             if (before) notes.set(item.photoId, before);
             // Loaded before pcc measured light: the stored thumbnail is enough, no decode.
-            if (!catalog.metadata.light(item.photoId)) lights.set(item.photoId, await lightOfFile(thumbPath));
+            if (!catalog.metadata.hasLight(item.photoId))
+              lights.set(item.photoId, await lightOfFile(thumbPath));
           }
           return { ...base, status: 'success', proxyPath: input.writeProxies ? proxyPath : undefined };
         } catch (err) {

@@ -188,6 +188,10 @@ export class MetadataRepository {
     })();
   }
 
+  hasLight(photoId: number): boolean {
+    return this.db.prepare('SELECT 1 FROM photo_light WHERE photo_id = ?').get(photoId) !== undefined;
+  }
+
   light(photoId: number): LightStats | undefined {
     const r = this.db.prepare('SELECT histogram FROM photo_light WHERE photo_id = ?').get(photoId) as
       { histogram: Buffer } | undefined;

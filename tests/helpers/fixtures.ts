@@ -9,6 +9,21 @@ export const SHARED = path.resolve(REPO_ROOT, '..', 'shared');
 export const SAMPLE_LIBRARY = path.join(SHARED, 'photos', 'library');
 export const SAMPLE_BROKEN = path.join(SHARED, 'photos', 'broken');
 
+/**
+ * Clustering flags for runs on the stand-in CLIP weights: a fixed cosine threshold gives a few
+ * small clusters, and every AI term passes the (random) CLIP check, so the pipeline is exercised,
+ * not judged.
+ */
+export const STAND_IN_CLUSTER_FLAGS: readonly string[] = [
+  '--cluster',
+  '--cluster-mode',
+  'cosine-threshold',
+  '--cluster-threshold',
+  '0.95',
+  '--ai-min-score',
+  '-1',
+];
+
 export function tempDir(prefix = 'pcc-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }

@@ -11,63 +11,10 @@ import { persistClustering } from '../src/activities/reports';
 import { Catalog } from '../src/catalog/catalog';
 import { DEFAULT_CLUSTER_PARAMS, type ClusterMode } from '../src/clustering/cluster';
 import { readMatrixFile } from '../src/clustering/input-file';
-import { Rng } from '../src/clustering/random';
 import { writeReportFiles, REPORT_FILES } from '../src/reports/cluster-reports';
-import type { ClusterSettings, EmbedSettings, RunConfig } from '../src/shared/payloads';
-import type { PhotoStatus } from '../src/shared/status';
+import type { ClusterSettings, EmbedSettings } from '../src/shared/payloads';
 import { gearTerms, parseVocabularyFile, VocabularyError } from '../src/tags/vocabulary';
-import { tempDir } from './helpers/fixtures';
-
-const KEY = { backend: 'mock', model: 'mock-v1', promptHash: 'p' };
-const EMBED: EmbedSettings = { imageModel: 'clip', textModel: 'minilm', dtype: 'fp32', inferenceBatch: 16 };
-
-interface FakePhoto {
-  rel: string;
-  status: PhotoStatus;
-  caption?: string;
-  /** Image vector; absent for photos that never got one (corrupt files). */
-  vector?: number[];
-}
-
-/** A finished run as the workflow leaves it in the catalog. */
-function seedRun(
-  photos: FakePhoto[],
-  localOnly: string[] = [],
-): { catalog: Catalog; dataDir: string; runId: string } {
-  const dataDir = tempDir('pcc-report-');
-  const catalog = Catalog.open(dataDir);
-  const runId = 'run-1';
-  const config = { roots: ['/lib'], ...KEY, dryRun: false, localOnly, embed: EMBED } as unknown as RunConfig;
-  catalog.runs.ensure(runId, 'wf', config);
-  const items = photos.map((p, i) => {
-    const photoId = catalog.photos.upsertPhoto({
-      sha1: String(i).padStart(40, '0'),
-      size: 1,
-      format: 'jpg',
-      isRaw: false,
-    });
-    return { photoId, absPath: `/lib/${p.rel}`, relPath: p.rel };
-  });
-  catalog.runs.setWorkList(runId, items);
-  photos.forEach((p, i) => {
-    const photoId = items[i].photoId;
-    catalog.results.upsert({
-      photoId,
-      stage: 'caption',
-      key: KEY,
-      status: p.status,
-      output: p.caption,
-      runId,
-    });
-    if (p.vector) {
-      catalog.embeddings.upsertMany(
-        [{ photoId, kind: 'image', model: 'clip', vector: Float32Array.from(p.vector) }],
-        runId,
-      );
-    }
-  });
-  return { catalog, dataDir, runId };
-}
+import { EMBED, around, seedRun, type FakePhoto } from './helpers/seed-run';
 
 async function clusterAndReport(
   seeded: { catalog: Catalog; dataDir: string; runId: string },
@@ -96,12 +43,6 @@ async function clusterAndReport(
       Record<string, string>
     >;
   return { summary, outDir, read, markdown: fs.readFileSync(path.join(outDir, REPORT_FILES.report), 'utf8') };
-}
-
-/** Unit vectors around a few centres. */
-function around(centre: number, i: number, dim = 16): number[] {
-  const rng = new Rng(centre * 1000 + i);
-  return Array.from({ length: dim }, (_, d) => (d === centre ? 1 : 0) + rng.gaussian() * 0.02);
 }
 
 describe('cluster reports', () => {
@@ -252,8 +193,7 @@ describe('cluster reports', () => {
     persistClustering(
       seeded.catalog,
       { runId: seeded.runId, settings, clustersFile: clustered.file },
-      clustered.result,
-      scored,
+      { result: clustered.result, scored },
     );
     const outDir = path.join(seeded.dataDir, 'out');
     const summary = writeReportFiles(seeded.catalog, seeded.runId, outDir);
@@ -480,13 +420,15 @@ describe('what clustering reads from the catalog', () => {
       persistClustering(
         seeded.catalog,
         { runId: seeded.runId, settings: settings(labels), clustersFile: clustered.file },
-        clustered.result,
-        ids.map((photoId) => ({
-          photoId,
-          model: 'clip',
-          top: [{ label: labels[0], score: 0.9 }],
-          approved: [labels[0]],
-        })),
+        {
+          result: clustered.result,
+          scored: ids.map((photoId) => ({
+            photoId,
+            model: 'clip',
+            top: [{ label: labels[0], score: 0.9 }],
+            approved: [labels[0]],
+          })),
+        },
       );
     tag(['beach']);
     tag(['mountain']);

@@ -111,16 +111,23 @@ class StubLibrary {
         this.calls.push('proposeAiKeywords');
         return { file: 'ai', photos: 0 };
       },
-      writeReports: async () => ({
-        photos: this.photos,
-        clusters: this.medoids.length,
-        noise: 0,
-        captioned: this.photos,
-        errors: 0,
-        vocabularyFallbacks: 0,
-        outDir: 'out',
-        files: [],
-      }),
+      scorePeople: async () => {
+        this.calls.push('scorePeople');
+        return { file: 'people', photos: 0 };
+      },
+      writeReports: async (input: { peopleFile?: string }) => {
+        this.calls.push(`writeReports people=${input.peopleFile}`);
+        return {
+          photos: this.photos,
+          clusters: this.medoids.length,
+          noise: 0,
+          captioned: this.photos,
+          errors: 0,
+          vocabularyFallbacks: 0,
+          outDir: 'out',
+          files: [],
+        };
+      },
       planMedoidVision: async () => ({
         toAsk: this.medoids.map((cluster) => ({
           cluster,
@@ -131,6 +138,7 @@ class StubLibrary {
         })),
         answered: 0,
         privateClusters: 1,
+        peopleClusters: 2,
       }),
       visionTagMedoid: async (input: { medoid: { cluster: number } }) => {
         this.calls.push(`vision ${input.medoid.cluster}`);
@@ -336,12 +344,23 @@ describe('libraryRun with stub activities', () => {
       lib.medoids.map((m) => `vision ${m}`),
     );
     expect(lib.calls).toContain('proposeAiKeywords');
+    // People sets are on by default: person presence is scored and handed to the report step.
+    expect(lib.calls.filter((c) => /scorePeople|writeReports/.test(c))).toEqual([
+      'scorePeople',
+      'writeReports people=people',
+    ]);
     // OCR on every medoid (the default), one chunk here, stored once.
     expect(lib.calls.filter((c) => c.startsWith('ocr') || c.startsWith('storeText'))).toEqual([
       'ocr 0,10,20,30,40,50',
       'storeText 6',
     ]);
-    expect(free.vision).toMatchObject({ asked: 6, answered: 5, skipped: 1, privateClusters: 1 });
+    expect(free.vision).toMatchObject({
+      asked: 6,
+      answered: 5,
+      skipped: 1,
+      privateClusters: 1,
+      peopleClusters: 2,
+    });
     expect(lib.stored.find((s) => s.cluster === 1)).toMatchObject({ skipped: 'refused by the model' });
 
     // $0.01 per photo caption (4 photos) plus $0.3 per medoid under a $1 cap: two medoids fit.

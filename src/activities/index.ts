@@ -7,6 +7,7 @@ import { createDateActivities } from './dates';
 import { createEmbedActivities, createEmbedPersistActivities } from './embed';
 import { createClusterActivities, createStageClusterActivities } from './cluster';
 import { createVocabularyActivities } from './vocabulary';
+import { createPeopleActivities } from './people';
 import { createReportActivities } from './reports';
 import {
   createKeywordComputeActivities,
@@ -38,6 +39,7 @@ export function createComputeActivities(deps: ActivityDeps) {
     ...createEmbedActivities(deps),
     ...createClusterActivities(),
     ...createVocabularyActivities(deps),
+    ...createPeopleActivities(deps),
     ...createKeywordComputeActivities(deps),
     ...createPrivacyComputeActivities(),
     ...createTextComputeActivities(),

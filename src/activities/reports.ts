@@ -8,7 +8,13 @@ import { writeReportFiles, type ReportSummary } from '../reports/cluster-reports
 import type { ClusterSettings } from '../shared/payloads';
 import { gearTerms } from '../tags/vocabulary';
 import type { AiKeywordRow } from '../services/ai-keywords';
-import { aiProposals, replaceProposals, vocabularyProposals } from '../services/keyword-proposals';
+import {
+  aiProposals,
+  replaceProposals,
+  studioProposals,
+  vocabularyProposals,
+} from '../services/keyword-proposals';
+import { membersByCluster, peopleOfRun, studioFindings, type PersonScores } from '../services/people';
 
 export interface WriteReportsInput {
   runId: string;
@@ -20,27 +26,49 @@ export interface WriteReportsInput {
   scoresFile?: string;
   /** ai-keywords.json written by proposeAiKeywords. */
   aiKeywordsFile?: string;
+  /** people.json written by scorePeople. */
+  peopleFile?: string;
   /** Absent = <data dir>/reports/<run id>. */
   outDir?: string;
+}
+
+/** What the cpu side computed for a clustering (read from its files, or passed in-process). */
+export interface ComputedClustering {
+  result: ClusteringResult;
+  scored: VocabularyScoreRow[];
+  /** Absent: the run has no AI layer (its proposals are left as they are). */
+  aiRows?: AiKeywordRow[];
+  /** CLIP person presence per photo (people sets). */
+  people?: PersonScores;
+}
+
+function readJson<T>(file: string | undefined): T | undefined {
+  return file ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : undefined;
+}
+
+export function readComputedClustering(input: Omit<WriteReportsInput, 'outDir'>): ComputedClustering {
+  return {
+    result: readJson<ClusteringResult>(input.clustersFile)!,
+    scored: readJson<VocabularyScoreRow[]>(input.scoresFile) ?? [],
+    aiRows: readJson<AiKeywordRow[]>(input.aiKeywordsFile),
+    people: readJson<PersonScores>(input.peopleFile),
+  };
 }
 
 /**
  * Stores a clustering and the vocabulary tags in the catalog: every photo of the run gets a
  * member row (−1 without an embedding), vocabulary labels and gear terms become CK proposals and
- * the caption/concept terms AI proposals, each through the run's approval policy.
+ * the caption/concept terms AI proposals, each through the run's approval policy. With people sets
+ * on, person scores are stored and people-concept labels stay on people sets; the studio-black
+ * rule adds `studio` + `black-background` and withholds the labels it suppresses (`night`).
  */
 export function persistClustering(
   catalog: Catalog,
   input: Omit<WriteReportsInput, 'outDir'>,
-  result: ClusteringResult = JSON.parse(fs.readFileSync(input.clustersFile, 'utf8')) as ClusteringResult,
-  scored: VocabularyScoreRow[] = input.scoresFile
-    ? (JSON.parse(fs.readFileSync(input.scoresFile, 'utf8')) as VocabularyScoreRow[])
-    : [],
-  aiRows: AiKeywordRow[] | undefined = input.aiKeywordsFile
-    ? (JSON.parse(fs.readFileSync(input.aiKeywordsFile, 'utf8')) as AiKeywordRow[])
-    : undefined,
+  computed: ComputedClustering = readComputedClustering(input),
 ): void {
   const { runId, settings } = input;
+  const { result, aiRows } = computed;
   const clustered = new Map(result.members.map((m) => [m.photoId, m]));
   const work = catalog.runs.libraryOf(runId);
   // Noise has no centre worth measuring to: its distance stays empty.
@@ -50,7 +78,7 @@ export function persistClustering(
     return { photoId: w.photoId, cluster, distance: cluster >= 0 ? (m?.distance ?? null) : null };
   });
   const vocabulary = settings.vocabulary;
-  const scores = new Map(scored.map((s) => [s.photoId, s]));
+  const scores = new Map(computed.scored.map((s) => [s.photoId, { ...s }]));
   if (vocabulary?.gear.length) {
     for (const w of work) {
       const meta = catalog.metadata.get(w.photoId);
@@ -67,6 +95,24 @@ export function persistClustering(
     }
   }
   catalog.transaction(() => {
+    if (computed.people) catalog.metadata.setPersonScores(computed.people.rows, computed.people.model);
+    const people = peopleOfRun(catalog, settings, membersByCluster(members));
+    const photoIds = work.map((w) => w.photoId);
+    const studio = settings.studio
+      ? studioFindings(catalog, photoIds, settings.studio, people?.presence ?? (() => undefined))
+      : [];
+    const suppressed = new Set(settings.studio?.suppress ?? []);
+    const studioIds = new Set(studio.map((f) => f.photoId));
+    for (const m of members) {
+      const row = scores.get(m.photoId);
+      if (!row) continue;
+      row.approved = row.approved.filter(
+        (label) =>
+          // People-concept labels only on people sets; the studio rule withholds what it suppresses.
+          !(people && !people.sets.has(m.cluster) && people.isPeopleLabel(label)) &&
+          !(studioIds.has(m.photoId) && suppressed.has(label)),
+      );
+    }
     catalog.clusters.replace(
       runId,
       {
@@ -82,12 +128,11 @@ export function persistClustering(
     catalog.clusters.replaceScores(runId, [...scores.values()]);
     // Proposals are replaced as a whole: an earlier vocabulary's labels do not linger. What a
     // person decided, and the user's own keywords, stay as they are.
-    const photoIds = work.map((w) => w.photoId);
     replaceProposals(catalog, {
       runId,
       photoIds,
-      kinds: ['vocabulary', 'exif'],
-      proposals: vocabularyProposals(runId, scores.values()),
+      kinds: ['vocabulary', 'exif', 'heuristic'],
+      proposals: [...vocabularyProposals(runId, scores.values()), ...studioProposals(runId, studio)],
     });
     if (aiRows) {
       replaceProposals(catalog, {

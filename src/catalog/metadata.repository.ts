@@ -175,6 +175,27 @@ export class MetadataRepository {
     })();
   }
 
+  /** CLIP zero-shot person presence (0–1) from the stored image vectors (people sets). */
+  setPersonScores(rows: Array<{ photoId: number; score: number }>, model: string): void {
+    const now = new Date().toISOString();
+    const upsert = this.db.prepare(
+      `INSERT INTO photo_privacy (photo_id, person_score, person_model, scored_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT(photo_id) DO UPDATE SET person_score = excluded.person_score,
+         person_model = excluded.person_model, scored_at = excluded.scored_at`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) upsert.run(r.photoId, r.score, model, now);
+    })();
+  }
+
+  /** Every photo with a person score. */
+  personScores(): Map<number, number> {
+    const rows = this.db
+      .prepare('SELECT photo_id, person_score FROM photo_privacy WHERE person_score IS NOT NULL')
+      .all() as Array<{ photo_id: number; person_score: number }>;
+    return new Map(rows.map((r) => [r.photo_id, r.person_score]));
+  }
+
   /** Luma histograms measured from the thumbnails at load (Float32, LIGHT_BINS bins). */
   setLight(rows: Array<{ photoId: number; light: LightStats }>): void {
     const now = new Date().toISOString();

@@ -279,4 +279,12 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: 'person presence per photo (people sets)',
+    sql: `
+      ALTER TABLE photo_privacy ADD COLUMN person_score REAL;
+      ALTER TABLE photo_privacy ADD COLUMN person_model TEXT;
+    `,
+  },
 ];

@@ -14,6 +14,7 @@ import { fileOutcomes, runLibraryOutcomes, type PhotoOutcome } from '../catalog/
 import { csvDocument, type CsvCell } from './csv';
 import { mdCode, mdText } from './markdown';
 import { localOnlyMatcher } from '../library/local-only';
+import { membersByCluster, peopleOfRun } from '../services/people';
 import type { ClusterSettings, RunConfig } from '../shared/payloads';
 import { effectiveMinClusterSize } from '../clustering/cluster';
 
@@ -35,6 +36,8 @@ export interface ClusterSummary {
   medoid?: PhotoOutcome;
   /** Every member is a local-only photo: nothing about this group may leave the machine. */
   localOnly: boolean;
+  /** Mostly photos of people (absent when the run does not look for people sets). */
+  peopleSet?: boolean;
   /** Every member, nearest the centre first. */
   members: Array<{ outcome: PhotoOutcome; distance: number | null }>;
   nearest: Array<{ outcome: PhotoOutcome; distance: number | null }>;
@@ -49,6 +52,8 @@ export interface ReportSummary {
   captioned: number;
   errors: number;
   vocabularyFallbacks: number;
+  /** Clusters that are people sets (absent when the run does not look for them). */
+  peopleSets?: number;
   /** OCR in this run (absent when the run reads no text). */
   text?: { read: number; withText: number; readBefore: number };
 }
@@ -104,6 +109,11 @@ export function summarizeClusters(
       distance: entry.distance,
     });
   }
+  const people = peopleOfRun(
+    catalog,
+    config.cluster,
+    membersByCluster([...byPhoto.entries()].map(([photoId, m]) => ({ photoId, cluster: m.cluster }))),
+  );
   const clusters: ClusterSummary[] = [...groups.entries()].map(([id, members]) => {
     members.sort(
       (a, b) =>
@@ -119,6 +129,7 @@ export function summarizeClusters(
       size: members.length,
       medoid: members[0]?.distance !== null ? members[0]?.outcome : undefined,
       localOnly: members.every((m) => isPrivate(m.outcome.relPath)),
+      ...(people && id >= 0 ? { peopleSet: people.sets.has(id) } : {}),
       members,
       nearest: members.slice(0, 5),
     };
@@ -253,6 +264,12 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
     const facts = [`cluster id ${c.id}`, `label from ${c.labelSource}`];
     if (c.medoid) facts.push(`medoid ${mdCode(c.medoid.relPath)}`);
     if (c.localOnly) facts.push('local-only (every photo is private; never sent to a cloud model)');
+    if (c.peopleSet)
+      facts.push(
+        config.cluster?.people?.allowCloud
+          ? 'people set (cloud vision allowed by the config)'
+          : 'people set (kept local: never sent to a cloud model)',
+      );
     md.push(facts.join(' · '), '');
     const top = (chips.get(c.id) ?? []).slice(0, 12);
     if (top.length) {
@@ -290,5 +307,6 @@ export function writeReportFiles(catalog: Catalog, runId: string, outDir: string
     captioned,
     errors,
     vocabularyFallbacks: fallbacks,
+    ...(config.cluster?.people ? { peopleSets: clusters.filter((c) => c.peopleSet).length } : {}),
   };
 }

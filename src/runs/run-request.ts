@@ -22,6 +22,8 @@ import {
   type OcrSettings,
 } from '../tags/keyword-settings';
 import { DEFAULT_OCR_MIN_CONFIDENCE } from '../tags/ocr-terms';
+import { DEFAULT_PEOPLE } from '../tags/people-sets';
+import { DEFAULT_STUDIO_NIGHT, shutterSeconds } from '../tags/studio-night';
 import { visionPrompt } from '../backends/backend';
 import { CLUSTER_SPACES, type ClusterSettings, type ClusterSpace } from '../shared/payloads';
 
@@ -80,6 +82,20 @@ export interface RunRequest {
   maxAiTags?: number;
   ocr?: string;
   ocrMinConfidence?: number;
+  /** People sets: local (kept off cloud vision), cloud, off; thresholds and people-only labels. */
+  peopleSets?: string;
+  personScore?: number;
+  peopleShare?: number;
+  peopleLabels?: string[];
+  /** The studio-black rule and its thresholds. */
+  studioRule?: string;
+  studioDarkLuma?: number;
+  studioDarkRatio?: number;
+  studioMaxIso?: number;
+  studioShutter?: string;
+  studioHighlightLuma?: number;
+  studioFlashBoost?: number;
+  studioSuppress?: string[];
   aiMinScore?: number;
   conceptBank?: string;
   cities?: string;
@@ -369,7 +385,63 @@ export function buildClusterSettings(
     vocabulary,
     reportDir: request.reportDir ? path.resolve(request.reportDir) : undefined,
     keywords: buildKeywordSettings(request, vocabulary?.template, env),
+    ...buildPeopleSettings(request),
   };
+}
+
+/** People sets and the studio-black rule (both on by default; either can be turned off). */
+export function buildPeopleSettings(request: RunRequest): Pick<ClusterSettings, 'people' | 'studio'> {
+  const mode = request.peopleSets ?? 'local';
+  if (!['local', 'cloud', 'off'].includes(mode))
+    throw new RunRequestError(`--people-sets must be local, cloud or off, got "${request.peopleSets}"`);
+  const minPersonScore = numberIn('--person-score', request.personScore, DEFAULT_PEOPLE.minPersonScore, 0, 1);
+  const out: Pick<ClusterSettings, 'people' | 'studio'> = {};
+  if (mode !== 'off') {
+    out.people = {
+      ...DEFAULT_PEOPLE,
+      minPersonScore,
+      minShare: numberIn('--people-share', request.peopleShare, DEFAULT_PEOPLE.minShare, 0.01, 1),
+      allowCloud: mode === 'cloud',
+      labels: request.peopleLabels?.length ? request.peopleLabels : DEFAULT_PEOPLE.labels,
+    };
+  }
+  const rule = request.studioRule ?? 'on';
+  if (!['on', 'off'].includes(rule))
+    throw new RunRequestError(`--studio-rule must be on or off, got "${request.studioRule}"`);
+  if (rule === 'on') {
+    const d = DEFAULT_STUDIO_NIGHT;
+    const [minShutterS, maxShutterS] = shutterRange(request.studioShutter) ?? [d.minShutterS, d.maxShutterS];
+    out.studio = {
+      darkLuma: numberIn('--studio-dark-luma', request.studioDarkLuma, d.darkLuma, 0.01, 0.5),
+      minDarkRatio: numberIn('--studio-dark-ratio', request.studioDarkRatio, d.minDarkRatio, 0, 1),
+      minPersonScore,
+      maxIso: intIn('--studio-max-iso', request.studioMaxIso, d.maxIso, 1, 10_000_000),
+      minShutterS,
+      maxShutterS,
+      highlightLuma: numberIn(
+        '--studio-highlight-luma',
+        request.studioHighlightLuma,
+        d.highlightLuma,
+        0.1,
+        1,
+      ),
+      flashBoost: numberIn('--studio-flash-boost', request.studioFlashBoost, d.flashBoost, 0, 0.3),
+      suppress: request.studioSuppress?.length ? request.studioSuppress : d.suppress,
+    };
+  }
+  return out;
+}
+
+/** "1/200-1/30" → [0.005, 0.0333]; absent → undefined; anything else is an error. */
+function shutterRange(text: string | undefined): [number, number] | undefined {
+  if (text === undefined) return undefined;
+  const parts = text.split(/\s*(?:-|–|to)\s*/);
+  const [a, b] = parts.map((p) => shutterSeconds(p));
+  if (parts.length !== 2 || a === undefined || b === undefined || a > b)
+    throw new RunRequestError(
+      `--studio-shutter must be a range of exposure times, fastest first, like 1/200-1/30, got "${text}"`,
+    );
+  return [a, b];
 }
 
 /** The AI layer, vision and approval settings, with their data files read and checked now. */

@@ -1,12 +1,13 @@
 /**
  * Clustering a run's library in this process — the same steps the workflow runs as activities
- * (stage vectors → cluster → score the vocabulary → the AI layer → persist), for `pcc report`, which re-clusters
+ * (stage vectors → cluster → score the vocabulary → person presence → the AI layer → persist), for `pcc report`, which re-clusters
  * stored embeddings without starting a run. The activities and this service share every step.
  */
 import { runClusterLibrary, stageClusterInputFiles } from '../activities/cluster';
 import { persistClustering, removeClusterStaging } from '../activities/reports';
 import { scoreVocabularyFile } from '../activities/vocabulary';
 import { proposeAiKeywordsFile } from './ai-keywords';
+import { scorePeopleFile } from './people';
 import type { Catalog } from '../catalog/catalog';
 import type { PccConfig } from '../config';
 import type { ClusterSettings, RunConfig } from '../shared/payloads';
@@ -30,7 +31,7 @@ export async function clusterLibraryInProcess(
     runId,
     space: settings.space,
     embed,
-    withImageFile: Boolean(vocabulary?.labels.length) || Boolean(ai),
+    withImageFile: Boolean(vocabulary?.labels.length) || Boolean(ai) || Boolean(settings.people),
     withCaptions: Boolean(ai),
   });
   say(`clustering ${staged.rows} photos (${settings.params.mode} on ${settings.space} embeddings) …`);
@@ -53,6 +54,19 @@ export async function clusterLibraryInProcess(
       dtype: embed.dtype,
     });
   }
+  let people;
+  if (settings.people && staged.imageFile) {
+    say('looking for people (CLIP person prompts) …');
+    people = (
+      await scorePeopleFile(config, {
+        runId,
+        imageFile: staged.imageFile,
+        people: settings.people,
+        model: embed.imageModel,
+        dtype: embed.dtype,
+      })
+    ).scores;
+  }
   let aiRows;
   if (ai && staged.imageFile && staged.captionsFile) {
     say(`checking caption and concept terms against the photos (up to ${ai.maxAiTags} per photo) …`);
@@ -70,10 +84,8 @@ export async function clusterLibraryInProcess(
   }
   persistClustering(
     catalog,
-    { runId, settings, clustersFile: clustered.file, seconds: clustered.seconds, scoresFile: scores?.file },
-    clustered.result,
-    scores?.rows,
-    aiRows,
+    { runId, settings, clustersFile: clustered.file, seconds: clustered.seconds },
+    { result: clustered.result, scored: scores?.rows ?? [], aiRows, people },
   );
   removeClusterStaging(clustered.file);
   return { seconds: clustered.seconds };

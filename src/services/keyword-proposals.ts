@@ -14,6 +14,7 @@ import {
   type ApprovalRule,
 } from '../tags/approval-policy';
 import type { AiKeywordRow } from './ai-keywords';
+import { STUDIO_RULE_SOURCE, STUDIO_TERMS } from '../tags/studio-night';
 
 export type ProposalInput = Omit<KeywordProposal, 'state'>;
 
@@ -47,6 +48,26 @@ export function vocabularyProposals(runId: string, scored: Iterable<VocabularySc
       });
     }
   }
+  return out;
+}
+
+/** The studio-black rule's terms on each photo where it fired, the rule named as their source. */
+export function studioProposals(
+  runId: string,
+  findings: Iterable<{ photoId: number; score: number }>,
+): ProposalInput[] {
+  const out: ProposalInput[] = [];
+  for (const f of findings)
+    for (const term of STUDIO_TERMS)
+      out.push({
+        photoId: f.photoId,
+        layer: 'CK',
+        term,
+        source: STUDIO_RULE_SOURCE,
+        sourceKind: 'heuristic',
+        score: f.score,
+        runId,
+      });
   return out;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Vision tags on cluster medoids: one request per cluster (the member nearest its centre), never
- * for a cluster with a private (local-only) member; the answer is proposed to every member with
+ * for a cluster with a private (local-only) member nor for a people set the run keeps local; the answer is proposed to every member with
  * source `vision:<backend>/<model>`. Answers are stored as stage results keyed by (medoid, backend,
  * model, prompt hash) the moment they arrive, so a crash or a second run never asks twice.
  */
@@ -11,6 +11,7 @@ import type { CaptionKey, RunConfig } from '../shared/payloads';
 import type { VisionSettings } from '../tags/keyword-settings';
 import { TermMapper } from '../tags/caption-terms';
 import { policyOfRun, withPolicy } from './keyword-proposals';
+import { peopleOfRun } from './people';
 import { privacyOf } from './privacy';
 
 export const VISION_SKIPPED = 'vision-skipped';
@@ -30,6 +31,8 @@ export interface VisionPlan {
   answered: number;
   /** Clusters with a private member: never sent. */
   privateClusters: number;
+  /** People sets (mostly photos of people) of a run that keeps them local: never sent. */
+  peopleClusters: number;
 }
 
 export interface VisionAnswer {
@@ -91,8 +94,10 @@ export function planMedoidVision(
   // Local-only globs and the NSFW gate's verdicts alike: such a cluster is never sent.
   const privacy = privacyOf(catalog, config, { bulk: true });
   const key = visionKey(vision);
-  const plan: VisionPlan = { toAsk: [], answered: 0, privateClusters: 0 };
-  for (const [cluster, members] of clustersOf(catalog, runId)) {
+  const plan: VisionPlan = { toAsk: [], answered: 0, privateClusters: 0, peopleClusters: 0 };
+  const clusters = clustersOf(catalog, runId);
+  const people = peopleOfRun(catalog, config.cluster, clusters);
+  for (const [cluster, members] of clusters) {
     const anyPrivate = members.some((id) =>
       privacy.isPrivate(
         id,
@@ -101,6 +106,10 @@ export function planMedoidVision(
     );
     if (anyPrivate) {
       plan.privateClusters++;
+      continue;
+    }
+    if (people && !people.settings.allowCloud && people.sets.has(cluster)) {
+      plan.peopleClusters++;
       continue;
     }
     const medoid = members[0];

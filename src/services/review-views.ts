@@ -29,6 +29,8 @@ export interface ClusterCard {
   private: boolean;
   /** Members whose NSFW score is in the review band (0.2 up to the private threshold). */
   nsfwReview: number;
+  /** Mostly photos of people: kept off cloud vision ('local') or allowed by the config ('cloud'). */
+  peopleSet?: 'local' | 'cloud';
   dateUncertain: number;
   folder: string;
   /** Resolved dates of the members, oldest and newest (trusted or not). */
@@ -171,6 +173,7 @@ export class ReviewViews {
           : {}),
         private: refs.some((m) => m.private),
         nsfwReview: refs.filter((m) => privacy.inReview(m.photoId)).length,
+        ...(c.peopleSet ? { peopleSet: config.cluster?.people?.allowCloud ? 'cloud' : 'local' } : {}),
         dateUncertain: all.find((k) => k.layer === 'AI' && k.term === DATE_UNCERTAIN)?.photos ?? 0,
         folder: [...folders.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '',
         ...(dates.length ? { dateFrom: dates[0], dateTo: dates[dates.length - 1] } : {}),

@@ -7,6 +7,8 @@ import type { QueueRole } from './queues';
 import type { ClusterParams } from '../clustering/cluster';
 import type { Vocabulary } from '../tags/vocabulary';
 import type { KeywordSettings } from '../tags/keyword-settings';
+import type { PeopleSettings } from '../tags/people-sets';
+import type { StudioNightSettings } from '../tags/studio-night';
 
 /** Which embeddings a run computes on the gpu queue. */
 export interface EmbedSettings {
@@ -97,6 +99,10 @@ export interface ClusterSettings {
   reportDir?: string;
   /** The freeform (AI) layer, vision on medoids and the approval policy; absent in older runs. */
   keywords?: KeywordSettings;
+  /** People sets (CLIP person presence per photo, share per cluster); absent in older runs = none. */
+  people?: PeopleSettings;
+  /** The studio-black rule (CK studio + black-background, night suppressed); absent = off. */
+  studio?: StudioNightSettings;
 }
 
 /** What a caption activity needs to know: the backend, its model and request settings. No secrets. */

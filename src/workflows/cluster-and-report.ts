@@ -24,9 +24,10 @@ const cpu = proxyActivities<ComputeActivities>({
 
 /**
  * After the last batch: stage the run's vectors (io) → clusterLibrary (cpu) → vocabulary scores
- * (cpu, when the run has a vocabulary) → the AI layer (cpu: caption and concept terms checked by
- * CLIP) → writeReports (io, which stores clusters and keyword proposals) → OCR on the medoids (cpu,
- * when the run reads text). Vectors, labels and terms travel as files; OCR lines come back small.
+ * (cpu, when the run has a vocabulary) → person presence (cpu, when the run finds people sets) →
+ * the AI layer (cpu: caption and concept terms checked by CLIP) → writeReports (io, which stores
+ * clusters, person scores and keyword proposals) → OCR on the medoids (cpu, when the run reads
+ * text). Vectors, labels and terms travel as files; OCR lines come back small.
  */
 export async function clusterAndReport(runId: string, config: RunConfig): Promise<ReportSummary | undefined> {
   const settings = config.cluster;
@@ -37,7 +38,7 @@ export async function clusterAndReport(runId: string, config: RunConfig): Promis
     runId,
     space: settings.space,
     embed: config.embed,
-    withImageFile: Boolean(vocabulary?.labels.length) || Boolean(ai),
+    withImageFile: Boolean(vocabulary?.labels.length) || Boolean(ai) || Boolean(settings.people),
     ...(ai ? { withCaptions: true } : {}),
   });
   const clusters = await cpu.clusterLibrary({ runId, file: staged.file, params: settings.params });
@@ -51,6 +52,17 @@ export async function clusterAndReport(runId: string, config: RunConfig): Promis
       dtype: config.embed.dtype,
     });
     scoresFile = scored.file;
+  }
+  let peopleFile: string | undefined;
+  if (settings.people && staged.imageFile) {
+    const scored = await cpu.scorePeople({
+      runId,
+      imageFile: staged.imageFile,
+      people: settings.people,
+      model: config.embed.imageModel,
+      dtype: config.embed.dtype,
+    });
+    peopleFile = scored.file;
   }
   let aiKeywordsFile: string | undefined;
   if (ai && staged.imageFile && staged.captionsFile) {
@@ -72,6 +84,8 @@ export async function clusterAndReport(runId: string, config: RunConfig): Promis
     seconds: clusters.seconds,
     scoresFile,
     ...(aiKeywordsFile ? { aiKeywordsFile } : {}),
+    // Only when present: runs from before people sets replay with the same input.
+    ...(peopleFile ? { peopleFile } : {}),
     outDir: settings.reportDir,
   });
   // Older runs have no OCR settings and replay without these steps.

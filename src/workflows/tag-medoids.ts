@@ -25,6 +25,8 @@ export interface TagMedoidsResult {
   answered: number;
   skipped: number;
   privateClusters: number;
+  /** People sets kept local (absent in runs from before people sets). */
+  peopleClusters?: number;
   costUsd: number;
   /** Set when the provider refused the key: the remaining medoids were not asked. */
   authError?: string;
@@ -32,9 +34,9 @@ export interface TagMedoidsResult {
 
 /**
  * Vision tags on cluster medoids (after clustering): one request per cluster that has no private
- * member and no stored answer; each answer is stored and proposed to the cluster as it arrives.
- * Spend counts against the run's cap: once it is reached, the remaining clusters are marked
- * `AI|vision-skipped` (a later run with a higher cap asks them).
+ * member, is not a people set kept local, and has no stored answer; each answer is stored and
+ * proposed to the cluster as it arrives. Spend counts against the run's cap: once it is reached,
+ * the remaining clusters are marked `AI|vision-skipped` (a later run with a higher cap asks them).
  */
 export async function tagMedoids(
   runId: string,
@@ -60,6 +62,8 @@ export async function tagMedoids(
     answered: plan.answered,
     skipped: 0,
     privateClusters: plan.privateClusters,
+    // Plans recorded before people sets have no such count.
+    ...(plan.peopleClusters ? { peopleClusters: plan.peopleClusters } : {}),
     costUsd: 0,
   };
   let next = 0;

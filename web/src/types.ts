@@ -31,6 +31,7 @@ export interface ClusterCard {
   medoid?: PhotoRef;
   private: boolean;
   nsfwReview: number;
+  peopleSet?: 'local' | 'cloud';
   dateUncertain: number;
   folder: string;
   dateFrom?: string;

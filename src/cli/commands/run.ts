@@ -246,6 +246,11 @@ function printSummary(
         `${r.vocabularyFallbacks} vocabulary fallbacks`,
       `Reports in ${r.outDir}: ${r.files.map((f) => path.basename(f)).join(', ')}`,
     );
+    if (r.peopleSets !== undefined)
+      lines.push(
+        `People sets: ${r.peopleSets} clusters mostly of people` +
+          (r.peopleSets ? ' (people-only labels proposed there only)' : ''),
+      );
     if (r.text)
       lines.push(
         `Text (OCR, on this machine): ${r.text.read} photos read, ${r.text.withText} with text` +
@@ -256,7 +261,9 @@ function printSummary(
     const v = result.vision;
     lines.push(
       `Vision: ${v.asked} medoids asked, ${v.answered} clusters tagged, ${v.skipped} skipped, ` +
-        `${v.privateClusters} private clusters kept local${v.costUsd ? ` · $${v.costUsd.toFixed(4)}` : ''}` +
+        `${v.privateClusters} private clusters kept local` +
+        (v.peopleClusters ? `, ${v.peopleClusters} people sets kept local` : '') +
+        `${v.costUsd ? ` · $${v.costUsd.toFixed(4)}` : ''}` +
         `${v.authError ? ` · key refused: ${v.authError}` : ''}`,
     );
   }

@@ -117,6 +117,13 @@ export function ClusterPage(props: {
         <div className="badges">
           <span className="badge size">{data.size} photos</span>
           {data.private && <span className="badge private">private: never sent to a cloud model</span>}
+          {data.peopleSet && (
+            <span className="badge people">
+              {data.peopleSet === 'local'
+                ? 'people set: kept off cloud models'
+                : 'people set (the config allows cloud vision)'}
+            </span>
+          )}
           {data.nsfwReview > 0 && (
             <span className="badge review">
               {data.nsfwReview} with an NSFW score to check (0.2 up to the private threshold)

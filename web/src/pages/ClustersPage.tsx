@@ -104,6 +104,18 @@ export function ClusterCardView({
         <div className="badges">
           <span className="badge size">{card.size} photos</span>
           {card.private && <span className="badge private">private</span>}
+          {card.peopleSet && (
+            <span
+              className="badge people"
+              title={
+                card.peopleSet === 'local'
+                  ? 'Mostly photos of people: kept off cloud models'
+                  : 'Mostly photos of people (the config allows cloud vision)'
+              }
+            >
+              people
+            </span>
+          )}
           {card.nsfwReview > 0 && (
             <span
               className="badge review"

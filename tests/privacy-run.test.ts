@@ -62,9 +62,11 @@ describe('privacy gate: Open-NSFW before any cloud request', () => {
         const run = c.runs.latestRun()!;
         const key = { backend: 'openai', model: run.config.model, promptHash: run.config.promptHash };
         const members = c.clusters.members(run.id);
+        const persons = c.metadata.personScores();
         return c.runs.workList(run.id).map((w) => ({
           ...w,
           score: c.metadata.nsfwScore(w.photoId),
+          person: persons.get(w.photoId),
           caption: c.results.get(w.photoId, 'caption', key),
           cluster: members.get(w.photoId)?.cluster ?? -1,
         }));
@@ -97,13 +99,21 @@ describe('privacy gate: Open-NSFW before any cloud request', () => {
     const sent = new Set(fake.requests.filter((r) => r.imageSha1).map((r) => r.imageSha1));
     for (const p of privateOnes) expect(sent.has(await sha(p))).toBe(false);
 
-    // Vision: one request per cluster without a private member, none for the others.
+    // Vision: one request per cluster that is neither private nor a people set (half its members or
+    // more with a person: CLIP person share or NSFW score ≥ 0.5, the defaults), none for the others.
+    for (const p of seen) expect(p.person).toBeGreaterThanOrEqual(0);
     const clusters = new Map<number, typeof seen>();
     for (const p of seen.filter((x) => x.cluster >= 0))
       clusters.set(p.cluster, [...(clusters.get(p.cluster) ?? []), p]);
-    const clean = [...clusters.values()].filter((ms) => ms.every((m) => (m.score ?? 0) < THRESHOLD));
-    expect(fake.requests.filter((r) => r.prompt?.includes('JSON only'))).toHaveLength(clean.length);
-    expect(out).toMatch(new RegExp(`${clusters.size - clean.length} private clusters kept local`));
+    const notPrivate = [...clusters.values()].filter((ms) => ms.every((m) => (m.score ?? 0) < THRESHOLD));
+    const isPeople = (ms: typeof seen) =>
+      ms.filter((m) => Math.max(m.person ?? 0, m.score ?? 0) >= 0.5).length / ms.length >= 0.5;
+    const asked = notPrivate.filter((ms) => !isPeople(ms));
+    expect(fake.requests.filter((r) => r.prompt?.includes('JSON only'))).toHaveLength(asked.length);
+    expect(out).toMatch(new RegExp(`${clusters.size - notPrivate.length} private clusters kept local`));
+    const peopleKept = notPrivate.length - asked.length;
+    if (peopleKept) expect(out).toMatch(new RegExp(`${peopleKept} people sets kept local`));
+    else expect(out).not.toMatch(/people sets kept local/);
 
     // The review studio marks (and blurs) the same clusters and photos as private.
     const c = Catalog.open(dataDir);

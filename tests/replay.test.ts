@@ -8,7 +8,7 @@
  *
  * records a mock run (three batches, continue-as-new after two, a pause and a resume) and a keywords
  * run (clustering, the AI layer, vision on cluster medoids) into tests/fixtures/histories/. Add
- * `-t 'privacy run'` (or another scenario's words) to record only one of them.
+ * `-t 'privacy run'` (or `'people run'`, another scenario's words) to record only one of them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -201,4 +201,16 @@ describe('golden histories', () => {
     );
     expect(out).toMatch(/skipped_private [1-9]/);
   });
+
+  (record ? it : it.skip)(
+    'records a people run (people sets scored, studio rule, vision on the rest)',
+    async () => {
+      const { json } = await recordScenario(
+        'peopleRun',
+        () => [...cluster, '--vision-backend', 'openai', '--people-sets', 'local', '--studio-rule', 'on'],
+        {},
+      );
+      expect(json).toMatch(/scorePeople/);
+    },
+  );
 });

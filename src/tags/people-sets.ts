@@ -6,7 +6,7 @@
  * its members reach `minPersonScore`. People sets stay local unless `allowCloud`; people-concept CK
  * labels (`labels`, globs like `hair:*`) are proposed only on them.
  *
- * Not yet applied by runs (docs/privacy.md): these are the pieces the run will call.
+ * Runs apply them through src/services/people.ts (docs/privacy.md).
  */
 import picomatch from 'picomatch';
 import { dot } from '../clustering/matrix';

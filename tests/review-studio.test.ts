@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
-import { SHARED, jpegLibrary, tempDir, waitFor } from './helpers/fixtures';
+import { SHARED, catalogOf, jpegLibrary, tempDir, waitFor } from './helpers/fixtures';
 import {
   freePort,
   killHard,
@@ -34,6 +34,7 @@ describe('review studio in Chromium', () => {
   let base: string;
   let browser: BrowserContext;
   let page: Page;
+  let dataDir: string;
   const et = new ExifTool({ taskTimeoutMillis: 20_000 });
   const lib = jpegLibrary('pcc-studio-lib-');
 
@@ -41,10 +42,11 @@ describe('review studio in Chromium', () => {
     const concepts = path.join(tempDir('pcc-studio-files-'), 'concepts.txt');
     fs.writeFileSync(concepts, 'overcast\nreflection\n');
     server = await startTestServer();
-    const { env } = testEnv({
+    const { env, dataDir: data } = testEnv({
       TEMPORAL_ADDRESS: server.address,
       PCC_MODELS_DIR: path.join(SHARED, 'models'),
     });
+    dataDir = data;
     await runPcc(
       [
         'run',
@@ -187,6 +189,101 @@ describe('review studio in Chromium', () => {
     );
     expect(wider).toEqual([]);
     await screenshot(page, 'clusters-phone');
+  });
+
+  it('search: caption words, keywords and filters on the sample library, in the API and the page', async () => {
+    interface Hit {
+      photoId: number;
+      score: number;
+      why: string[];
+      relPath: string;
+      private: boolean;
+    }
+    const search = async (q: Record<string, string>) => {
+      const res = await fetch(`${base}/search?${new URLSearchParams({ limit: '500', ...q })}`);
+      return {
+        status: res.status,
+        body: (await res.json()) as { total: number; results: Hit[]; message?: string },
+      };
+    };
+    const facts = catalogOf(dataDir, (c) => {
+      const photos = c.runs.workList(c.runs.latestRun()!.id);
+      const captions = photos.map((p) => ({
+        photoId: p.photoId,
+        relPath: p.relPath,
+        text: c.search.cards([p.photoId]).get(p.photoId)!.caption ?? '',
+        meta: c.metadata.get(p.photoId),
+      }));
+      const ck = c.keywords.find({}).filter((k) => k.state !== 'rejected')[0];
+      return { photos, captions, ck };
+    });
+    // A caption word some photos have and others do not: every photo with it is found, and says so.
+    const words = facts.captions.flatMap((c) => c.text.toLowerCase().match(/[a-z]{5,}/g) ?? []);
+    const word = words.find((w) => {
+      const n = facts.captions.filter((c) => c.text.toLowerCase().includes(w)).length;
+      return n >= 2 && n < facts.captions.length / 2;
+    })!;
+    expect(word).toBeDefined();
+    const byWord = await search({ q: word, 'min-score': '0' });
+    expect(byWord.status).toBe(200);
+    const withWord = facts.captions.filter((c) => new RegExp(`\\b${word}\\b`, 'i').test(c.text));
+    for (const c of withWord) {
+      const hit = byWord.body.results.find((r) => r.photoId === c.photoId);
+      expect(hit?.why).toContain(`caption has "${word}"`);
+    }
+    // Keyword leg: a keyword that is not rejected (the concept bank's, EXIF gear) finds its photo.
+    const ck = await search({ q: facts.ck.term, 'min-score': '0' });
+    expect(ck.body.results.find((r) => r.photoId === facts.ck.photoId)?.why).toContain(
+      `keyword ${facts.ck.layer}|${facts.ck.term} (${facts.ck.state})`,
+    );
+    // Filters alone: folder glob, camera, GPS, private — exactly the photos the catalog says.
+    const ids = async (q: Record<string, string>) =>
+      (await search(q)).body.results.map((r) => r.photoId).sort((a, b) => a - b);
+    const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+    expect(await ids({ folder: 'orientation/**' })).toEqual(
+      sorted(facts.photos.filter((p) => p.relPath.startsWith('orientation/')).map((p) => p.photoId)),
+    );
+    const make = facts.captions.find((c) => c.meta?.make)!.meta!.make!;
+    expect(await ids({ camera: make })).toEqual(
+      sorted(
+        facts.captions
+          .filter((c) => `${c.meta?.make} ${c.meta?.model}`.toLowerCase().includes(make.toLowerCase()))
+          .map((c) => c.photoId),
+      ),
+    );
+    expect(await ids({ 'has-gps': 'true' })).toEqual(
+      sorted(facts.captions.filter((c) => c.meta?.hasGps).map((c) => c.photoId)),
+    );
+    const privateIds = sorted(
+      facts.photos.filter((p) => /^orientation\/Portrait_/.test(p.relPath)).map((p) => p.photoId),
+    );
+    expect(await ids({ private: 'only' })).toEqual(privateIds);
+    const priv = await search({ private: 'only' });
+    expect(priv.body.results.every((r) => r.private)).toBe(true);
+    // A bad parameter is a 400 that says what is wrong.
+    const bad = await search({ from: 'last year' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/from must be YYYY/);
+
+    // The page: words in the box, Enter, results with a score and why; the URL keeps the query.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${base}/#/search`);
+    await page.fill('input[aria-label="search words"]', word);
+    await page.press('input[aria-label="search words"]', 'Enter');
+    await page.waitForSelector('.search-hit');
+    expect(page.url()).toContain(`q=${word}`);
+    const first = page.locator('.search-hit').first();
+    expect(await first.locator('.score').innerText()).toMatch(/^\d\.\d\d$/);
+    expect(await page.locator('.search-hit .why').first().innerText()).toMatch(/caption|keyword|meaning/);
+    await screenshot(page, 'search');
+    await page.reload();
+    await page.waitForSelector('.search-hit');
+    expect(await page.inputValue('input[aria-label="search words"]')).toBe(word);
+    await page.goto(`${base}/#/search?folder=${encodeURIComponent('orientation/Portrait_*')}`);
+    await page.waitForSelector('.search-hit .thumb.blurred');
+    expect(await page.locator('.search-hit').count()).toBe(privateIds.length);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'search-phone');
   });
 
   it('the API refuses a foreign Host and cross-site writes, and documents the review endpoints', async () => {

@@ -7,6 +7,9 @@ import { CATALOG, ClustersService } from './clusters/clusters.service';
 import { Catalog } from '../catalog/catalog';
 import { ReviewController } from './review/review.controller';
 import { ReviewService, STUDIO_OPTIONS, type StudioOptions } from './review/review.service';
+import { DuplicatesController } from './duplicates/duplicates.controller';
+import { SearchController } from './search/search.controller';
+import { SearchService } from './search/search.service';
 
 /** Closes the API's catalog connection when the server stops. */
 @Injectable()
@@ -27,7 +30,13 @@ export class AppModule {
   ): DynamicModule {
     return {
       module: AppModule,
-      controllers: [RunsController, ClustersController, ReviewController],
+      controllers: [
+        RunsController,
+        ClustersController,
+        ReviewController,
+        SearchController,
+        DuplicatesController,
+      ],
       providers: [
         { provide: RUN_CLIENT, useValue: client },
         { provide: CATALOG, useFactory: () => Catalog.open(dataDir) },
@@ -36,6 +45,7 @@ export class AppModule {
         RunsService,
         ClustersService,
         ReviewService,
+        SearchService,
       ],
     };
   }

@@ -8,6 +8,8 @@ import { ClustersRepository } from './clusters.repository';
 import { KeywordsRepository } from './keywords.repository';
 import { DecisionsRepository } from './decisions.repository';
 import { TextsRepository } from './texts.repository';
+import { DuplicatesRepository } from './duplicates.repository';
+import { SearchRepository } from './search.repository';
 
 /** The only door to the database: everything else in pcc talks to these repositories. */
 export class Catalog {
@@ -20,6 +22,8 @@ export class Catalog {
   readonly keywords: KeywordsRepository;
   readonly decisions: DecisionsRepository;
   readonly texts: TextsRepository;
+  readonly duplicates: DuplicatesRepository;
+  readonly search: SearchRepository;
 
   private constructor(private readonly db: Db) {
     this.photos = new PhotosRepository(db);
@@ -31,6 +35,8 @@ export class Catalog {
     this.keywords = new KeywordsRepository(db);
     this.decisions = new DecisionsRepository(db);
     this.texts = new TextsRepository(db);
+    this.duplicates = new DuplicatesRepository(db);
+    this.search = new SearchRepository(db);
   }
 
   static open(dataDir: string): Catalog {

@@ -287,4 +287,69 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE photo_privacy ADD COLUMN person_model TEXT;
     `,
   },
+  {
+    version: 12,
+    name: 'full-text search over captions and OCR text (FTS5, porter stemming), kept in step by triggers',
+    // One FTS table per source, its rowid the source row's rowid, so a trigger can replace exactly
+    // one entry (FTS5 cannot look up by an unindexed column). Only successful captions are indexed.
+    sql: `
+      CREATE VIRTUAL TABLE caption_fts USING fts5(body, photo_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2');
+      CREATE VIRTUAL TABLE ocr_fts USING fts5(body, photo_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2');
+      INSERT INTO caption_fts (rowid, body, photo_id)
+        SELECT rowid, output, photo_id FROM stage_results
+        WHERE stage = 'caption' AND status = 'success' AND output IS NOT NULL;
+      INSERT INTO ocr_fts (rowid, body, photo_id) SELECT rowid, text, photo_id FROM photo_text WHERE text <> '';
+      CREATE TRIGGER caption_fts_insert AFTER INSERT ON stage_results
+        WHEN NEW.stage = 'caption' AND NEW.status = 'success' AND NEW.output IS NOT NULL
+        BEGIN INSERT INTO caption_fts (rowid, body, photo_id) VALUES (NEW.rowid, NEW.output, NEW.photo_id); END;
+      CREATE TRIGGER caption_fts_update AFTER UPDATE OF status, output ON stage_results
+        WHEN NEW.stage = 'caption'
+        BEGIN
+          DELETE FROM caption_fts WHERE rowid = OLD.rowid;
+          INSERT INTO caption_fts (rowid, body, photo_id)
+            SELECT NEW.rowid, NEW.output, NEW.photo_id WHERE NEW.status = 'success' AND NEW.output IS NOT NULL;
+        END;
+      CREATE TRIGGER caption_fts_delete AFTER DELETE ON stage_results WHEN OLD.stage = 'caption'
+        BEGIN DELETE FROM caption_fts WHERE rowid = OLD.rowid; END;
+      CREATE TRIGGER ocr_fts_insert AFTER INSERT ON photo_text WHEN NEW.text <> ''
+        BEGIN INSERT INTO ocr_fts (rowid, body, photo_id) VALUES (NEW.rowid, NEW.text, NEW.photo_id); END;
+      CREATE TRIGGER ocr_fts_update AFTER UPDATE OF text ON photo_text
+        BEGIN
+          DELETE FROM ocr_fts WHERE rowid = OLD.rowid;
+          INSERT INTO ocr_fts (rowid, body, photo_id) SELECT NEW.rowid, NEW.text, NEW.photo_id WHERE NEW.text <> '';
+        END;
+      CREATE TRIGGER ocr_fts_delete AFTER DELETE ON photo_text
+        BEGIN DELETE FROM ocr_fts WHERE rowid = OLD.rowid; END;
+      -- Counters that move whenever a vector or a keyword is written or removed: a search process
+      -- keeps both in memory and reloads them only when these change (one row read per query).
+      CREATE TABLE catalog_generations (what TEXT PRIMARY KEY, generation INTEGER NOT NULL);
+      INSERT INTO catalog_generations (what, generation) VALUES ('embeddings', 0);
+      CREATE TRIGGER embeddings_generation_insert AFTER INSERT ON embeddings
+        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'embeddings'; END;
+      CREATE TRIGGER embeddings_generation_update AFTER UPDATE ON embeddings
+        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'embeddings'; END;
+      CREATE TRIGGER embeddings_generation_delete AFTER DELETE ON embeddings
+        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'embeddings'; END;
+      INSERT INTO catalog_generations (what, generation) VALUES ('keywords', 0);
+      CREATE TRIGGER keywords_generation_insert AFTER INSERT ON keywords
+        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'keywords'; END;
+      CREATE TRIGGER keywords_generation_update AFTER UPDATE ON keywords
+        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'keywords'; END;
+      CREATE TRIGGER keywords_generation_delete AFTER DELETE ON keywords
+        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'keywords'; END;
+    `,
+  },
+  {
+    version: 13,
+    name: 'duplicate marks: keep or discard per photo (never a file operation)',
+    sql: `
+      CREATE TABLE duplicate_marks (
+        photo_id    INTEGER PRIMARY KEY REFERENCES photos(id),
+        state       TEXT NOT NULL CHECK (state IN ('keep', 'discard')),
+        group_kind  TEXT CHECK (group_kind IN ('exact', 'identical', 'burst')),
+        marked_at   TEXT NOT NULL,
+        client      TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -43,3 +43,12 @@ export function toInt(name: string, value: string | undefined): number | undefin
   if (!Number.isInteger(n)) throw new UsageError(`${name} must be a whole number, got "${value}"`);
   return n;
 }
+
+/** A file name or model text for a terminal line: control characters (newlines, escapes) shown as \xNN. */
+export function printable(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this escapes
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}

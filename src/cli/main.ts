@@ -10,6 +10,8 @@ import { registerModels } from './commands/models';
 import { registerReport } from './commands/report';
 import { registerConfig } from './commands/config';
 import { registerTags } from './commands/tags';
+import { registerDuplicates } from './commands/duplicates';
+import { registerSearch } from './commands/search';
 import { UsageError } from './context';
 import { ConfigError } from '../config';
 
@@ -31,6 +33,8 @@ registerModels(program);
 registerReport(program);
 registerConfig(program);
 registerTags(program);
+registerDuplicates(program);
+registerSearch(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),

@@ -9,6 +9,8 @@ import { PhotoPage } from './pages/PhotoPage';
 import { WritePage } from './pages/WritePage';
 import { LogPage } from './pages/LogPage';
 import { RunsPage } from './pages/RunsPage';
+import { SearchPage } from './pages/SearchPage';
+import { DuplicatesPage } from './pages/DuplicatesPage';
 import type { Decision, StudioInfo } from './types';
 
 function TokenPrompt({ onDone }: { onDone: () => void }) {
@@ -79,6 +81,9 @@ export function App() {
 
   let page;
   if (route.page === 'runs') page = <RunsPage studio={info} />;
+  else if (route.page === 'search') page = <SearchPage params={route.params} runId={runId} />;
+  else if (route.page === 'duplicates')
+    page = <DuplicatesPage key={version} runId={runId} onSaid={(t) => say(t, false)} />;
   else if (route.page === 'log') page = <LogPage key={version} runId={runId} onUndo={(id) => undo(id)} />;
   else if (route.page === 'photos' && route.id) page = <PhotoPage id={Number(route.id)} runId={runId} />;
   else if (!runId)
@@ -113,6 +118,15 @@ export function App() {
             className={route.page === 'clusters' ? 'on' : ''}
           >
             Clusters
+          </a>
+          <a href={href('search', undefined, { run: runId })} className={route.page === 'search' ? 'on' : ''}>
+            Search
+          </a>
+          <a
+            href={href('duplicates', undefined, { run: runId })}
+            className={route.page === 'duplicates' ? 'on' : ''}
+          >
+            Duplicates
           </a>
           <a href={href('write', undefined, { run: runId })} className={route.page === 'write' ? 'on' : ''}>
             Write

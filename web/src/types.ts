@@ -155,3 +155,28 @@ export interface WriteProgress {
     auditPath?: string;
   };
 }
+
+/** GET /search (src/services/search.ts). */
+export type SearchLeg = 'caption' | 'image' | 'text' | 'keyword';
+
+export interface SearchHit {
+  photoId: number;
+  sha1: string;
+  root: string | null;
+  relPath: string | null;
+  caption: string | null;
+  date: string | null;
+  camera: string | null;
+  score: number;
+  legs: Partial<Record<SearchLeg, number>>;
+  why: string[];
+  private: boolean;
+}
+
+export interface SearchPage {
+  total: number;
+  results: SearchHit[];
+  legs: Array<{ leg: SearchLeg; used: boolean; model?: string; note?: string }>;
+  candidates: number | null;
+  tookMs: number;
+}

@@ -1,0 +1,196 @@
+/**
+ * All vectors of one (kind, model) in one typed array, searched exactly by brute force — no index
+ * to build, persist or keep in step, and every filter applies before ranking. A scan of the whole
+ * matrix goes through usearch's `exactSearch` (SIMD, native; 100k × 512 in about 15 ms on 2 cores
+ * against about 68 ms for the unrolled JavaScript loop, `npm run bench:search`); a scan of a
+ * filtered subset, or a platform without usearch's prebuilt binary, uses the JavaScript loop over
+ * just those rows. docs/search.md has the figures and why no ANN index.
+ */
+import { createRequire } from 'node:module';
+
+interface ExactSearch {
+  (
+    dataset: Float32Array,
+    query: Float32Array,
+    dimensions: number,
+    count: number,
+    metric: 'ip',
+  ): { keys: BigUint64Array; distances: Float32Array };
+}
+
+/** usearch when its native binary loads here; otherwise undefined (the JavaScript scan does it all). */
+const exactSearch: ExactSearch | undefined = (() => {
+  try {
+    return (createRequire(__filename)('usearch') as { exactSearch: ExactSearch }).exactSearch;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Below this share of all rows a filtered scan visits only its rows (JavaScript) instead of all (SIMD). */
+const SUBSET_SHARE = 0.25;
+
+export interface Scored {
+  row: number;
+  score: number;
+}
+
+export class VectorIndex {
+  private readonly rowById = new Map<number, number>();
+
+  private constructor(
+    readonly model: string,
+    readonly dim: number,
+    readonly ids: Int32Array,
+    readonly data: Float32Array,
+  ) {
+    ids.forEach((id, row) => this.rowById.set(id, row));
+  }
+
+  /** From `{ photoId, vector }` rows (unit length, as pcc stores them); rows of another dim are skipped. */
+  static build(
+    model: string,
+    rows: Iterable<{ photoId: number; vector: Float32Array }>,
+    expected = 0,
+  ): VectorIndex {
+    let dim = 0;
+    let ids = new Int32Array(Math.max(16, expected));
+    let data = new Float32Array(0);
+    let n = 0;
+    for (const r of rows) {
+      if (!dim) {
+        dim = r.vector.length;
+        data = new Float32Array(ids.length * dim);
+      }
+      if (r.vector.length !== dim) continue;
+      if (n === ids.length) {
+        const grownIds = new Int32Array(ids.length * 2);
+        grownIds.set(ids);
+        ids = grownIds;
+        const grown = new Float32Array(ids.length * dim);
+        grown.set(data);
+        data = grown;
+      }
+      ids[n] = r.photoId;
+      data.set(r.vector, n * dim);
+      n++;
+    }
+    return new VectorIndex(model, dim, ids.slice(0, n), data.slice(0, n * dim));
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  rowOf(photoId: number): number | undefined {
+    return this.rowById.get(photoId);
+  }
+
+  /** Dot product of row `row` with `q` (cosine for unit vectors), unrolled by eight. */
+  dot(row: number, q: Float32Array): number {
+    const d = this.data;
+    const dim = this.dim;
+    let i = row * dim;
+    const end = i + dim;
+    const end8 = i + (dim & ~7);
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let k = 0;
+    for (; i < end8; i += 8, k += 8) {
+      s0 += d[i] * q[k] + d[i + 4] * q[k + 4];
+      s1 += d[i + 1] * q[k + 1] + d[i + 5] * q[k + 5];
+      s2 += d[i + 2] * q[k + 2] + d[i + 6] * q[k + 6];
+      s3 += d[i + 3] * q[k + 3] + d[i + 7] * q[k + 7];
+    }
+    for (; i < end; i++, k++) s0 += d[i] * q[k];
+    return s0 + s1 + s2 + s3;
+  }
+
+  /**
+   * The `k` best rows by cosine with `q`, best first, among `rows` (all when absent) and at or
+   * above `floor`.
+   */
+  top(q: Float32Array, k: number, rows?: Int32Array, floor = -Infinity): Scored[] {
+    if (q.length !== this.dim || k <= 0 || !this.size) return [];
+    const all = !rows;
+    const share = rows ? rows.length / this.size : 1;
+    if (exactSearch && (all || share >= SUBSET_SHARE)) {
+      // Ask for enough rows that k of them survive the filter; scan the subset if they do not.
+      const want = Math.min(this.size, all ? k : Math.ceil((k / share) * 1.5) + 16);
+      const allowed = rows ? new Set(rows) : undefined;
+      const found = exactSearch(this.data, q, this.dim, want, 'ip');
+      const out: Scored[] = [];
+      for (let i = 0; i < found.keys.length && out.length < k; i++) {
+        const row = Number(found.keys[i]);
+        const score = 1 - found.distances[i];
+        if (score < floor) break;
+        if (!allowed || allowed.has(row)) out.push({ row, score });
+      }
+      const exhausted = want >= this.size || found.keys.length < want || out.length >= k;
+      const belowFloor = found.keys.length > 0 && 1 - found.distances[found.keys.length - 1] < floor;
+      if (exhausted || belowFloor) return out.sort((a, b) => b.score - a.score || a.row - b.row);
+    }
+    return this.scan(q, k, rows, floor);
+  }
+
+  /** The JavaScript scan: a bounded min-heap over the given rows (or all), one pass, no full sort. */
+  scan(q: Float32Array, k: number, rows?: Int32Array, floor = -Infinity): Scored[] {
+    const heapRows = new Int32Array(k);
+    const heapScores = new Float32Array(k);
+    let size = 0;
+    const n = rows ? rows.length : this.size;
+    for (let j = 0; j < n; j++) {
+      const row = rows ? rows[j] : j;
+      const s = this.dot(row, q);
+      if (s < floor) continue;
+      if (size < k) {
+        // sift up
+        let i = size++;
+        while (i > 0) {
+          const p = (i - 1) >> 1;
+          if (heapScores[p] <= s) break;
+          heapScores[i] = heapScores[p];
+          heapRows[i] = heapRows[p];
+          i = p;
+        }
+        heapScores[i] = s;
+        heapRows[i] = row;
+      } else if (s > heapScores[0]) {
+        // replace the smallest, sift down
+        let i = 0;
+        for (;;) {
+          const l = 2 * i + 1;
+          if (l >= k) break;
+          const r = l + 1;
+          const c = r < k && heapScores[r] < heapScores[l] ? r : l;
+          if (heapScores[c] >= s) break;
+          heapScores[i] = heapScores[c];
+          heapRows[i] = heapRows[c];
+          i = c;
+        }
+        heapScores[i] = s;
+        heapRows[i] = row;
+      }
+    }
+    const out: Scored[] = [];
+    for (let i = 0; i < size; i++) out.push({ row: heapRows[i], score: heapScores[i] });
+    return out.sort((a, b) => b.score - a.score || a.row - b.row);
+  }
+
+  /** The rows of a set of photo ids (the filtered candidates), ascending. */
+  rowsOf(photoIds: ReadonlySet<number>): Int32Array {
+    const out: number[] = [];
+    for (const id of photoIds) {
+      const row = this.rowById.get(id);
+      if (row !== undefined) out.push(row);
+    }
+    return Int32Array.from(out).sort();
+  }
+
+  /** Whether the native SIMD scan is in use on this machine (for the bench and `pcc search --json`). */
+  static get simd(): boolean {
+    return exactSearch !== undefined;
+  }
+}

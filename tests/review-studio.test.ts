@@ -286,6 +286,123 @@ describe('review studio in Chromium', () => {
     await screenshot(page, 'search-phone');
   });
 
+  it('duplicates: the orientation pictures are identical groups; keep and discard marks, AI|duplicate, private blurred', async () => {
+    interface Member {
+      photoId: number;
+      paths: Array<{ relPath: string }>;
+      private: boolean;
+      mark?: { state: string; client: string };
+    }
+    interface Group {
+      id: string;
+      kind: string;
+      reason: string;
+      members: Member[];
+      suggestedKeeper: { photoId: number };
+    }
+    const report = () => json<{ counts: Record<string, number>; groups: Group[] }>('duplicates');
+    const relPaths = (g: Group) => g.members.flatMap((m) => m.paths.map((p) => p.relPath));
+    const before = await report();
+    // The same picture in every EXIF orientation is one identical group per picture; the camera
+    // photos are all different pictures, so none of them is in any group.
+    const identical = before.groups.filter((g) => g.kind === 'identical');
+    const landscape = identical.find((g) =>
+      relPaths(g).every((p) => /^orientation\/Landscape_\d\.jpg$/.test(p)),
+    )!;
+    const portrait = identical.find((g) =>
+      relPaths(g).every((p) => /^orientation\/Portrait_\d\.jpg$/.test(p)),
+    )!;
+    expect(relPaths(landscape)).toEqual(
+      expect.arrayContaining(['orientation/Landscape_1.jpg', 'orientation/Landscape_8.jpg']),
+    );
+    expect(relPaths(portrait)).toEqual(
+      expect.arrayContaining(['orientation/Portrait_1.jpg', 'orientation/Portrait_8.jpg']),
+    );
+    for (const g of before.groups) {
+      const folders = new Set(relPaths(g).map((p) => p.replace(/_\d\.jpg$/, '')));
+      expect([g.id, [...folders]]).toEqual([
+        g.id,
+        [expect.stringMatching(/^orientation\/(Landscape|Portrait)$/)],
+      ]);
+    }
+    expect(before.groups.flatMap(relPaths).filter((p) => p.startsWith('cameras/'))).toEqual([]);
+    // Private: the local-only portraits, and only they.
+    for (const g of before.groups)
+      for (const m of g.members)
+        expect([m.paths[0].relPath, m.private]).toEqual([m.paths[0].relPath, g === portrait]);
+    expect(before.groups.flatMap((g) => g.members).filter((m) => m.mark)).toEqual([]);
+
+    // The page at desktop size: both groups, the kind and the reason, the suggested keeper, the
+    // promise that nothing is deleted; the private portraits blurred.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${base}/#/duplicates`);
+    await page.waitForSelector(`.dup-group[data-group="${landscape.id}"] .dup-member img`);
+    expect(await page.locator('.dup-group').count()).toBe(before.groups.length);
+    const group = (g: Group) => page.locator(`.dup-group[data-group="${g.id}"]`);
+    const card = (id: number) => page.locator(`.dup-member[data-photo="${id}"]`);
+    expect(await group(landscape).locator('.dup-kind').innerText()).toMatch(/identical/i);
+    expect(await group(landscape).innerText()).toContain(landscape.reason);
+    // The suggested keeper comes first in its group, so it is never out of sight.
+    expect(await group(landscape).locator('.dup-member').first().getAttribute('data-photo')).toBe(
+      String(landscape.suggestedKeeper.photoId),
+    );
+    expect(await card(landscape.suggestedKeeper.photoId).innerText()).toMatch(/suggested keeper/i);
+    expect(await page.locator('.dup-safety').innerText()).toMatch(
+      /Nothing here deletes, moves or renames a file/,
+    );
+    expect(await group(portrait).locator('.thumb.blurred').count()).toBe(portrait.members.length);
+    expect(await group(landscape).locator('.thumb.blurred').count()).toBe(0);
+    await screenshot(page, 'duplicates');
+    await group(portrait).scrollIntoViewIfNeeded();
+    await screenshot(page, 'duplicates-private');
+
+    // Discard one, keep another, with the keyword box ticked: marks and AI|duplicate in the catalog.
+    const keep = landscape.suggestedKeeper.photoId;
+    const discard = landscape.members.find((m) => m.photoId !== keep)!.photoId;
+    await page.check('.dup-keyword input[type="checkbox"]');
+    await card(discard)
+      .locator('button', { hasText: /^Discard$/ })
+      .click();
+    await page.waitForSelector(`.dup-member.marked-discard[data-photo="${discard}"]`);
+    expect(await page.textContent('.toast')).toMatch(
+      /discarded 1 photo, AI\|duplicate added to 1.*No file was touched/,
+    );
+    await card(keep)
+      .locator('button', { hasText: /^Keep$/ })
+      .click();
+    await page.waitForSelector(`.dup-member.marked-keep[data-photo="${keep}"]`);
+    const markOf = async (id: number) =>
+      (await report()).groups.flatMap((g) => g.members).find((m) => m.photoId === id)?.mark;
+    expect(await markOf(discard)).toMatchObject({ state: 'discard', client: 'studio' });
+    expect(await markOf(keep)).toMatchObject({ state: 'keep', client: 'studio' });
+    const duplicateKeyword = () =>
+      catalogOf(dataDir, (c) =>
+        c.keywords
+          .find({ layer: 'AI', term: 'duplicate' })
+          .filter((k) => k.state === 'approved')
+          .map((k) => k.photoId),
+      );
+    expect(duplicateKeyword()).toEqual([discard]);
+    await screenshot(page, 'duplicates-marked');
+
+    // Reload: the marks come from the catalog.
+    await page.reload();
+    await page.waitForSelector(`.dup-member.marked-discard[data-photo="${discard}"] .badge.mark-discard`);
+    await page.waitForSelector(`.dup-member.marked-keep[data-photo="${keep}"] .badge.mark-keep`);
+
+    // Clear the discard (its × on the picture), then the keep (click Keep again): no mark, no keyword.
+    await card(discard).getByRole('button', { name: 'Clear' }).click();
+    await page.waitForSelector(`.dup-member[data-photo="${discard}"]:not(.marked-discard)`);
+    expect(await page.textContent('.toast')).toMatch(/AI\|duplicate taken back from 1/);
+    await card(keep)
+      .locator('button', { hasText: /^Keep$/ })
+      .click();
+    await page.waitForSelector(`.dup-member[data-photo="${keep}"]:not(.marked-keep)`);
+    expect(await markOf(discard)).toBeUndefined();
+    expect(await markOf(keep)).toBeUndefined();
+    expect(duplicateKeyword()).toEqual([]);
+  });
+
   it('the API refuses a foreign Host and cross-site writes, and documents the review endpoints', async () => {
     const doc = await json<{ paths: Record<string, unknown> }>('docs-json');
     for (const p of [

@@ -53,10 +53,13 @@ export class EmbeddingsRepository {
 
   /** Streams every vector of a model (for exports and clustering) without loading them all at once. */
   *iterate(kind?: EmbeddingKind, model?: string): Generator<EmbeddingRow> {
+    // One kind and model: photo-id order is the primary key's, so no sort of the blobs (at 100k
+    // photos a sort of 200 MB of vectors took seconds).
+    const order = kind && model ? 'photo_id' : 'model, kind, photo_id';
     const rows = this.db
       .prepare(
         `SELECT photo_id, kind, model, vector FROM embeddings
-         WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR model = ?) ORDER BY model, kind, photo_id`,
+         WHERE (? IS NULL OR kind = ?) AND (? IS NULL OR model = ?) ORDER BY ${order}`,
       )
       .iterate(kind ?? null, kind ?? null, model ?? null, model ?? null) as Iterable<{
       photo_id: number;

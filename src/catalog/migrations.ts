@@ -290,53 +290,87 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 12,
     name: 'full-text search over captions and OCR text (FTS5, porter stemming), kept in step by triggers',
-    // One FTS table per source, its rowid the source row's rowid, so a trigger can replace exactly
-    // one entry (FTS5 cannot look up by an unindexed column). Only successful captions are indexed.
+    // One FTS table per source. Its rowid encodes the photo: photo_id · 2^32 + the source row's
+    // rowid, so a word's photos come out of the index alone (group_concat(rowid) never reads a
+    // stored row) and a trigger can replace exactly one entry. Only successful captions count.
+    // `search_counters` holds document counts (for idf) and change counters for the caches
+    // search keeps in memory (vectors, keywords, photo facts): one row read instead of a scan.
     sql: `
-      CREATE VIRTUAL TABLE caption_fts USING fts5(body, photo_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2');
-      CREATE VIRTUAL TABLE ocr_fts USING fts5(body, photo_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2');
-      INSERT INTO caption_fts (rowid, body, photo_id)
-        SELECT rowid, output, photo_id FROM stage_results
+      CREATE VIRTUAL TABLE caption_fts USING fts5(body, tokenize = 'porter unicode61 remove_diacritics 2');
+      CREATE VIRTUAL TABLE ocr_fts USING fts5(body, tokenize = 'porter unicode61 remove_diacritics 2');
+      CREATE TABLE search_counters (what TEXT PRIMARY KEY, n INTEGER NOT NULL);
+      INSERT INTO caption_fts (rowid, body)
+        SELECT photo_id * 4294967296 + rowid, output FROM stage_results
         WHERE stage = 'caption' AND status = 'success' AND output IS NOT NULL;
-      INSERT INTO ocr_fts (rowid, body, photo_id) SELECT rowid, text, photo_id FROM photo_text WHERE text <> '';
+      INSERT INTO ocr_fts (rowid, body) SELECT photo_id * 4294967296 + rowid, text FROM photo_text WHERE text <> '';
+      INSERT INTO search_counters (what, n) VALUES
+        ('caption_docs', (SELECT COUNT(*) FROM caption_fts)), ('ocr_docs', (SELECT COUNT(*) FROM ocr_fts)),
+        ('embeddings', 0), ('keywords', 0), ('photos', 0);
+
       CREATE TRIGGER caption_fts_insert AFTER INSERT ON stage_results
         WHEN NEW.stage = 'caption' AND NEW.status = 'success' AND NEW.output IS NOT NULL
-        BEGIN INSERT INTO caption_fts (rowid, body, photo_id) VALUES (NEW.rowid, NEW.output, NEW.photo_id); END;
+        BEGIN
+          INSERT INTO caption_fts (rowid, body) VALUES (NEW.photo_id * 4294967296 + NEW.rowid, NEW.output);
+          UPDATE search_counters SET n = n + 1 WHERE what = 'caption_docs';
+        END;
       CREATE TRIGGER caption_fts_update AFTER UPDATE OF status, output ON stage_results
         WHEN NEW.stage = 'caption'
         BEGIN
-          DELETE FROM caption_fts WHERE rowid = OLD.rowid;
-          INSERT INTO caption_fts (rowid, body, photo_id)
-            SELECT NEW.rowid, NEW.output, NEW.photo_id WHERE NEW.status = 'success' AND NEW.output IS NOT NULL;
+          UPDATE search_counters SET n = n - (SELECT COUNT(*) FROM caption_fts WHERE rowid = OLD.photo_id * 4294967296 + OLD.rowid)
+            WHERE what = 'caption_docs';
+          DELETE FROM caption_fts WHERE rowid = OLD.photo_id * 4294967296 + OLD.rowid;
+          INSERT INTO caption_fts (rowid, body)
+            SELECT NEW.photo_id * 4294967296 + NEW.rowid, NEW.output WHERE NEW.status = 'success' AND NEW.output IS NOT NULL;
+          UPDATE search_counters SET n = n + (NEW.status = 'success' AND NEW.output IS NOT NULL) WHERE what = 'caption_docs';
         END;
       CREATE TRIGGER caption_fts_delete AFTER DELETE ON stage_results WHEN OLD.stage = 'caption'
-        BEGIN DELETE FROM caption_fts WHERE rowid = OLD.rowid; END;
+        BEGIN
+          UPDATE search_counters SET n = n - (SELECT COUNT(*) FROM caption_fts WHERE rowid = OLD.photo_id * 4294967296 + OLD.rowid)
+            WHERE what = 'caption_docs';
+          DELETE FROM caption_fts WHERE rowid = OLD.photo_id * 4294967296 + OLD.rowid;
+        END;
       CREATE TRIGGER ocr_fts_insert AFTER INSERT ON photo_text WHEN NEW.text <> ''
-        BEGIN INSERT INTO ocr_fts (rowid, body, photo_id) VALUES (NEW.rowid, NEW.text, NEW.photo_id); END;
+        BEGIN
+          INSERT INTO ocr_fts (rowid, body) VALUES (NEW.photo_id * 4294967296 + NEW.rowid, NEW.text);
+          UPDATE search_counters SET n = n + 1 WHERE what = 'ocr_docs';
+        END;
       CREATE TRIGGER ocr_fts_update AFTER UPDATE OF text ON photo_text
         BEGIN
-          DELETE FROM ocr_fts WHERE rowid = OLD.rowid;
-          INSERT INTO ocr_fts (rowid, body, photo_id) SELECT NEW.rowid, NEW.text, NEW.photo_id WHERE NEW.text <> '';
+          UPDATE search_counters SET n = n - (SELECT COUNT(*) FROM ocr_fts WHERE rowid = OLD.photo_id * 4294967296 + OLD.rowid)
+            WHERE what = 'ocr_docs';
+          DELETE FROM ocr_fts WHERE rowid = OLD.photo_id * 4294967296 + OLD.rowid;
+          INSERT INTO ocr_fts (rowid, body) SELECT NEW.photo_id * 4294967296 + NEW.rowid, NEW.text WHERE NEW.text <> '';
+          UPDATE search_counters SET n = n + (NEW.text <> '') WHERE what = 'ocr_docs';
         END;
       CREATE TRIGGER ocr_fts_delete AFTER DELETE ON photo_text
-        BEGIN DELETE FROM ocr_fts WHERE rowid = OLD.rowid; END;
-      -- Counters that move whenever a vector or a keyword is written or removed: a search process
-      -- keeps both in memory and reloads them only when these change (one row read per query).
-      CREATE TABLE catalog_generations (what TEXT PRIMARY KEY, generation INTEGER NOT NULL);
-      INSERT INTO catalog_generations (what, generation) VALUES ('embeddings', 0);
-      CREATE TRIGGER embeddings_generation_insert AFTER INSERT ON embeddings
-        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'embeddings'; END;
-      CREATE TRIGGER embeddings_generation_update AFTER UPDATE ON embeddings
-        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'embeddings'; END;
-      CREATE TRIGGER embeddings_generation_delete AFTER DELETE ON embeddings
-        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'embeddings'; END;
-      INSERT INTO catalog_generations (what, generation) VALUES ('keywords', 0);
-      CREATE TRIGGER keywords_generation_insert AFTER INSERT ON keywords
-        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'keywords'; END;
-      CREATE TRIGGER keywords_generation_update AFTER UPDATE ON keywords
-        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'keywords'; END;
-      CREATE TRIGGER keywords_generation_delete AFTER DELETE ON keywords
-        BEGIN UPDATE catalog_generations SET generation = generation + 1 WHERE what = 'keywords'; END;
+        BEGIN
+          UPDATE search_counters SET n = n - (SELECT COUNT(*) FROM ocr_fts WHERE rowid = OLD.photo_id * 4294967296 + OLD.rowid)
+            WHERE what = 'ocr_docs';
+          DELETE FROM ocr_fts WHERE rowid = OLD.photo_id * 4294967296 + OLD.rowid;
+        END;
+
+      CREATE TRIGGER embeddings_changed_insert AFTER INSERT ON embeddings
+        BEGIN UPDATE search_counters SET n = n + 1 WHERE what = 'embeddings'; END;
+      CREATE TRIGGER embeddings_changed_update AFTER UPDATE ON embeddings
+        BEGIN UPDATE search_counters SET n = n + 1 WHERE what = 'embeddings'; END;
+      CREATE TRIGGER embeddings_changed_delete AFTER DELETE ON embeddings
+        BEGIN UPDATE search_counters SET n = n + 1 WHERE what = 'embeddings'; END;
+      CREATE TRIGGER keywords_changed_insert AFTER INSERT ON keywords
+        BEGIN UPDATE search_counters SET n = n + 1 WHERE what = 'keywords'; END;
+      CREATE TRIGGER keywords_changed_update AFTER UPDATE ON keywords
+        BEGIN UPDATE search_counters SET n = n + 1 WHERE what = 'keywords'; END;
+      CREATE TRIGGER keywords_changed_delete AFTER DELETE ON keywords
+        BEGIN UPDATE search_counters SET n = n + 1 WHERE what = 'keywords'; END;
+      CREATE TRIGGER metadata_changed_insert AFTER INSERT ON photo_metadata
+        BEGIN UPDATE search_counters SET n = n + 1 WHERE what = 'photos'; END;
+      CREATE TRIGGER metadata_changed_update AFTER UPDATE ON photo_metadata
+        BEGIN UPDATE search_counters SET n = n + 1 WHERE what = 'photos'; END;
+      CREATE TRIGGER paths_changed_insert AFTER INSERT ON photo_paths
+        BEGIN UPDATE search_counters SET n = n + 1 WHERE what = 'photos'; END;
+      CREATE TRIGGER paths_changed_delete AFTER DELETE ON photo_paths
+        BEGIN UPDATE search_counters SET n = n + 1 WHERE what = 'photos'; END;
+      CREATE TRIGGER paths_changed_update AFTER UPDATE OF photo_id, rel_path ON photo_paths
+        BEGIN UPDATE search_counters SET n = n + 1 WHERE what = 'photos'; END;
     `,
   },
   {

@@ -1,6 +1,7 @@
 /**
  * The catalog side of search: full-text matches (FTS5 over captions and OCR text, kept in step by
- * triggers, migration 12), keyword lookups, metadata filters and the facts a result card shows.
+ * triggers, migration 12), keywords with their photos, the facts filters look at, the facts a result
+ * card shows, and the counters that tell search's in-memory caches to reload.
  * Query words reach FTS5 only as quoted strings and SQL only as bound parameters.
  */
 import type { Db } from './database';
@@ -9,16 +10,21 @@ import type { PhotoStatus } from '../shared/status';
 
 export type TextField = 'caption' | 'ocr';
 
-export interface MetadataFilter {
-  from?: string;
-  to?: string;
-  camera?: string;
-  lens?: string;
-  hasGps?: boolean;
-  status?: PhotoStatus;
-  keyword?: { layer?: KeywordLayer; term: string };
-  runId?: string;
+/** Per photo, in id order: what the date, camera, lens, GPS and folder filters look at. */
+export interface PhotoFacets {
+  ids: Int32Array;
+  /** Resolved capture date (ISO-like local time) or null. */
+  dates: Array<string | null>;
+  /** "make model", lowercased. */
+  cameras: string[];
+  lenses: string[];
+  gps: Uint8Array;
+  /** Relative paths (a photo can sit at several). */
+  paths: string[][];
 }
+
+/** FTS rowids are photo_id · 2^32 + the source row's rowid (migration 12). */
+const ROWID_PHOTO = 2 ** 32;
 
 export interface ResultCard {
   photoId: number;
@@ -35,42 +41,45 @@ export function ftsLiteral(word: string): string {
   return `"${word.replace(/"/g, '""')}"`;
 }
 
-const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export class SearchRepository {
   constructor(private readonly db: Db) {}
 
-  /** Documents (captions or OCR texts) indexed. */
+  /** Documents (captions or OCR texts) indexed (a counter the triggers keep; no scan). */
   documents(field: TextField): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM ${field}_fts`).get() as { n: number }).n;
+    return this.counter(`${field}_docs`);
   }
 
   /**
-   * Photos whose caption (any backend's) or OCR text contains the word (stemmed: "windows" finds
-   * "window"), and in how many documents; undefined past `limit` documents (too common to narrow).
+   * The photos whose caption (any backend's) or OCR text contains the word — stemmed as indexed,
+   * so "windows" finds "window" — with repeats where a photo has several; undefined past `limit`
+   * documents (too common to narrow anything). Read from the index alone: the rowids.
    */
-  photosWithWord(
-    field: TextField,
-    word: string,
-    limit: number,
-  ): { photoIds: Set<number>; documents: number } | undefined {
-    const ids = this.db
-      .prepare(`SELECT photo_id FROM ${field}_fts WHERE ${field}_fts MATCH ? LIMIT ?`)
+  photosWithWord(field: TextField, word: string, limit: number): Int32Array | undefined {
+    const n = this.db
+      .prepare(`SELECT COUNT(*) FROM ${field}_fts WHERE ${field}_fts MATCH ?`)
       .pluck()
-      .all(ftsLiteral(word), limit + 1) as number[];
-    if (ids.length > limit) return undefined;
-    return { photoIds: new Set(ids), documents: ids.length };
+      .get(ftsLiteral(word)) as number;
+    if (n > limit) return undefined;
+    if (!n) return new Int32Array(0);
+    const list = this.db
+      .prepare(`SELECT group_concat(rowid) FROM ${field}_fts WHERE ${field}_fts MATCH ?`)
+      .pluck()
+      .get(ftsLiteral(word)) as string;
+    const parts = list.split(',');
+    const out = new Int32Array(parts.length);
+    for (let i = 0; i < parts.length; i++) out[i] = Math.floor(Number(parts[i]) / ROWID_PHOTO);
+    return out;
   }
 
   /**
-   * Every keyword that is not rejected with its photos, one entry per (layer, term), in one pass:
+   * Every keyword that is not rejected with its photos (ascending ids), one entry per (layer, term), in one pass:
    * search holds this in memory and reloads it when `KeywordsRepository.stamp()` moves.
    */
   keywordIndex(): Array<{ layer: KeywordLayer; term: string; photoIds: Int32Array; approved: Uint8Array }> {
     const rows = this.db
       .prepare(
         `SELECT layer, term, photo_id AS photoId, MAX(state = 'approved') AS approved FROM keywords
-         WHERE state <> 'rejected' GROUP BY layer, term, photo_id ORDER BY layer, term`,
+         WHERE state <> 'rejected' GROUP BY layer, term, photo_id ORDER BY layer, term, photo_id`,
       )
       .raw()
       .iterate() as Iterable<[KeywordLayer, string, number, number]>;
@@ -101,62 +110,53 @@ export class SearchRepository {
     return out;
   }
 
-  /** Photos passing the metadata filters (all of them together); bound parameters only. */
-  filterPhotos(f: MetadataFilter): Set<number> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (f.from) {
-      where.push('m.resolved_date IS NOT NULL AND substr(m.resolved_date, 1, ?) >= ?');
-      params.push(f.from.length, f.from);
+  /**
+   * What filters look at, for every photo, in one pass: search holds these in memory and reloads
+   * them when the `photos` counter moves (metadata or paths changed).
+   */
+  facets(): PhotoFacets {
+    const rows = this.db
+      .prepare(
+        `SELECT p.id, m.resolved_date, lower(COALESCE(m.make, '') || ' ' || COALESCE(m.model, '')),
+                lower(COALESCE(m.lens, '')), COALESCE(m.has_gps, 0)
+         FROM photos p LEFT JOIN photo_metadata m ON m.photo_id = p.id ORDER BY p.id`,
+      )
+      .raw()
+      .all() as Array<[number, string | null, string, string, number]>;
+    const paths = new Map<number, string[]>();
+    for (const [id, rel] of this.db
+      .prepare('SELECT photo_id, rel_path FROM photo_paths')
+      .raw()
+      .iterate() as Iterable<[number, string]>) {
+      const list = paths.get(id);
+      if (list) list.push(rel);
+      else paths.set(id, [rel]);
     }
-    if (f.to) {
-      where.push('m.resolved_date IS NOT NULL AND substr(m.resolved_date, 1, ?) <= ?');
-      params.push(f.to.length, f.to);
-    }
-    if (f.camera) {
-      where.push("(COALESCE(m.make, '') || ' ' || COALESCE(m.model, '')) LIKE ? ESCAPE '\\'");
-      params.push(`%${likeEscape(f.camera)}%`);
-    }
-    if (f.lens) {
-      where.push("m.lens LIKE ? ESCAPE '\\'");
-      params.push(`%${likeEscape(f.lens)}%`);
-    }
-    if (f.hasGps !== undefined) {
-      where.push('COALESCE(m.has_gps, 0) = ?');
-      params.push(f.hasGps ? 1 : 0);
-    }
-    if (f.status) {
-      where.push(
-        "EXISTS (SELECT 1 FROM stage_results r WHERE r.photo_id = p.id AND r.stage = 'caption' AND r.status = ?)",
-      );
-      params.push(f.status);
-    }
-    if (f.keyword) {
-      where.push(
-        `EXISTS (SELECT 1 FROM keywords k WHERE k.photo_id = p.id AND k.state <> 'rejected'
-                 AND k.term = ? COLLATE NOCASE AND (? IS NULL OR k.layer = ?))`,
-      );
-      params.push(f.keyword.term, f.keyword.layer ?? null, f.keyword.layer ?? null);
-    }
-    if (f.runId) {
-      where.push('EXISTS (SELECT 1 FROM run_photos w WHERE w.run_id = ? AND w.photo_id = p.id)');
-      params.push(f.runId);
-    }
-    const sql = `SELECT p.id FROM photos p LEFT JOIN photo_metadata m ON m.photo_id = p.id
-                 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    return {
+      ids: Int32Array.from(rows, (r) => r[0]),
+      dates: rows.map((r) => r[1]),
+      cameras: rows.map((r) => r[2]),
+      lenses: rows.map((r) => r[3]),
+      gps: Uint8Array.from(rows, (r) => r[4]),
+      paths: rows.map((r) => paths.get(r[0]) ?? []),
+    };
+  }
+
+  /** Photos with a caption result of this status (any backend). */
+  photosWithCaptionStatus(status: PhotoStatus): Set<number> {
     return new Set(
       this.db
-        .prepare(sql)
+        .prepare("SELECT DISTINCT photo_id FROM stage_results WHERE stage = 'caption' AND status = ?")
         .pluck()
-        .all(...params) as number[],
+        .all(status) as number[],
     );
   }
 
-  /** Every known path (for folder globs), one row per path. */
-  allPaths(): Array<{ photoId: number; relPath: string }> {
-    return this.db
-      .prepare('SELECT photo_id AS photoId, rel_path AS relPath FROM photo_paths')
-      .all() as Array<{ photoId: number; relPath: string }>;
+  /** The photos of one run (its work list). */
+  photosOfRun(runId: string): Set<number> {
+    return new Set(
+      this.db.prepare('SELECT photo_id FROM run_photos WHERE run_id = ?').pluck().all(runId) as number[],
+    );
   }
 
   /** What a result shows: a path, the newest successful caption, the date and the camera. */
@@ -179,10 +179,14 @@ export class SearchRepository {
     return out;
   }
 
-  /** Moves whenever any vector (`embeddings`) or keyword (`keywords`) is written or removed (triggers; migration 12). */
-  generation(what: 'embeddings' | 'keywords'): number {
+  /** Moves whenever a vector, a keyword or a photo's metadata or paths are written or removed. */
+  generation(what: 'embeddings' | 'keywords' | 'photos'): number {
+    return this.counter(what);
+  }
+
+  private counter(what: string): number {
     return (
-      (this.db.prepare('SELECT generation FROM catalog_generations WHERE what = ?').pluck().get(what) as
+      (this.db.prepare('SELECT n FROM search_counters WHERE what = ?').pluck().get(what) as
         number | undefined) ?? 0
     );
   }

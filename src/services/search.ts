@@ -15,13 +15,15 @@
  */
 import picomatch from 'picomatch';
 import type { Catalog } from '../catalog/catalog';
+import type { PhotoFacets } from '../catalog/search.repository';
 import type { EmbeddingKind } from '../catalog/embeddings.repository';
 import { KEYWORD_LAYERS, type KeywordLayer } from '../catalog/keywords.repository';
 import type { PccConfig } from '../config';
 import { embedSentences, embedTextsClip } from '../models/embedder';
 import { knownModel, type Dtype } from '../models/known-models';
 import { missingFiles, ModelMissingError, modelsDir, requireModel } from '../models/model-store';
-import { calibrate, fuse, LEG_SCALES, type Leg } from '../search/fuse';
+import { Candidates } from '../search/candidates';
+import { calibrate, LEG_SCALES, type Leg } from '../search/fuse';
 import { activeFilters, SearchQueryError, type SearchQuery } from '../search/search-query';
 import { VectorIndex } from '../search/vector-index';
 import type { RunConfig } from '../shared/payloads';
@@ -103,26 +105,19 @@ export function modelQueryEmbedder(
 }
 
 /** How many nearest vectors each semantic leg contributes before fusion. */
-const SEMANTIC_CANDIDATES = 2000;
+const SEMANTIC_CANDIDATES = 10000;
 /** A word in more documents than this is too common to narrow anything (its idf is near zero). */
-const MAX_WORD_DOCUMENTS = 20000;
+const MAX_WORD_DOCUMENTS = 25000;
+/** At most 12 query words, so a photo's matches fit one number (caption bits, then OCR bits). */
 const MAX_QUERY_WORDS = 12;
+const OCR_SHIFT = 12;
 
 export class PhotoSearch {
   private readonly indexes = new Map<string, VectorIndex>();
   private vectorsAt = -1;
   private vectorCounts: Array<{ kind: EmbeddingKind; model: string; n: number }> = [];
-  private keywordCache?: {
-    stamp: number;
-    terms: Array<{
-      layer: KeywordLayer;
-      term: string;
-      lower: string;
-      words: string[];
-      photoIds: Int32Array;
-      approved: Uint8Array;
-    }>;
-  };
+  private keywordCache?: { generation: number; terms: KeywordTerm[] };
+  private facetCache?: { generation: number; facets: PhotoFacets };
   private embedder: QueryEmbedder | undefined;
 
   constructor(
@@ -149,46 +144,54 @@ export class PhotoSearch {
     const candidates = this.candidates(q, run?.id);
     lap('filtersMs');
     const legs: LegReport[] = [];
-    const found = new Map<number, Candidate>();
-    const entry = (id: number) => {
-      let c = found.get(id);
-      if (!c) found.set(id, (c = { legs: {}, raw: {} }));
-      return c;
-    };
+    let matchedTerms: KeywordTerm[] = [];
+    const found = new Candidates();
 
     if (q.text) {
       const semantic = await this.semanticLegs(q.text, run?.config, legs);
       lap('embedMs');
-      // Candidates: each meaning leg's nearest vectors within the filters.
-      for (const s of semantic) {
+      // Candidates: each meaning leg's nearest vectors within the filters. When fewer than asked
+      // come back above the leg's floor, every row at or above the floor is among them, so any
+      // other candidate scores 0 there without computing its dot product.
+      const nearest = semantic.map((s) => {
         const rows = candidates ? s.index.rowsOf(candidates) : undefined;
-        for (const hit of s.index.top(s.query, SEMANTIC_CANDIDATES, rows, LEG_SCALES[s.leg].low))
-          entry(s.index.ids[hit.row]);
-      }
+        const hits = s.index.top(s.query, SEMANTIC_CANDIDATES, rows, LEG_SCALES[s.leg].low);
+        const byRow = new Map<number, number>();
+        for (const hit of hits) {
+          byRow.set(hit.row, hit.score);
+          found.add(s.index.ids[hit.row]);
+        }
+        return { ...s, q8: s.index.query(s.query), byRow, complete: hits.length < SEMANTIC_CANDIDATES };
+      });
       lap('vectorsMs');
-      legs.push(this.textLeg(words, candidates, entry));
+      legs.push(this.textLeg(words, candidates, found));
       lap('textMs');
-      legs.push(this.keywordLeg(q.text, words, candidates, entry));
+      const keywords = this.keywordLeg(q.text, words, candidates, found);
+      legs.push(keywords.report);
+      matchedTerms = keywords.matched;
       lap('keywordsMs');
       // Every candidate gets every meaning leg's score, so fusion compares like with like.
-      for (const [id, c] of found)
-        for (const s of semantic) {
-          const row = s.index.rowOf(id);
+      for (const s of nearest) {
+        const raws = s.leg === 'caption' ? found.rawCaption : found.rawImage;
+        for (let slot = 0; slot < found.size; slot++) {
+          const row = s.index.rowOf(found.ids[slot]);
           if (row === undefined) continue;
-          const raw = s.index.dot(row, s.query);
+          const raw = s.byRow.get(row) ?? (s.complete ? undefined : s.index.dot(row, s.q8));
+          if (raw === undefined) continue;
           const score = calibrate(s.leg, raw);
           if (score <= 0) continue;
-          c.legs[s.leg] = score;
-          c.raw[s.leg as 'caption' | 'image'] = raw;
+          found.legs[s.leg][slot] = score;
+          raws[slot] = raw;
         }
+      }
     } else {
-      for (const id of candidates ?? []) entry(id);
+      for (const id of candidates ?? []) found.add(id);
     }
 
-    const ranked: Array<{ photoId: number; score: number; c: Candidate }> = [];
-    for (const [photoId, c] of found) {
-      const score = q.text ? fuse(c.legs) : 1;
-      if (score > 0 && score >= q.minScore) ranked.push({ photoId, score, c });
+    const ranked: Array<{ photoId: number; score: number; slot: number }> = [];
+    for (let slot = 0; slot < found.size; slot++) {
+      const score = q.text ? found.fused(slot) : 1;
+      if (score > 0 && score >= q.minScore) ranked.push({ photoId: found.ids[slot], score, slot });
     }
     ranked.sort((a, b) => b.score - a.score || a.photoId - b.photoId);
     lap('fuseMs');
@@ -203,8 +206,10 @@ export class PhotoSearch {
       results.push({
         ...card,
         score: r.score,
-        legs: r.c.legs,
-        why: q.text ? whyOf(r.c) : ['matches the filters'],
+        legs: found.legsOf(r.slot),
+        why: q.text
+          ? whyOf(found, r.slot, words, keywordLabels(r.photoId, matchedTerms))
+          : ['matches the filters'],
         private: privacy.isPrivate(r.photoId, paths),
       });
     }
@@ -275,44 +280,94 @@ export class PhotoSearch {
   /** The photos the filters allow; undefined when no filter is set (every photo). */
   private candidates(q: SearchQuery, runId: string | undefined): Set<number> | undefined {
     if (!activeFilters(q).length) return undefined;
-    const keyword = q.keyword ? parseKeyword(q.keyword) : undefined;
-    let ids = this.catalog.search.filterPhotos({
-      from: q.from,
-      to: q.to,
-      camera: q.camera,
-      lens: q.lens,
-      hasGps: q.hasGps,
-      status: q.status,
-      keyword,
-      runId: q.run ? runId : undefined,
-    });
-    const keep = (pred: (id: number) => boolean) => {
-      ids = new Set([...ids].filter(pred));
-    };
-    if (q.folder || q.private) {
-      const paths = new Map<number, string[]>();
-      for (const p of this.catalog.search.allPaths())
-        paths.set(p.photoId, [...(paths.get(p.photoId) ?? []), p.relPath]);
-      if (q.folder) {
-        const match = picomatch(q.folder, { dot: true, nocase: true });
-        keep((id) => (paths.get(id) ?? []).some((p) => match(p)));
-      }
-      if (q.private) {
-        const privacy = privacyOf(this.catalog, this.latestConfig(), { bulk: true });
-        keep((id) => privacy.isPrivate(id, paths.get(id) ?? []) === (q.private === 'only'));
-      }
+    const f = this.facets();
+    const tests: Array<(i: number) => boolean> = [];
+    if (q.from) {
+      const from = q.from;
+      tests.push((i) => f.dates[i] !== null && f.dates[i]!.slice(0, from.length) >= from);
     }
-    if (q.cluster !== undefined && runId) {
-      const members = this.catalog.clusters.members(runId);
-      keep((id) => members.get(id)?.cluster === q.cluster);
+    if (q.to) {
+      const to = q.to;
+      tests.push((i) => f.dates[i] !== null && f.dates[i]!.slice(0, to.length) <= to);
+    }
+    if (q.camera) {
+      const camera = q.camera.toLowerCase();
+      tests.push((i) => f.cameras[i].includes(camera));
+    }
+    if (q.lens) {
+      const lens = q.lens.toLowerCase();
+      tests.push((i) => f.lenses[i].includes(lens));
+    }
+    if (q.hasGps !== undefined) {
+      const want = q.hasGps ? 1 : 0;
+      tests.push((i) => f.gps[i] === want);
+    }
+    if (q.folder) {
+      const match = picomatch(q.folder, { dot: true, nocase: true });
+      tests.push((i) => f.paths[i].some((p) => match(p)));
+    }
+    if (q.private) {
+      const privacy = privacyOf(this.catalog, this.latestConfig(), { bulk: true });
+      const want = q.private === 'only';
+      tests.push((i) => privacy.isPrivate(f.ids[i], f.paths[i]) === want);
     }
     if (q.people) {
       const clip = this.catalog.metadata.personScores();
       const nsfw = this.catalog.metadata.nsfwScores();
       const min = this.latestConfig()?.cluster?.people?.minPersonScore ?? DEFAULT_PEOPLE.minPersonScore;
-      keep((id) => (personPresence(clip.get(id), nsfw.get(id)) ?? 0) >= min === (q.people === 'only'));
+      const want = q.people === 'only';
+      tests.push((i) => (personPresence(clip.get(f.ids[i]), nsfw.get(f.ids[i])) ?? 0) >= min === want);
     }
-    return ids;
+    // Sets from elsewhere: a keyword's photos, the caption status, the run, the cluster.
+    const within: Array<Set<number>> = [];
+    if (q.keyword) {
+      const { layer, term } = parseKeyword(q.keyword);
+      const lower = term.toLowerCase();
+      const ids = new Set<number>();
+      for (const t of this.keywordTerms())
+        if (t.lower === lower && (!layer || t.layer === layer)) for (const id of t.photoIds) ids.add(id);
+      within.push(ids);
+    }
+    if (q.status) within.push(this.catalog.search.photosWithCaptionStatus(q.status));
+    if (q.run && runId) within.push(this.catalog.search.photosOfRun(runId));
+    if (q.cluster !== undefined && runId) {
+      const members = this.catalog.clusters.members(runId);
+      within.push(
+        new Set([...members.values()].filter((m) => m.cluster === q.cluster).map((m) => m.photoId)),
+      );
+    }
+    const out = new Set<number>();
+    for (let i = 0; i < f.ids.length; i++) {
+      const id = f.ids[i];
+      if (within.every((set) => set.has(id)) && tests.every((t) => t(i))) out.add(id);
+    }
+    return out;
+  }
+
+  /** Per-photo facts for filters, held until a photo's metadata or paths change. */
+  private facets(): PhotoFacets {
+    const generation = this.catalog.search.generation('photos');
+    if (!this.facetCache || this.facetCache.generation !== generation)
+      this.facetCache = { generation, facets: this.catalog.search.facets() };
+    return this.facetCache.facets;
+  }
+
+  /** Every keyword that is not rejected, with its photos, held until a keyword changes. */
+  private keywordTerms(): KeywordTerm[] {
+    const generation = this.catalog.search.generation('keywords');
+    if (this.keywordCache?.generation !== generation)
+      this.keywordCache = {
+        generation,
+        terms: this.catalog.search.keywordIndex().map((t) => ({
+          ...t,
+          lower: t.term.toLowerCase(),
+          words: t.term
+            .toLowerCase()
+            .split(/[^\p{L}\p{N}]+/u)
+            .filter(Boolean),
+        })),
+      };
+    return this.keywordCache.terms;
   }
 
   /** The process-wide vectors of a kind, in the model the run (or most vectors) used. */
@@ -337,48 +392,39 @@ export class PhotoSearch {
     return index;
   }
 
-  private textLeg(
-    words: string[],
-    candidates: Set<number> | undefined,
-    entry: (id: number) => Candidate,
-  ): LegReport {
+  private textLeg(words: string[], candidates: Set<number> | undefined, found: Candidates): LegReport {
     if (!words.length) return { leg: 'text', used: false, note: 'only stop words in the query' };
     const fields = ['caption', 'ocr'] as const;
     const docs = fields.reduce((n, f) => n + this.catalog.search.documents(f), 0);
     if (!docs) return { leg: 'text', used: false, note: 'no captions or OCR text indexed yet' };
     const common: string[] = [];
-    const weights = new Map<string, number>();
-    const found = new Map<number, Map<'caption' | 'ocr', Set<string>>>();
-    for (const word of words) {
-      const hits = fields.map((f) => ({
-        f,
-        hit: this.catalog.search.photosWithWord(f, word, MAX_WORD_DOCUMENTS),
-      }));
-      if (hits.some((h) => !h.hit)) {
+    const weights = new Float64Array(words.length);
+    // Per photo: bit i set when word i is in a caption (bits 0–11) or in OCR text (bits 12–23).
+    const masks = new Map<number, number>();
+    words.forEach((word, w) => {
+      const hits = fields.map((f) => this.catalog.search.photosWithWord(f, word, MAX_WORD_DOCUMENTS));
+      if (hits.some((h) => !h)) {
         common.push(word);
-        weights.set(word, Math.log(1 + docs / MAX_WORD_DOCUMENTS));
-        continue;
+        weights[w] = Math.log(1 + docs / MAX_WORD_DOCUMENTS);
+        return;
       }
-      const df = hits.reduce((n, h) => n + h.hit!.documents, 0);
-      weights.set(word, Math.log(1 + docs / Math.max(1, df)));
-      for (const { f, hit } of hits)
-        for (const id of hit!.photoIds) {
+      weights[w] = Math.log(1 + docs / Math.max(1, hits[0]!.length + hits[1]!.length));
+      hits.forEach((ids, field) => {
+        const bit = 1 << (w + field * OCR_SHIFT);
+        for (const id of ids!) {
           if (candidates && !candidates.has(id)) continue;
-          let byField = found.get(id);
-          if (!byField) found.set(id, (byField = new Map()));
-          const set = byField.get(f);
-          if (set) set.add(word);
-          else byField.set(f, new Set([word]));
+          masks.set(id, (masks.get(id) ?? 0) | bit);
         }
-    }
-    const total = [...weights.values()].reduce((a, b) => a + b, 0);
-    for (const [id, byField] of found) {
-      const matched = new Set([...byField.values()].flatMap((s) => [...s]));
-      const covered = [...matched].reduce((a, w) => a + (weights.get(w) ?? 0), 0);
-      const c = entry(id);
-      c.legs.text = calibrate('text', total ? covered / total : 0);
-      c.captionWords = byField.get('caption');
-      c.ocrWords = byField.get('ocr');
+      });
+    });
+    const total = weights.reduce((a, b) => a + b, 0);
+    for (const [id, mask] of masks) {
+      const either = (mask | (mask >>> OCR_SHIFT)) & ((1 << OCR_SHIFT) - 1);
+      let covered = 0;
+      for (let w = 0; w < words.length; w++) if (either & (1 << w)) covered += weights[w];
+      const slot = found.add(id);
+      found.legs.text[slot] = calibrate('text', total ? covered / total : 0);
+      found.textMask[slot] = mask;
     }
     return {
       leg: 'text',
@@ -387,76 +433,102 @@ export class PhotoSearch {
     };
   }
 
+  /**
+   * Keywords covering the query's words: the whole phrase, every word of the term found in the
+   * query (exact), or a query word the term starts with (prefix, 0.6). Per photo two bit masks —
+   * exact words (bits 0–11) and prefix words (bits 12–23) — so a term with 25,000 photos costs
+   * one OR each. Returns the matched terms, for the page's "why".
+   */
   private keywordLeg(
     text: string,
     words: string[],
     candidates: Set<number> | undefined,
-    entry: (id: number) => Candidate,
-  ): LegReport {
-    const stamp = this.catalog.search.generation('keywords');
-    if (this.keywordCache?.stamp !== stamp)
-      this.keywordCache = {
-        stamp,
-        terms: this.catalog.search.keywordIndex().map((t) => ({
-          ...t,
-          lower: t.term.toLowerCase(),
-          words: t.term
-            .toLowerCase()
-            .split(/[^\p{L}\p{N}]+/u)
-            .filter(Boolean),
-        })),
-      };
+    found: Candidates,
+  ): { report: LegReport; matched: KeywordTerm[] } {
     const phrase = text.toLowerCase().replace(/\s+/g, ' ').trim();
     const tokens = words.length ? words : queryWords(text, false);
-    if (!tokens.length) return { leg: 'keyword', used: false, note: 'no words to match keywords with' };
-    const best = new Map<number, { cover: Map<string, number>; labels: string[] }>();
-    for (const t of this.keywordCache.terms) {
-      // A term covers query words: the whole phrase, its own words found in the query, or a prefix.
-      let cover: Array<[string, number]> = [];
-      if (t.lower === phrase) cover = tokens.map((w) => [w, 1]);
-      else if (t.words.length && t.words.every((w) => tokens.includes(w))) cover = t.words.map((w) => [w, 1]);
+    if (!tokens.length)
+      return {
+        report: { leg: 'keyword', used: false, note: 'no words to match keywords with' },
+        matched: [],
+      };
+    const all = (1 << tokens.length) - 1;
+    const masks = new Map<number, number>();
+    const matched: KeywordTerm[] = [];
+    for (const t of this.keywordTerms()) {
+      let mask = 0;
+      if (t.lower === phrase) mask = all;
+      else if (t.words.length && t.words.every((w) => tokens.includes(w)))
+        for (const w of t.words) mask |= 1 << tokens.indexOf(w);
       else {
-        const prefixOf = tokens.find((w) => w.length >= 3 && t.lower.startsWith(w));
-        if (prefixOf) cover = [[prefixOf, 0.6]];
+        const prefixOf = tokens.findIndex((w) => w.length >= 3 && t.lower.startsWith(w));
+        if (prefixOf >= 0) mask = 1 << (prefixOf + OCR_SHIFT);
       }
-      if (!cover.length) continue;
-      for (let i = 0; i < t.photoIds.length; i++) {
-        const photoId = t.photoIds[i];
+      if (!mask) continue;
+      matched.push(t);
+      for (const photoId of t.photoIds) {
         if (candidates && !candidates.has(photoId)) continue;
-        let b = best.get(photoId);
-        if (!b) best.set(photoId, (b = { cover: new Map<string, number>(), labels: [] }));
-        for (const [w, c] of cover) b.cover.set(w, Math.max(b.cover.get(w) ?? 0, c));
-        if (b.labels.length < 5)
-          b.labels.push(`${t.layer}|${t.term} (${t.approved[i] ? 'approved' : 'proposed'})`);
+        masks.set(photoId, (masks.get(photoId) ?? 0) | mask);
       }
     }
-    for (const [id, b] of best) {
-      const c = entry(id);
-      const covered = [...b.cover.values()].reduce((a, x) => a + x, 0);
-      c.legs.keyword = calibrate('keyword', covered / tokens.length);
-      c.keywords = b.labels;
+    for (const [id, mask] of masks) {
+      const exact = mask & all;
+      const prefix = (mask >>> OCR_SHIFT) & ~exact & all;
+      let covered = 0;
+      for (let w = 0; w < tokens.length; w++) covered += exact & (1 << w) ? 1 : prefix & (1 << w) ? 0.6 : 0;
+      found.legs.keyword[found.add(id)] = calibrate('keyword', covered / tokens.length);
     }
-    return { leg: 'keyword', used: true };
+    return { report: { leg: 'keyword', used: true }, matched };
   }
 }
 
-/** What one photo matched, kept raw while ranking; `whyOf` words it for the page's results. */
-interface Candidate {
-  legs: Partial<Record<Leg, number>>;
-  raw: Partial<Record<'caption' | 'image', number>>;
-  captionWords?: Set<string>;
-  ocrWords?: Set<string>;
-  keywords?: string[];
+/** A photo's matched keywords, as the "why" shows them: `AI|glass (approved)`. */
+function keywordLabels(photoId: number, matched: readonly KeywordTerm[]): string[] {
+  const out: string[] = [];
+  for (const t of matched) {
+    const i = sortedIndexOf(t.photoIds, photoId);
+    if (i >= 0) out.push(`${t.layer}|${t.term} (${t.approved[i] ? 'approved' : 'proposed'})`);
+    if (out.length === 5) break;
+  }
+  return out;
 }
 
-function whyOf(c: Candidate): string[] {
+function sortedIndexOf(a: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] === x) return mid;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+interface KeywordTerm {
+  layer: KeywordLayer;
+  term: string;
+  lower: string;
+  words: string[];
+  photoIds: Int32Array;
+  approved: Uint8Array;
+}
+
+/** Why a candidate matched, in words, for the page's results. */
+function whyOf(c: Candidates, slot: number, words: readonly string[], keywords: readonly string[]): string[] {
   const why: string[] = [];
-  const list = (s: Set<string>) => [...s].map((w) => `"${w}"`).join(', ');
-  if (c.raw.caption !== undefined) why.push(`caption meaning ${c.raw.caption.toFixed(2)}`);
-  if (c.raw.image !== undefined) why.push(`image meaning ${c.raw.image.toFixed(2)}`);
-  if (c.captionWords) why.push(`caption has ${list(c.captionWords)}`);
-  if (c.ocrWords) why.push(`text in photo: ${list(c.ocrWords)}`);
-  why.push(...(c.keywords ?? []).map((k) => `keyword ${k}`));
+  const list = (mask: number) =>
+    words
+      .filter((_, i) => mask & (1 << i))
+      .map((w) => `"${w}"`)
+      .join(', ');
+  if (!Number.isNaN(c.rawCaption[slot])) why.push(`caption meaning ${c.rawCaption[slot].toFixed(2)}`);
+  if (!Number.isNaN(c.rawImage[slot])) why.push(`image meaning ${c.rawImage[slot].toFixed(2)}`);
+  const inCaption = c.textMask[slot] & ((1 << OCR_SHIFT) - 1);
+  const inOcr = c.textMask[slot] >>> OCR_SHIFT;
+  if (inCaption) why.push(`caption has ${list(inCaption)}`);
+  if (inOcr) why.push(`text in photo: ${list(inOcr)}`);
+  why.push(...keywords.map((k) => `keyword ${k}`));
   return why;
 }
 

@@ -98,7 +98,11 @@ describe('DuplicatesPage', () => {
     render(<DuplicatesPage runId="run-1" onSaid={() => undefined} />);
     await screen.findByText('dHash 2 bits, cosine 0.991');
     expect(screen.getByRole('note').textContent).toContain('Nothing here deletes, moves or renames a file');
-    expect(screen.getByText('<b>copy</b>.jpg')).toBeTruthy(); // a name is text, never markup
+    // A name is text, never markup (shown with its folders apart, so the whole path is the <code>'s text).
+    expect(
+      screen.getByText((_, el) => el?.tagName === 'CODE' && el.textContent === '<b>copy</b>.jpg'),
+    ).toBeTruthy();
+    expect(document.querySelector('.dup-paths b')).toBeNull();
     expect(screen.getByText('exact copy')).toBeTruthy();
     expect(screen.getByText('suggested keeper')).toBeTruthy();
     // Exact copies are one photo: no per-photo buttons there, only in the identical group.

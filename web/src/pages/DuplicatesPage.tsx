@@ -24,7 +24,7 @@ const KIND_LABEL: Record<DuplicateKind, string> = {
 
 const KIND_HELP: Record<DuplicateKind, string> = {
   exact: 'The same bytes at several paths',
-  identical: 'Different files of the same picture: re-saved, resized or another format',
+  identical: 'Different files of the same picture: re-saved, resized, rotated or another format',
   burst: 'Very similar photos taken seconds apart',
 };
 
@@ -37,6 +37,39 @@ function dimensions(m: DuplicateMember): string {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+const copies = (n: number) => `${n} ${n === 1 ? 'copy' : 'copies'}`;
+
+/** A path that may break after its slashes, never inside a file name. */
+function PathText({ relPath }: { relPath: string }) {
+  const parts = relPath.split('/');
+  return (
+    <code>
+      {parts.map((part, i) => (
+        <span key={i}>
+          {i < parts.length - 1 ? (
+            <>
+              <span className="muted">{part}/</span>
+              <wbr />
+            </>
+          ) : (
+            <strong>{part}</strong>
+          )}
+        </span>
+      ))}
+    </code>
+  );
+}
+
+function countsLine(data: DuplicatesAnswer): string {
+  const { exact, exactPaths, identical, burst } = data.counts;
+  const found = [
+    exact ? `${plural(exact, 'exact group')} (${plural(exactPaths, 'path')})` : '',
+    identical ? plural(identical, 'identical group') : '',
+    burst ? plural(burst, 'burst group') : '',
+  ].filter(Boolean);
+  return `${found.length ? found.join(', ') : 'no duplicates'} among ${data.photos.toLocaleString()} photos`;
+}
 
 /** The marks as the page knows them: from the answer, then from every mark made here. */
 type Marks = Map<number, MarkState>;
@@ -54,23 +87,43 @@ function MemberCard(props: {
   const first = m.paths[0];
   return (
     <div className={`dup-member${mark ? ` marked-${mark}` : ''}`} data-photo={m.photoId}>
-      <a href={href('photos', m.photoId)} title="open the photo page">
-        <Thumb sha1={m.sha1} alt={first?.relPath ?? `photo ${m.photoId}`} private={m.private} size={160} />
-      </a>
+      <div className="dup-thumb">
+        <a href={href('photos', m.photoId)} title="open the photo page">
+          <Thumb sha1={m.sha1} alt={first?.relPath ?? `photo ${m.photoId}`} private={m.private} size={160} />
+        </a>
+        {mark && (
+          <span className={`dup-mark badge mark-${mark}`}>
+            {mark === 'keep' ? 'keep' : 'discard'}
+            <button
+              type="button"
+              className="dup-clear"
+              aria-label="Clear"
+              title="remove the mark"
+              disabled={props.busy}
+              onClick={props.onClear}
+            >
+              ×
+            </button>
+          </span>
+        )}
+      </div>
       <div className="dup-facts">
         <div>
           {dimensions(m)} · {bytes(m.size)} · {m.format}
         </div>
         {m.takenAt && <div className="muted small">taken {m.takenAt.replace('T', ' ')}</div>}
-        <div className="badges">
-          {keeper && group.kind !== 'exact' && <span className="badge keeper">suggested keeper</span>}
-          {mark && <span className={`badge mark-${mark}`}>{mark === 'keep' ? 'keep' : 'discard'}</span>}
+        <div className="badges dup-badges">
+          {keeper && group.kind !== 'exact' && (
+            <span className="badge keeper" title="the most pixels, then the largest file, then the oldest">
+              suggested keeper
+            </span>
+          )}
         </div>
       </div>
       <ul className="dup-paths">
         {m.paths.map((p) => (
           <li key={p.absPath} title={p.absPath}>
-            <code>{p.relPath}</code>
+            <PathText relPath={p.relPath} />
             {group.kind === 'exact' && p.absPath === group.suggestedKeeper.absPath && (
               <span className="badge keeper">oldest copy: suggested keeper</span>
             )}
@@ -84,7 +137,8 @@ function MemberCard(props: {
             className={mark === 'keep' ? 'approve' : ''}
             aria-pressed={mark === 'keep'}
             disabled={props.busy}
-            onClick={() => props.onMark('keep')}
+            onClick={() => (mark === 'keep' ? props.onClear() : props.onMark('keep'))}
+            title={mark === 'keep' ? 'marked keep: click to clear the mark' : 'mark this photo keep'}
           >
             Keep
           </button>
@@ -93,15 +147,15 @@ function MemberCard(props: {
             className={mark === 'discard' ? 'reject' : ''}
             aria-pressed={mark === 'discard'}
             disabled={props.busy}
-            onClick={() => props.onMark('discard')}
+            onClick={() => (mark === 'discard' ? props.onClear() : props.onMark('discard'))}
+            title={
+              mark === 'discard'
+                ? 'marked discard: click to clear the mark'
+                : 'mark this photo discard (the file stays where it is)'
+            }
           >
             Discard
           </button>
-          {mark && (
-            <button type="button" disabled={props.busy} onClick={props.onClear} title="remove the mark">
-              Clear
-            </button>
-          )}
         </div>
       )}
     </div>
@@ -117,13 +171,35 @@ function GroupRow(props: {
 }) {
   const g = props.group;
   const keeper = g.suggestedKeeper.photoId;
+  // The suggested keeper first, so it is never scrolled out of sight; the others in the report's order.
+  const members =
+    g.kind === 'exact'
+      ? g.members
+      : [...g.members].sort((a, b) => Number(b.photoId === keeper) - Number(a.photoId === keeper));
+  const others = g.members.length - 1;
   return (
     <article className={`dup-group kind-${g.kind}`} data-group={g.id}>
       <header className="dup-head">
-        <span className={`badge dup-kind kind-${g.kind}`} title={KIND_HELP[g.kind]}>
-          {KIND_LABEL[g.kind]}
-        </span>
-        <span className="dup-reason">{g.reason}</span>
+        <span className={`badge dup-kind kind-${g.kind}`}>{KIND_LABEL[g.kind]}</span>
+        <div className="dup-what">
+          <div>
+            <strong>
+              {g.kind === 'exact'
+                ? copies(g.members[0]?.paths.length ?? 0)
+                : plural(g.members.length, 'photo')}
+            </strong>
+            {' · '}
+            {KIND_HELP[g.kind]}
+          </div>
+          <div
+            className="muted small"
+            title="dHash: a 64-bit fingerprint of the picture's light and dark areas (0 bits apart: the same); cosine: how alike the CLIP image model finds the pictures (1: the same)"
+          >
+            why: <span className="dup-reason">{g.reason}</span>
+            {g.kind !== 'exact' &&
+              ' · suggested keeper: the most pixels, then the largest file, then the oldest'}
+          </div>
+        </div>
         {g.kind !== 'exact' && (
           <button
             type="button"
@@ -135,7 +211,7 @@ function GroupRow(props: {
                 g.members.map((m) => m.photoId).filter((id) => id !== keeper),
               )
             }
-            title="keep the suggested photo, discard the others"
+            title={`mark the suggested keeper keep and the other ${plural(others, 'photo')} discard`}
           >
             Keep suggested
           </button>
@@ -148,7 +224,7 @@ function GroupRow(props: {
         </p>
       )}
       <div className="dup-members">
-        {g.members.map((m) => (
+        {members.map((m) => (
           <MemberCard
             key={m.photoId}
             group={g}
@@ -268,9 +344,9 @@ export function DuplicatesPage({ runId, onSaid }: { runId?: string; onSaid: (tex
         <h1>Duplicates</h1>
         <p className="dup-safety" role="note">
           Nothing here deletes, moves or renames a file. <strong>Keep</strong> and <strong>Discard</strong>{' '}
-          only record your choice in the catalog (Clear takes it back); with the box below ticked, discarded
-          photos also get the approved keyword <code>AI|duplicate</code>, which <code>pcc xmp</code> writes to
-          their sidecars so you can find them in your photo manager.
+          only record your choice in the catalog (the × on a mark, or the same button again, takes it back);
+          with the box below ticked, discarded photos also get the approved keyword <code>AI|duplicate</code>,
+          which <code>pcc xmp</code> writes to their sidecars so you can find them in your photo manager.
         </p>
         <form className="filters" onSubmit={(e) => e.preventDefault()}>
           <select
@@ -287,13 +363,7 @@ export function DuplicatesPage({ runId, onSaid }: { runId?: string; onSaid: (tex
             <input type="checkbox" checked={keyword} onChange={(e) => setKeyword(e.target.checked)} /> add the
             AI|duplicate keyword to discarded photos
           </label>
-          {data && (
-            <span className="count">
-              {plural(data.counts.exact, 'exact group')} ({plural(data.counts.exactPaths, 'path')}),{' '}
-              {plural(data.counts.identical, 'identical group')}, {plural(data.counts.burst, 'burst group')}{' '}
-              among {data.photos.toLocaleString()} photos
-            </span>
-          )}
+          {data && <span className="count">{countsLine(data)}</span>}
         </form>
       </header>
       {failure !== undefined && <ErrorBox error={failure} />}

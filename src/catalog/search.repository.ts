@@ -13,6 +13,8 @@ export type TextField = 'caption' | 'ocr';
 /** Per photo, in id order: what the date, camera, lens, GPS and folder filters look at. */
 export interface PhotoFacets {
   ids: Int32Array;
+  /** The largest photo id (ids are dense: typed arrays indexed by id stay small). */
+  maxId: number;
   /** Resolved capture date (ISO-like local time) or null. */
   dates: Array<string | null>;
   /** "make model", lowercased. */
@@ -134,6 +136,7 @@ export class SearchRepository {
     }
     return {
       ids: Int32Array.from(rows, (r) => r[0]),
+      maxId: rows.length ? rows[rows.length - 1][0] : 0,
       dates: rows.map((r) => r[1]),
       cameras: rows.map((r) => r[2]),
       lenses: rows.map((r) => r[3]),

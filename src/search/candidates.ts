@@ -1,48 +1,59 @@
 /**
- * The photos a search is considering, column by column: one slot per photo, each leg's 0–1 score
- * and the raw facts its "why" needs in plain number arrays. A query can weigh 50,000 photos;
- * an object per photo made the garbage collector the slowest part of a search.
+ * The photos a search is considering, column by column and indexed by photo id (ids are dense:
+ * 1…N): each leg's 0–1 score and the raw facts its "why" needs in typed arrays, plus the list of
+ * ids present. A query can weigh 50,000 photos; an object or a Map entry per photo made the
+ * allocator and the garbage collector the slowest part of a search.
  */
-import { fuseBy, LEGS, type Leg } from './fuse';
+import { LEG_SCALES, LEGS, type Leg } from './fuse';
 
 export class Candidates {
+  /** Photo ids present, in the order they were added. */
   readonly ids: number[] = [];
-  readonly legs: Record<Leg, number[]> = { caption: [], image: [], text: [], keyword: [] };
+  readonly legs: Record<Leg, Float32Array>;
   /** Raw cosines of the meaning legs (NaN: no evidence). */
-  readonly rawCaption: number[] = [];
-  readonly rawImage: number[] = [];
+  readonly rawCaption: Float32Array;
+  readonly rawImage: Float32Array;
   /** Query words found: bit i in a caption, bit 12 + i in OCR text. */
-  readonly textMask: number[] = [];
-  private readonly slots = new Map<number, number>();
+  readonly textMask: Uint32Array;
+  private readonly present: Uint8Array;
+
+  /** `maxPhotoId`: the largest photo id in the catalog. */
+  constructor(readonly maxPhotoId: number) {
+    const n = maxPhotoId + 1;
+    this.legs = {
+      caption: new Float32Array(n),
+      image: new Float32Array(n),
+      text: new Float32Array(n),
+      keyword: new Float32Array(n),
+    };
+    this.rawCaption = new Float32Array(n).fill(NaN);
+    this.rawImage = new Float32Array(n).fill(NaN);
+    this.textMask = new Uint32Array(n);
+    this.present = new Uint8Array(n);
+  }
 
   get size(): number {
     return this.ids.length;
   }
 
-  /** The photo's slot, added with no evidence when new. */
-  add(photoId: number): number {
-    let slot = this.slots.get(photoId);
-    if (slot === undefined) {
-      slot = this.ids.length;
-      this.slots.set(photoId, slot);
-      this.ids.push(photoId);
-      for (const leg of LEGS) this.legs[leg].push(0);
-      this.rawCaption.push(NaN);
-      this.rawImage.push(NaN);
-      this.textMask.push(0);
-    }
-    return slot;
+  /** Marks the photo as a candidate (with no evidence yet); ids beyond the catalog are ignored. */
+  add(photoId: number): void {
+    if (photoId > this.maxPhotoId || this.present[photoId]) return;
+    this.present[photoId] = 1;
+    this.ids.push(photoId);
   }
 
-  /** The fused score (src/search/fuse.ts). */
-  fused(slot: number): number {
-    return fuseBy((leg) => this.legs[leg][slot]);
+  /** 1 − Π(1 − weight·score) over the legs, as `fuse` in src/search/fuse.ts, without an object per photo. */
+  fused(photoId: number): number {
+    let miss = 1;
+    for (const leg of LEGS) miss *= 1 - LEG_SCALES[leg].weight * this.legs[leg][photoId];
+    return Math.round((1 - miss) * 1e4) / 1e4;
   }
 
-  legsOf(slot: number): Partial<Record<Leg, number>> {
+  legsOf(photoId: number): Partial<Record<Leg, number>> {
     const out: Partial<Record<Leg, number>> = {};
-    for (const leg of Object.keys(this.legs) as Leg[])
-      if (this.legs[leg][slot] > 0) out[leg] = this.legs[leg][slot];
+    for (const leg of LEGS)
+      if (this.legs[leg][photoId] > 0) out[leg] = Math.round(this.legs[leg][photoId] * 1e4) / 1e4;
     return out;
   }
 }

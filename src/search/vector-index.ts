@@ -5,10 +5,10 @@
  * Held as int8 (each unit-vector component × 127): a quarter of the memory of float32 (90 MB
  * instead of 360 MB for 100k photos with image and caption vectors), and a scan reads a quarter
  * of the bytes, which is what bounds it. A cosine comes out within about ±0.005 of float32 —
- * far below anything a score cut-off or a person can tell apart. A scan of the whole matrix goes
- * through usearch's `exactSearch` (native SIMD: 100k × 512 in about 10 ms on 2 cores); a filtered
- * subset, or a platform without usearch's prebuilt binary, through the JavaScript loop over just
- * those rows. docs/search.md has the figures and why no ANN index.
+ * far below anything a score cut-off or a person can tell apart. Scans go through usearch's
+ * `exactSearch` (native SIMD: 100k × 512 in about 5 ms on 2 cores; a filtered subset is gathered
+ * into one block first); where usearch's prebuilt binary does not load, through the unrolled
+ * JavaScript loop. docs/search.md has the figures and why no ANN index.
  */
 import { createRequire } from 'node:module';
 
@@ -31,8 +31,6 @@ const exactSearch: ExactSearch | undefined = (() => {
   }
 })();
 
-/** Below this share of all rows a filtered scan visits only its rows (JavaScript) instead of all (SIMD). */
-const SUBSET_SHARE = 0.25;
 const SCALE = 127;
 const SCALE2 = SCALE * SCALE;
 
@@ -48,7 +46,8 @@ export function quantize(v: Float32Array, out = new Int8Array(v.length)): Int8Ar
 }
 
 export class VectorIndex {
-  private readonly rowById = new Map<number, number>();
+  /** Row by photo id (−1: no vector); ids are dense small integers. */
+  private readonly rowById: Int32Array;
 
   private constructor(
     readonly model: string,
@@ -56,7 +55,8 @@ export class VectorIndex {
     readonly ids: Int32Array,
     readonly data: Int8Array,
   ) {
-    ids.forEach((id, row) => this.rowById.set(id, row));
+    this.rowById = new Int32Array(ids.reduce((m, id) => Math.max(m, id), 0) + 1).fill(-1);
+    ids.forEach((id, row) => (this.rowById[id] = row));
   }
 
   /** From `{ photoId, vector }` rows (unit length, as pcc stores them); rows of another dim are skipped. */
@@ -95,7 +95,8 @@ export class VectorIndex {
   }
 
   rowOf(photoId: number): number | undefined {
-    return this.rowById.get(photoId);
+    const row = photoId < this.rowById.length ? this.rowById[photoId] : -1;
+    return row >= 0 ? row : undefined;
   }
 
   /** The query in the index's form, for `dot`. */
@@ -132,32 +133,26 @@ export class VectorIndex {
   top(q: Float32Array, k: number, rows?: Int32Array, floor = -Infinity): Scored[] {
     if (q.length !== this.dim || k <= 0 || !this.size) return [];
     const q8 = this.query(q);
-    const share = rows ? rows.length / this.size : 1;
-    if (exactSearch && share >= SUBSET_SHARE) {
-      // Ask for enough rows that k of them survive the filter; scan the subset if they do not.
-      const want = Math.min(this.size, rows ? Math.ceil((k / share) * 1.5) + 16 : k);
-      let allowed: Uint8Array | undefined;
-      if (rows) {
-        allowed = new Uint8Array(this.size);
-        for (const r of rows) allowed[r] = 1;
-      }
-      const found = exactSearch(this.data, q8, this.dim, want, 'ip');
-      const out: Scored[] = [];
-      let belowFloor = false;
-      for (let i = 0; i < found.keys.length && out.length < k; i++) {
-        const score = -found.distances[i] / SCALE2;
-        if (score < floor) {
-          belowFloor = true;
-          break;
-        }
-        const row = Number(found.keys[i]);
-        if (!allowed || allowed[row]) out.push({ row, score });
-      }
-      const exhausted = want >= this.size || found.keys.length < want;
-      if (out.length >= k || exhausted || belowFloor)
-        return out.sort((a, b) => b.score - a.score || a.row - b.row);
+    if (!exactSearch) return this.scan(q8, k, rows, floor);
+    // A filtered subset is gathered into one contiguous block first (a copy of its rows costs
+    // less than scanning them one by one in JavaScript), then scanned natively like the whole.
+    let data = this.data;
+    if (rows && rows.length < this.size) {
+      data = new Int8Array(rows.length * this.dim);
+      for (let j = 0; j < rows.length; j++)
+        data.set(this.data.subarray(rows[j] * this.dim, (rows[j] + 1) * this.dim), j * this.dim);
     }
-    return this.scan(q8, k, rows, floor);
+    const n = data.length / this.dim;
+    if (!n) return [];
+    const found = exactSearch(data, q8, this.dim, Math.min(k, n), 'ip');
+    const out: Scored[] = [];
+    for (let i = 0; i < found.keys.length; i++) {
+      const score = -found.distances[i] / SCALE2;
+      if (score < floor) break;
+      const at = Number(found.keys[i]);
+      out.push({ row: rows && data !== this.data ? rows[at] : at, score });
+    }
+    return out.sort((a, b) => b.score - a.score || a.row - b.row);
   }
 
   /** The JavaScript scan: a bounded min-heap over the given rows (or all), one pass, no full sort. */
@@ -208,7 +203,7 @@ export class VectorIndex {
   rowsOf(photoIds: ReadonlySet<number>): Int32Array {
     const out: number[] = [];
     for (const id of photoIds) {
-      const row = this.rowById.get(id);
+      const row = this.rowOf(id);
       if (row !== undefined) out.push(row);
     }
     return Int32Array.from(out).sort();

@@ -145,7 +145,7 @@ export class PhotoSearch {
     lap('filtersMs');
     const legs: LegReport[] = [];
     let matchedTerms: KeywordTerm[] = [];
-    const found = new Candidates();
+    const found = new Candidates(this.facets().maxId);
 
     if (q.text) {
       const semantic = await this.semanticLegs(q.text, run?.config, legs);
@@ -156,9 +156,9 @@ export class PhotoSearch {
       const nearest = semantic.map((s) => {
         const rows = candidates ? s.index.rowsOf(candidates) : undefined;
         const hits = s.index.top(s.query, SEMANTIC_CANDIDATES, rows, LEG_SCALES[s.leg].low);
-        const byRow = new Map<number, number>();
+        const byRow = new Float32Array(s.index.size).fill(NaN);
         for (const hit of hits) {
-          byRow.set(hit.row, hit.score);
+          byRow[hit.row] = hit.score;
           found.add(s.index.ids[hit.row]);
         }
         return { ...s, q8: s.index.query(s.query), byRow, complete: hits.length < SEMANTIC_CANDIDATES };
@@ -173,29 +173,36 @@ export class PhotoSearch {
       // Every candidate gets every meaning leg's score, so fusion compares like with like.
       for (const s of nearest) {
         const raws = s.leg === 'caption' ? found.rawCaption : found.rawImage;
-        for (let slot = 0; slot < found.size; slot++) {
-          const row = s.index.rowOf(found.ids[slot]);
+        const scores = found.legs[s.leg];
+        for (const id of found.ids) {
+          const row = s.index.rowOf(id);
           if (row === undefined) continue;
-          const raw = s.byRow.get(row) ?? (s.complete ? undefined : s.index.dot(row, s.q8));
-          if (raw === undefined) continue;
+          let raw = s.byRow[row];
+          if (Number.isNaN(raw)) {
+            if (s.complete) continue; // below the floor: no evidence
+            raw = s.index.dot(row, s.q8);
+          }
           const score = calibrate(s.leg, raw);
           if (score <= 0) continue;
-          found.legs[s.leg][slot] = score;
-          raws[slot] = raw;
+          scores[id] = score;
+          raws[id] = raw;
         }
       }
     } else {
       for (const id of candidates ?? []) found.add(id);
     }
 
-    const ranked: Array<{ photoId: number; score: number; slot: number }> = [];
-    for (let slot = 0; slot < found.size; slot++) {
-      const score = q.text ? found.fused(slot) : 1;
-      if (score > 0 && score >= q.minScore) ranked.push({ photoId: found.ids[slot], score, slot });
+    // The page by a bounded selection (not a sort of every result); `total` counts all that pass.
+    const best = new TopK(q.offset + q.limit);
+    let total = 0;
+    for (const id of found.ids) {
+      const score = q.text ? found.fused(id) : 1;
+      if (score <= 0 || score < q.minScore) continue;
+      total++;
+      best.offer(id, score);
     }
-    ranked.sort((a, b) => b.score - a.score || a.photoId - b.photoId);
     lap('fuseMs');
-    const page = ranked.slice(q.offset, q.offset + q.limit);
+    const page = best.sorted().slice(q.offset);
     const cards = this.catalog.search.cards(page.map((r) => r.photoId));
     const privacy = privacyOf(this.catalog, run?.config ?? this.latestConfig(), { bulk: false });
     const results: SearchHit[] = [];
@@ -206,9 +213,9 @@ export class PhotoSearch {
       results.push({
         ...card,
         score: r.score,
-        legs: found.legsOf(r.slot),
+        legs: found.legsOf(r.photoId),
         why: q.text
-          ? whyOf(found, r.slot, words, keywordLabels(r.photoId, matchedTerms))
+          ? whyOf(found, r.photoId, words, keywordLabels(r.photoId, matchedTerms))
           : ['matches the filters'],
         private: privacy.isPrivate(r.photoId, paths),
       });
@@ -216,7 +223,7 @@ export class PhotoSearch {
     lap('pageMs');
     return {
       query: q,
-      total: ranked.length,
+      total,
       results,
       legs,
       candidates: candidates ? candidates.size : null,
@@ -304,7 +311,9 @@ export class PhotoSearch {
     }
     if (q.folder) {
       const match = picomatch(q.folder, { dot: true, nocase: true });
-      tests.push((i) => f.paths[i].some((p) => match(p)));
+      // The glob's literal start ("2019/" of "2019/**") rules most paths out before the regex runs.
+      const base = picomatch.scan(q.folder).base.toLowerCase();
+      tests.push((i) => f.paths[i].some((p) => (!base || p.toLowerCase().startsWith(base)) && match(p)));
     }
     if (q.private) {
       const privacy = privacyOf(this.catalog, this.latestConfig(), { bulk: true });
@@ -399,8 +408,8 @@ export class PhotoSearch {
     if (!docs) return { leg: 'text', used: false, note: 'no captions or OCR text indexed yet' };
     const common: string[] = [];
     const weights = new Float64Array(words.length);
-    // Per photo: bit i set when word i is in a caption (bits 0–11) or in OCR text (bits 12–23).
-    const masks = new Map<number, number>();
+    // Per photo (found.textMask): bit i when word i is in a caption, bit 12 + i in OCR text.
+    const touched: number[] = [];
     words.forEach((word, w) => {
       const hits = fields.map((f) => this.catalog.search.photosWithWord(f, word, MAX_WORD_DOCUMENTS));
       if (hits.some((h) => !h)) {
@@ -412,19 +421,21 @@ export class PhotoSearch {
       hits.forEach((ids, field) => {
         const bit = 1 << (w + field * OCR_SHIFT);
         for (const id of ids!) {
-          if (candidates && !candidates.has(id)) continue;
-          masks.set(id, (masks.get(id) ?? 0) | bit);
+          if (id > found.maxPhotoId || (candidates && !candidates.has(id))) continue;
+          if (!found.textMask[id]) touched.push(id);
+          found.textMask[id] |= bit;
         }
       });
     });
     const total = weights.reduce((a, b) => a + b, 0);
-    for (const [id, mask] of masks) {
-      const either = (mask | (mask >>> OCR_SHIFT)) & ((1 << OCR_SHIFT) - 1);
+    const low = (1 << OCR_SHIFT) - 1;
+    for (const id of touched) {
+      const mask = found.textMask[id];
+      const either = (mask | (mask >>> OCR_SHIFT)) & low;
       let covered = 0;
       for (let w = 0; w < words.length; w++) if (either & (1 << w)) covered += weights[w];
-      const slot = found.add(id);
-      found.legs.text[slot] = calibrate('text', total ? covered / total : 0);
-      found.textMask[slot] = mask;
+      found.add(id);
+      found.legs.text[id] = calibrate('text', total ? covered / total : 0);
     }
     return {
       leg: 'text',
@@ -453,7 +464,8 @@ export class PhotoSearch {
         matched: [],
       };
     const all = (1 << tokens.length) - 1;
-    const masks = new Map<number, number>();
+    const masks = new Uint32Array(found.maxPhotoId + 1);
+    const touched: number[] = [];
     const matched: KeywordTerm[] = [];
     for (const t of this.keywordTerms()) {
       let mask = 0;
@@ -467,18 +479,62 @@ export class PhotoSearch {
       if (!mask) continue;
       matched.push(t);
       for (const photoId of t.photoIds) {
-        if (candidates && !candidates.has(photoId)) continue;
-        masks.set(photoId, (masks.get(photoId) ?? 0) | mask);
+        if (photoId > found.maxPhotoId || (candidates && !candidates.has(photoId))) continue;
+        if (!masks[photoId]) touched.push(photoId);
+        masks[photoId] |= mask;
       }
     }
-    for (const [id, mask] of masks) {
-      const exact = mask & all;
-      const prefix = (mask >>> OCR_SHIFT) & ~exact & all;
+    for (const id of touched) {
+      const exact = masks[id] & all;
+      const prefix = (masks[id] >>> OCR_SHIFT) & ~exact & all;
       let covered = 0;
       for (let w = 0; w < tokens.length; w++) covered += exact & (1 << w) ? 1 : prefix & (1 << w) ? 0.6 : 0;
-      found.legs.keyword[found.add(id)] = calibrate('keyword', covered / tokens.length);
+      found.add(id);
+      found.legs.keyword[id] = calibrate('keyword', covered / tokens.length);
     }
     return { report: { leg: 'keyword', used: true }, matched };
+  }
+}
+
+/** The best `k` (photo, score) pairs offered, by a bounded min-heap; ties go to the lower id. */
+class TopK {
+  private readonly heap: Array<{ photoId: number; score: number }> = [];
+
+  constructor(private readonly k: number) {}
+
+  private worse(a: { photoId: number; score: number }, b: { photoId: number; score: number }): boolean {
+    return a.score < b.score || (a.score === b.score && a.photoId > b.photoId);
+  }
+
+  offer(photoId: number, score: number): void {
+    const h = this.heap;
+    const item = { photoId, score };
+    if (h.length < this.k) {
+      h.push(item);
+      for (let i = h.length - 1; i > 0;) {
+        const p = (i - 1) >> 1;
+        if (!this.worse(h[i], h[p])) break;
+        [h[i], h[p]] = [h[p], h[i]];
+        i = p;
+      }
+    } else if (this.k > 0 && this.worse(h[0], item)) {
+      h[0] = item;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.worse(h[l], h[m])) m = l;
+        if (r < h.length && this.worse(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+  }
+
+  /** Best first. */
+  sorted(): Array<{ photoId: number; score: number }> {
+    return [...this.heap].sort((a, b) => b.score - a.score || a.photoId - b.photoId);
   }
 }
 
@@ -515,17 +571,17 @@ interface KeywordTerm {
 }
 
 /** Why a candidate matched, in words, for the page's results. */
-function whyOf(c: Candidates, slot: number, words: readonly string[], keywords: readonly string[]): string[] {
+function whyOf(c: Candidates, id: number, words: readonly string[], keywords: readonly string[]): string[] {
   const why: string[] = [];
   const list = (mask: number) =>
     words
       .filter((_, i) => mask & (1 << i))
       .map((w) => `"${w}"`)
       .join(', ');
-  if (!Number.isNaN(c.rawCaption[slot])) why.push(`caption meaning ${c.rawCaption[slot].toFixed(2)}`);
-  if (!Number.isNaN(c.rawImage[slot])) why.push(`image meaning ${c.rawImage[slot].toFixed(2)}`);
-  const inCaption = c.textMask[slot] & ((1 << OCR_SHIFT) - 1);
-  const inOcr = c.textMask[slot] >>> OCR_SHIFT;
+  if (!Number.isNaN(c.rawCaption[id])) why.push(`caption meaning ${c.rawCaption[id].toFixed(2)}`);
+  if (!Number.isNaN(c.rawImage[id])) why.push(`image meaning ${c.rawImage[id].toFixed(2)}`);
+  const inCaption = c.textMask[id] & ((1 << OCR_SHIFT) - 1);
+  const inOcr = c.textMask[id] >>> OCR_SHIFT;
   if (inCaption) why.push(`caption has ${list(inCaption)}`);
   if (inOcr) why.push(`text in photo: ${list(inOcr)}`);
   why.push(...keywords.map((k) => `keyword ${k}`));

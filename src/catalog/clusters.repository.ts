@@ -183,4 +183,46 @@ export class ClustersRepository {
       .run(cluster, runId, photoId);
     return row.cluster;
   }
+
+  /** Names a person gave clusters of a run (the studio otherwise labels a cluster by its medoid). */
+  names(runId: string): Map<number, string> {
+    const rows = this.db
+      .prepare('SELECT cluster, name FROM cluster_names WHERE run_id = ?')
+      .all(runId) as Array<{
+      cluster: number;
+      name: string;
+    }>;
+    return new Map(rows.map((r) => [r.cluster, r.name]));
+  }
+
+  /** Sets (or, with null, removes) a cluster's name; returns the name before. */
+  setName(runId: string, cluster: number, name: string | null): string | null {
+    const before =
+      (this.db
+        .prepare('SELECT name FROM cluster_names WHERE run_id = ? AND cluster = ?')
+        .pluck()
+        .get(runId, cluster) as string | undefined) ?? null;
+    if (name === null)
+      this.db.prepare('DELETE FROM cluster_names WHERE run_id = ? AND cluster = ?').run(runId, cluster);
+    else
+      this.db
+        .prepare(
+          `INSERT INTO cluster_names (run_id, cluster, name, named_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT(run_id, cluster) DO UPDATE SET name = excluded.name, named_at = excluded.named_at`,
+        )
+        .run(runId, cluster, name, new Date().toISOString());
+    return before;
+  }
+
+  /** The id a new cluster of the run gets: one past every id in use (members or names). */
+  nextClusterId(runId: string): number {
+    const n = this.db
+      .prepare(
+        `SELECT MAX(c) FROM (SELECT MAX(cluster) AS c FROM cluster_members WHERE run_id = ?
+                             UNION ALL SELECT MAX(cluster) FROM cluster_names WHERE run_id = ?)`,
+      )
+      .pluck()
+      .get(runId, runId) as number | null;
+    return (n ?? -1) + 1;
+  }
 }

@@ -386,4 +386,46 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 14,
+    name: 'the manual clustering queue: renames, exclusions and auto-moves in the decision log',
+    // SQLite cannot widen a CHECK: the log is rebuilt with the new actions and a details column
+    // (an auto-move's per-photo targets and scores, a rename's names). Renaming the old table first
+    // keeps the self-reference of `undoes` pointing at the new one.
+    sql: `
+      ALTER TABLE decisions RENAME TO decisions_v7;
+      CREATE TABLE decisions (
+        id           INTEGER PRIMARY KEY,
+        at           TEXT NOT NULL,
+        client       TEXT NOT NULL,
+        action       TEXT NOT NULL CHECK (action IN ('approve', 'reject', 'move', 'undo', 'rename', 'exclude', 'include')),
+        run_id       TEXT,
+        layer        TEXT,
+        term         TEXT,
+        cluster      INTEGER,
+        photos_json  TEXT NOT NULL,
+        before_json  TEXT NOT NULL,
+        undoes       INTEGER REFERENCES decisions(id),
+        details_json TEXT
+      );
+      INSERT INTO decisions (id, at, client, action, run_id, layer, term, cluster, photos_json, before_json, undoes)
+        SELECT id, at, client, action, run_id, layer, term, cluster, photos_json, before_json, undoes
+        FROM decisions_v7 ORDER BY id;
+      DROP TABLE decisions_v7;
+      CREATE INDEX decisions_undoes ON decisions (undoes);
+      CREATE INDEX decisions_by_run ON decisions (run_id, id);
+      CREATE TABLE cluster_names (
+        run_id    TEXT NOT NULL,
+        cluster   INTEGER NOT NULL,
+        name      TEXT NOT NULL,
+        named_at  TEXT NOT NULL,
+        PRIMARY KEY (run_id, cluster)
+      );
+      CREATE TABLE photo_exclusions (
+        photo_id     INTEGER PRIMARY KEY REFERENCES photos(id),
+        excluded_at  TEXT NOT NULL,
+        client       TEXT NOT NULL
+      );
+    `,
+  },
 ];

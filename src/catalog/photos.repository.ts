@@ -134,4 +134,35 @@ export class PhotosRepository {
     }
     return { photos, paths, raw, byFormat };
   }
+
+  /** Photos a person excluded from the library views (their files are never touched). */
+  excluded(): Set<number> {
+    return new Set(this.db.prepare('SELECT photo_id FROM photo_exclusions').pluck().all() as number[]);
+  }
+
+  /** Excludes (or includes again) photos; returns those whose state changed. */
+  setExcluded(photoIds: readonly number[], excluded: boolean, client: string): number[] {
+    const changed: number[] = [];
+    const add = this.db.prepare(
+      'INSERT INTO photo_exclusions (photo_id, excluded_at, client) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    );
+    const remove = this.db.prepare('DELETE FROM photo_exclusions WHERE photo_id = ?');
+    const now = new Date().toISOString();
+    for (const id of photoIds) {
+      const info = excluded ? add.run(id, now, client) : remove.run(id);
+      if (info.changes) changed.push(id);
+    }
+    return changed;
+  }
+
+  /** Photo ids by content hash (an action log from another catalog names photos by SHA-1). */
+  idsBySha1(sha1s: readonly string[]): Map<string, number> {
+    const stmt = this.db.prepare('SELECT id FROM photos WHERE sha1 = ?').pluck();
+    const out = new Map<string, number>();
+    for (const sha1 of sha1s) {
+      const id = stmt.get(sha1) as number | undefined;
+      if (id !== undefined) out.set(sha1, id);
+    }
+    return out;
+  }
 }

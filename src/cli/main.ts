@@ -12,6 +12,7 @@ import { registerConfig } from './commands/config';
 import { registerTags } from './commands/tags';
 import { registerDuplicates } from './commands/duplicates';
 import { registerSearch } from './commands/search';
+import { registerClusters } from './commands/clusters';
 import { UsageError } from './context';
 import { ConfigError } from '../config';
 
@@ -35,6 +36,7 @@ registerConfig(program);
 registerTags(program);
 registerDuplicates(program);
 registerSearch(program);
+registerClusters(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),

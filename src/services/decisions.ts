@@ -5,7 +5,12 @@
  * Shared by `pcc tags` and the API.
  */
 import type { Catalog } from '../catalog/catalog';
-import type { Decision, KeywordRowBefore, MemberBefore } from '../catalog/decisions.repository';
+import type {
+  Decision,
+  DecisionDetails,
+  KeywordRowBefore,
+  MemberBefore,
+} from '../catalog/decisions.repository';
 import type { KeywordLayer } from '../catalog/keywords.repository';
 import { selectKeywords, type KeywordSelection } from './review-keywords';
 
@@ -93,7 +98,7 @@ export function decideKeywords(
 /** Moves photos to another cluster of the run (never their files); one logged decision. */
 export function movePhotos(
   catalog: Catalog,
-  input: { runId: string; photoIds: number[]; toCluster: number; client: string },
+  input: { runId: string; photoIds: number[]; toCluster: number; client: string; details?: DecisionDetails },
 ): Decision {
   const clustering = catalog.clusters.clusteringOf(input.runId);
   if (!clustering) throw new DecisionError(`run ${input.runId} has no clusters`);
@@ -113,13 +118,22 @@ export function movePhotos(
       cluster: input.toCluster,
       photoIds: before.map((b) => b.photoId),
       before,
+      ...(input.details ? { details: input.details } : {}),
     });
   });
 }
 
+/** The kind of thing a decision changed: keyword states, cluster memberships, names, exclusions. */
+function subject(d: Decision): string {
+  if (d.action === 'move') return 'members';
+  if (d.action === 'rename') return `name:${d.cluster}`;
+  if (d.action === 'exclude' || d.action === 'include') return 'exclusion';
+  return `keyword:${d.layer}|${d.term}`;
+}
+
 function overlaps(a: Decision, b: Decision): boolean {
-  if ((a.action === 'move') !== (b.action === 'move')) return false;
-  if (a.action !== 'move' && (a.layer !== b.layer || a.term !== b.term)) return false;
+  if (subject(a) !== subject(b)) return false;
+  if (a.action === 'rename') return true;
   const photos = new Set(a.photoIds);
   return b.photoIds.some((p) => photos.has(p));
 }
@@ -141,13 +155,19 @@ export function undoDecision(catalog: Catalog, id: number, client: string): Deci
       throw new DecisionError(
         `decision ${blocking.id} (${blocking.action}${blocking.term ? ` ${blocking.layer}|${blocking.term}` : ''}) came later on the same photos: undo it first`,
       );
-    let before: Decision['before'];
+    let before: Decision['before'] = [];
     if (d.action === 'move') {
-      before = [];
       for (const m of d.before as MemberBefore[]) {
         const now = catalog.clusters.moveMember(d.runId!, m.photoId, m.cluster);
         if (now !== undefined) (before as MemberBefore[]).push({ photoId: m.photoId, cluster: now });
       }
+      // A cluster the move made goes away with it (its name; it has no members left).
+      if (d.details?.newCluster && d.cluster !== undefined)
+        catalog.clusters.setName(d.runId!, d.cluster, null);
+    } else if (d.action === 'rename') {
+      catalog.clusters.setName(d.runId!, d.cluster!, d.details?.nameBefore ?? null);
+    } else if (d.action === 'exclude' || d.action === 'include') {
+      catalog.photos.setExcluded(d.photoIds, d.action === 'include', client);
     } else {
       before = catalog.keywords.rowsNow(d.photoIds, d.layer!, d.term!);
       catalog.keywords.restore(d.layer!, d.term!, d.before as KeywordRowBefore[]);
@@ -162,13 +182,31 @@ export function undoDecision(catalog: Catalog, id: number, client: string): Deci
       ...(d.cluster !== undefined ? { cluster: d.cluster } : {}),
       photoIds: d.photoIds,
       before,
+      ...(d.action === 'rename'
+        ? { details: { name: d.details?.nameBefore ?? undefined, nameBefore: d.details?.name } }
+        : {}),
     });
   });
 }
 
 /** "approve AI|statue on 9 photos (cluster 3)": how the CLI and the studio name a decision. */
 export function describeDecision(d: Decision): string {
-  const what = d.action === 'move' ? `move to cluster ${d.cluster}` : `${d.action} ${d.layer}|${d.term}`;
-  const where = d.action !== 'move' && d.cluster !== undefined ? ` (cluster ${d.cluster})` : '';
-  return `${what} on ${d.photoIds.length} photo(s)${where}`;
+  const n = `${d.photoIds.length} photo(s)`;
+  switch (d.action) {
+    case 'move':
+      if (d.details?.mode === 'auto') return `auto-move ${n} at ≥ ${d.details.threshold ?? '?'}`;
+      if (d.details?.newCluster) return `new cluster ${d.cluster} "${d.details.name ?? ''}" from ${n}`;
+      return `move to cluster ${d.cluster} on ${n}`;
+    case 'rename':
+      return `rename cluster ${d.cluster} to "${d.details?.name ?? ''}"`;
+    case 'exclude':
+    case 'include':
+      return `${d.action} ${n}`;
+    case 'undo':
+      return `undo decision ${d.undoes}`;
+    default: {
+      const where = d.cluster !== undefined ? ` (cluster ${d.cluster})` : '';
+      return `${d.action} ${d.layer}|${d.term} on ${n}${where}`;
+    }
+  }
 }

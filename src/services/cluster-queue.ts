@@ -488,8 +488,8 @@ export class ClusterQueue {
 
 /** A cluster name a person typed: trimmed, control characters out, at most 200 characters. */
 function cleanName(name: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are what this removes
   const clean = name
+    // eslint-disable-next-line no-control-regex -- control characters are what this removes
     .replace(/[\u0000-\u001f\u007f]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()

@@ -10,6 +10,8 @@ import { ReviewService, STUDIO_OPTIONS, type StudioOptions } from './review/revi
 import { DuplicatesController } from './duplicates/duplicates.controller';
 import { SearchController } from './search/search.controller';
 import { SearchService } from './search/search.service';
+import { QueueController } from './queue/queue.controller';
+import { QueueService } from './queue/queue.service';
 
 /** Closes the API's catalog connection when the server stops. */
 @Injectable()
@@ -36,6 +38,7 @@ export class AppModule {
         ReviewController,
         SearchController,
         DuplicatesController,
+        QueueController,
       ],
       providers: [
         { provide: RUN_CLIENT, useValue: client },
@@ -46,6 +49,7 @@ export class AppModule {
         ClustersService,
         ReviewService,
         SearchService,
+        QueueService,
       ],
     };
   }

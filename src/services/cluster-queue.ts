@@ -20,6 +20,7 @@ import { Rng } from '../clustering/random';
 import type { RunConfig } from '../shared/payloads';
 import { DecisionError, movePhotos, undoDecision } from './decisions';
 import { privacyOf } from './privacy';
+import { ReviewViews } from './review-views';
 
 export type SuggestSpace = 'image' | 'caption' | 'both';
 export const SUGGEST_SPACES: readonly SuggestSpace[] = ['image', 'caption', 'both'];
@@ -120,29 +121,17 @@ export class ClusterQueue {
     return run;
   }
 
-  /** Cluster labels: a person's name, else the medoid's caption, else "cluster N". */
+  /** Cluster labels as the studio shows them (a person's name, else the medoid's caption). */
   labels(runId: string): Map<number, string> {
-    const names = this.catalog.clusters.names(runId);
     const out = new Map<number, string>();
-    const byCluster = new Map<number, Array<{ photoId: number; distance: number }>>();
-    for (const m of this.catalog.clusters.members(runId).values()) {
-      if (m.cluster < 0) continue;
-      const list = byCluster.get(m.cluster) ?? [];
-      list.push({ photoId: m.photoId, distance: m.distance ?? Infinity });
-      byCluster.set(m.cluster, list);
+    const views = new ReviewViews(this.catalog);
+    for (let offset = 0, total = 1; offset < total; offset += 500) {
+      const page = views.clusters(runId, { limit: 500, offset });
+      total = page.total;
+      for (const card of page.clusters) if (card.id >= 0) out.set(card.id, card.label);
     }
-    const run = this.catalog.runs.run(runId);
-    const key = run && {
-      backend: run.config.backend,
-      model: run.config.model,
-      promptHash: run.config.promptHash,
-    };
-    for (const [cluster, list] of byCluster) {
-      const medoid = list.sort((a, b) => a.distance - b.distance || a.photoId - b.photoId)[0];
-      const caption = key ? this.catalog.results.get(medoid.photoId, 'caption', key)?.output : undefined;
-      out.set(cluster, names.get(cluster) ?? caption ?? `cluster ${cluster}`);
-    }
-    for (const [cluster, name] of names) out.set(cluster, name);
+    // Clusters a person named that have no member yet.
+    for (const [cluster, name] of this.catalog.clusters.names(runId)) out.set(cluster, name);
     return out;
   }
 

@@ -133,17 +133,22 @@ export class ReviewViews {
       list.push(chip);
       chips.set(chip.cluster, list);
     }
+    // A person's cluster names win over the medoid's caption; excluded photos are not shown.
+    const names = catalog.clusters.names(runId);
+    const excluded = catalog.photos.excluded();
     const cards: ClusterCard[] = clusters.map((c) => {
       // summarizeClusters has every member sorted, nearest the centre first.
-      const refs = c.members.map(({ outcome: o, distance }) => ({
-        photoId: o.photoId,
-        relPath: o.relPath,
-        distance,
-        ...(o.caption ? { caption: o.caption } : {}),
-        ...(o.status ? { status: o.status } : {}),
-        sha1: sha1(o.photoId),
-        private: privacy.isPrivate(o.photoId, [o.relPath]),
-      }));
+      const refs = c.members
+        .filter(({ outcome: o }) => !excluded.has(o.photoId))
+        .map(({ outcome: o, distance }) => ({
+          photoId: o.photoId,
+          relPath: o.relPath,
+          distance,
+          ...(o.caption ? { caption: o.caption } : {}),
+          ...(o.status ? { status: o.status } : {}),
+          sha1: sha1(o.photoId),
+          private: privacy.isPrivate(o.photoId, [o.relPath]),
+        }));
       members.set(c.id, refs);
       const all = chips.get(c.id) ?? [];
       const dates = refs
@@ -158,9 +163,9 @@ export class ReviewViews {
       }
       return {
         id: c.id,
-        label: c.label,
-        labelSource: c.labelSource,
-        size: c.size,
+        label: names.get(c.id) ?? c.label,
+        labelSource: names.has(c.id) ? 'name' : c.labelSource,
+        size: refs.length,
         ...(medoid
           ? {
               medoid: {

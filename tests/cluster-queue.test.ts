@@ -199,7 +199,7 @@ describe('the manual clustering queue', () => {
     expect(() => queue.page({ runId, source: 'album:x' })).toThrow(/noise, cluster:N/);
     expect(() => queue.rename({ runId, cluster: 0, name: '  ', client: 't' })).toThrow(/empty/);
     expect(() => parseClusterLog('{"v":1}\nnot json')).toThrow(/line 1/);
-    // A photo that is its cluster's only member gets no suggestion back into it.
+    // A photo is never suggested into the cluster it is in.
     const made = queue.newCluster({ runId, photoIds: [id], name: 'solo', client: 't' });
     const s = queue.suggest(runId, [id], 'image', 20).get(id)!;
     expect(s.map((x) => x.cluster)).not.toContain(made.cluster);

@@ -20,6 +20,8 @@ import {
   type Proc,
 } from './helpers/processes';
 import { launchBrowser, screenshot } from './helpers/browser';
+import Database from 'better-sqlite3';
+import { CATALOG_FILE } from '../src/catalog/database';
 
 interface Card {
   id: number;
@@ -35,6 +37,7 @@ describe('review studio in Chromium', () => {
   let browser: BrowserContext;
   let page: Page;
   let dataDir: string;
+  let studioEnv: NodeJS.ProcessEnv;
   const et = new ExifTool({ taskTimeoutMillis: 20_000 });
   const lib = jpegLibrary('pcc-studio-lib-');
 
@@ -47,6 +50,7 @@ describe('review studio in Chromium', () => {
       PCC_MODELS_DIR: path.join(SHARED, 'models'),
     });
     dataDir = data;
+    studioEnv = env;
     await runPcc(
       [
         'run',
@@ -284,6 +288,85 @@ describe('review studio in Chromium', () => {
     expect(await page.locator('.search-hit').count()).toBe(privateIds.length);
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'search-phone');
+  });
+
+  it('queue: five photos sorted by keyboard, an auto-move, undo twice, reload; the log replays on a copy', async () => {
+    interface Queue {
+      total: number;
+      items: Array<{ photoId: number; suggestions: Array<{ cluster: number; score: number }> }>;
+      stats: { queued: number; manual: number; auto: number };
+      clusters: Array<{ id: number; size: number }>;
+    }
+    const studio = await json<{ runs: Array<{ id: string; clusters: number | null }> }>('studio');
+    const runId = studio.runs.find((r) => r.clusters)!.id;
+    // A fresh catalog with the same photos and clustering: a consistent copy taken now.
+    const copyDir = tempDir('pcc-studio-replay-');
+    const db = new Database(path.join(dataDir, CATALOG_FILE), { readonly: true });
+    await db.backup(path.join(copyDir, CATALOG_FILE));
+    db.close();
+    // The unclustered photos when there are enough, else the largest cluster's.
+    const noise = await json<Queue>(`runs/${runId}/queue?limit=500`);
+    const largest = [...noise.clusters].sort((a, b) => b.size - a.size)[0];
+    const source = noise.total >= 8 ? 'noise' : `cluster:${largest.id}`;
+    const queueOf = () => json<Queue>(`runs/${runId}/queue?limit=500&source=${encodeURIComponent(source)}`);
+    const start = await queueOf();
+    expect(start.total).toBeGreaterThanOrEqual(8);
+    expect(start.items[0].suggestions.length).toBeGreaterThan(0);
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${base}/#/queue?run=${runId}&source=${encodeURIComponent(source)}`);
+    await page.waitForSelector('.queue-photo');
+    const stats = () => page.locator('.queue-stats').innerText();
+    for (let i = 0; i < 5; i++) {
+      const shown = await page.getAttribute('.queue-photo', 'data-photo');
+      await page.keyboard.press('1');
+      await page.waitForFunction(
+        `document.querySelector('.queue-photo')?.getAttribute('data-photo') !== ${JSON.stringify(shown)}`,
+      );
+    }
+    await waitFor('5 by hand', async () => (await stats()).includes('5 by hand'), 10_000);
+    expect((await queueOf()).stats).toMatchObject({ manual: 5, auto: 0, queued: start.total - 5 });
+    await screenshot(page, 'queue');
+
+    // Auto-move at a threshold the best queued photo reaches.
+    const now = await queueOf();
+    const best = Math.max(...now.items.map((i) => i.suggestions[0]?.score ?? -1));
+    await page.fill('input[aria-label="auto-move threshold"]', (Math.floor(best * 100) / 100).toFixed(2));
+    await page.click('button:has-text("Auto-move")');
+    await waitFor('the auto-move', async () => !(await stats()).includes(' 0 auto'), 10_000);
+    const moved = (await queueOf()).stats.auto;
+    expect(moved).toBeGreaterThan(0);
+
+    // Undo twice: the whole auto-move, then the fifth photo sorted by hand.
+    await page.keyboard.press('u');
+    await waitFor('the auto-move undone', async () => (await stats()).includes(' 0 auto'), 10_000);
+    await page.waitForSelector('.queue-photo');
+    await page.keyboard.press('u');
+    await waitFor('one assignment undone', async () => (await stats()).includes('4 by hand'), 10_000);
+    await page.reload();
+    await page.waitForSelector('.queue-photo');
+    await waitFor(
+      'the counts after a reload',
+      async () => (await stats()).includes('4 by hand · 0 auto'),
+      10_000,
+    );
+    expect((await queueOf()).stats).toMatchObject({ manual: 4, auto: 0, queued: start.total - 4 });
+
+    // The action log, replayed on the copy, gives the same assignments.
+    const log = await (await fetch(`${base}/runs/${runId}/queue/log`)).text();
+    expect(log.trim().split('\n').length).toBe(5 + 1 + 2); // five moves, an auto-move, two undos
+    const file = path.join(copyDir, 'actions.jsonl');
+    fs.writeFileSync(file, log);
+    const out = await runPcc(['clusters', 'replay', file, '--run', runId], {
+      ...studioEnv,
+      PCC_DATA_DIR: copyDir,
+    });
+    expect(out).toMatch(/replayed 8 actions/);
+    const members = (dir: string) =>
+      catalogOf(dir, (c) =>
+        [...c.clusters.members(runId).values()].map((m) => [m.photoId, m.cluster]).sort(),
+      );
+    expect(members(copyDir)).toEqual(members(dataDir));
   });
 
   it('duplicates: the orientation pictures are identical groups; keep and discard marks, AI|duplicate, private blurred', async () => {

@@ -5,8 +5,9 @@
  *
  * - Suggestions: the top clusters by cosine between the photo's vector and each cluster's
  *   centroid (the normalised mean of its members) in the image space, the caption space or both
- *   (both: image and caption vectors joined, each half weighted equally). Centroids are computed from the current members, so they
- *   follow every assignment; a photo's own cluster is scored without the photo (leave-one-out).
+ *   (both: image and caption vectors joined, each half weighted equally). Centroids are computed
+ *   from the current members, so they follow every assignment; the photo's own cluster is never
+ *   suggested.
  * - Actions — assign, new cluster, rename, exclude/include, auto-move — are entries in the
  *   catalog's append-only decision log (services/decisions.ts undoes any of them, a whole
  *   auto-move at once); an auto-move records each photo's target and score.
@@ -83,12 +84,10 @@ export class QueueError extends DecisionError {
   override name = 'QueueError';
 }
 
-/** Centroids of a run's clusters in one space: normalised rows, plus sums for leave-one-out. */
+/** Centroids of a run's clusters in one space: one normalised row per cluster. */
 interface Centroids {
   ids: number[];
   dim: number;
-  /** Sum of member vectors per cluster (row i: cluster ids[i]). */
-  sums: Float64Array;
   unit: Float32Array;
   vectors: Map<number, Float32Array>;
   clusterOf: Map<number, number>;
@@ -267,12 +266,12 @@ export class ClusterQueue {
       n = Math.sqrt(n) || 1;
       for (let k = 0; k < dim; k++) unit[r * dim + k] = sums[r * dim + k] / n;
     }
-    return { ids, dim, sums, unit, vectors, clusterOf };
+    return { ids, dim, unit, vectors, clusterOf };
   }
 
   /**
-   * The `k` best clusters for each photo. For the photo's own cluster the centroid is taken
-   * without it, so a photo is never suggested back into its cluster just because it is in it.
+   * The `k` best clusters for each photo, other than the one it is in (assigning it there would
+   * change nothing, and a queue of a cluster is for finding photos that belong elsewhere).
    */
   suggest(
     runId: string,
@@ -291,24 +290,9 @@ export class ClusterQueue {
       const own = c.clusterOf.get(photoId) ?? -1;
       const scores: Array<{ cluster: number; score: number }> = [];
       for (let r = 0; r < c.ids.length; r++) {
+        if (c.ids[r] === own) continue;
         let score = 0;
-        if (c.ids[r] === own) {
-          // (S − v)·v / |S − v|, with |S − v|² = |S|² − 2 S·v + |v|²
-          let sv = 0;
-          let ss = 0;
-          let vv = 0;
-          for (let j = 0; j < c.dim; j++) {
-            const s = c.sums[r * c.dim + j];
-            sv += s * v[j];
-            ss += s * s;
-            vv += v[j] * v[j];
-          }
-          const rest = ss - 2 * sv + vv;
-          if (rest <= 1e-9) continue; // the photo is its cluster's only member
-          score = (sv - vv) / Math.sqrt(rest) / Math.sqrt(vv || 1);
-        } else {
-          for (let j = 0; j < c.dim; j++) score += c.unit[r * c.dim + j] * v[j];
-        }
+        for (let j = 0; j < c.dim; j++) score += c.unit[r * c.dim + j] * v[j];
         scores.push({ cluster: c.ids[r], score });
       }
       scores.sort((a, b) => b.score - a.score || a.cluster - b.cluster);

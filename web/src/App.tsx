@@ -11,6 +11,7 @@ import { LogPage } from './pages/LogPage';
 import { RunsPage } from './pages/RunsPage';
 import { SearchPage } from './pages/SearchPage';
 import { DuplicatesPage } from './pages/DuplicatesPage';
+import { QueuePage } from './pages/QueuePage';
 import type { Decision, StudioInfo } from './types';
 
 function TokenPrompt({ onDone }: { onDone: () => void }) {
@@ -91,6 +92,16 @@ export function App() {
       <p className="status empty">No clustered run yet: start one on the Runs page (with clustering on).</p>
     );
   else if (route.page === 'write') page = <WritePage runId={runId} temporalUi={info.temporalUi} />;
+  else if (route.page === 'queue')
+    page = (
+      <QueuePage
+        key={`${runId}/${route.params.toString()}/${version}`}
+        runId={runId}
+        params={route.params}
+        onSaid={(t, u) => say(t, u)}
+        onUndo={() => void undo()}
+      />
+    );
   else if (route.page === 'clusters' && route.id !== undefined)
     page = (
       <ClusterPage
@@ -118,6 +129,9 @@ export function App() {
             className={route.page === 'clusters' ? 'on' : ''}
           >
             Clusters
+          </a>
+          <a href={href('queue', undefined, { run: runId })} className={route.page === 'queue' ? 'on' : ''}>
+            Queue
           </a>
           <a href={href('search', undefined, { run: runId })} className={route.page === 'search' ? 'on' : ''}>
             Search

@@ -180,3 +180,38 @@ export interface SearchPage {
   candidates: number | null;
   tookMs: number;
 }
+
+/** GET /runs/:id/queue (src/services/cluster-queue.ts). */
+export interface QueueSuggestion {
+  cluster: number;
+  label: string;
+  score: number;
+}
+
+export interface QueueItem {
+  photoId: number;
+  sha1: string;
+  relPath: string;
+  caption: string | null;
+  cluster: number;
+  private: boolean;
+  suggestions: QueueSuggestion[];
+}
+
+export interface QueueStats {
+  queued: number;
+  manual: number;
+  auto: number;
+  processed: number;
+  autoShare: number;
+}
+
+export interface QueuePage {
+  runId: string;
+  source: string;
+  total: number;
+  offset: number;
+  items: QueueItem[];
+  stats: QueueStats;
+  clusters: Array<{ id: number; label: string; size: number }>;
+}

@@ -111,7 +111,17 @@ function parseSource(
 }
 
 export class ClusterQueue {
-  constructor(private readonly catalog: Catalog) {}
+  /** Held by a long-lived queue (the API's): cluster cards are rebuilt only when the catalog moves on. */
+  private readonly views: ReviewViews;
+  /** Vectors per space, reloaded when a run writes vectors (the search counters say so). */
+  private readonly vectorCache = new Map<
+    string,
+    { generation: number; vectors: Map<number, Float32Array> }
+  >();
+
+  constructor(private readonly catalog: Catalog) {
+    this.views = new ReviewViews(catalog);
+  }
 
   private run(runId: string): { id: string; config: RunConfig } {
     const run = this.catalog.runs.run(runId);
@@ -123,9 +133,8 @@ export class ClusterQueue {
   /** Cluster labels as the studio shows them (a person's name, else the medoid's caption). */
   labels(runId: string): Map<number, string> {
     const out = new Map<number, string>();
-    const views = new ReviewViews(this.catalog);
     for (let offset = 0, total = 1; offset < total; offset += 500) {
-      const page = views.clusters(runId, { limit: 500, offset });
+      const page = this.views.clusters(runId, { limit: 500, offset });
       total = page.total;
       for (const card of page.clusters) if (card.id >= 0) out.set(card.id, card.label);
     }
@@ -210,6 +219,16 @@ export class ClusterQueue {
 
   /** The vectors of a space per photo (both: image and caption halves, each scaled by 1/√2). */
   private spaceVectors(config: RunConfig, space: SuggestSpace): Map<number, Float32Array> {
+    const key = `${space}\u0000${config.embed?.imageModel ?? ''}\u0000${config.embed?.textModel ?? ''}`;
+    const generation = this.catalog.search.generation('embeddings');
+    const cached = this.vectorCache.get(key);
+    if (cached?.generation === generation) return cached.vectors;
+    const vectors = this.loadSpaceVectors(config, space);
+    this.vectorCache.set(key, { generation, vectors });
+    return vectors;
+  }
+
+  private loadSpaceVectors(config: RunConfig, space: SuggestSpace): Map<number, Float32Array> {
     const of = (kind: 'image' | 'caption', model: string | undefined) => {
       const out = new Map<number, Float32Array>();
       if (!model) return out;

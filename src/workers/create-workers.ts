@@ -15,6 +15,7 @@ import { createComputeActivities, createIoActivities } from '../activities';
 import { taskQueueOf, type QueueRole } from '../shared/queues';
 import { getBackend, knownBackends } from '../backends/registry';
 import { endExiftool } from '../images/exiftool';
+import { consoleLine } from '../logging/logger';
 
 let runtimeInstalled = false;
 
@@ -56,8 +57,28 @@ function envNumber(role: QueueRole, suffix: string): number | undefined {
   return value > 0 ? value : undefined;
 }
 
-/** How many activities one process runs at once, by role. GPU: one at a time per GPU. */
-function concurrencyOf(role: QueueRole, tuning?: WorkerTuning): number {
+/**
+ * How many activities one process runs at once, by role. A gpu worker runs one at a time when
+ * asked for more with --max-workers: its batches share one ONNX session and one device, so a
+ * second activity only waits for the GPU while holding another batch's tensors in memory. More
+ * throughput on a GPU comes from larger inference batches; more GPUs, from one gpu worker each.
+ * PCC_GPU_CONCURRENCY stays an expert override, for a gpu queue that talks to an HTTP model
+ * server which batches requests itself (vLLM).
+ */
+export function concurrencyOf(
+  role: QueueRole,
+  tuning?: WorkerTuning,
+  warn: (message: string) => void = (m) => consoleLine('warn', m),
+): number {
+  if (role === 'gpu' && tuning?.maxWorkers && tuning.maxWorkers > 1) {
+    warn(
+      `gpu queue: --max-workers ${tuning.maxWorkers} clamped to 1 — one batch at a time per GPU (batches share ` +
+        'one model session and one device; more in flight only queue on the GPU and add memory). ' +
+        'Raise --inference-batch for throughput, or start one gpu worker per GPU ' +
+        '(PCC_GPU_CONCURRENCY overrides this for an HTTP model server that batches, such as vLLM).',
+    );
+    return 1;
+  }
   const fromEnv = tuning?.maxWorkers ?? envNumber(role, 'CONCURRENCY');
   if (fromEnv) return fromEnv;
   if (role === 'gpu') return 1;

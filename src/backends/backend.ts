@@ -50,7 +50,7 @@ export interface CaptionBackend {
   /** Optional startup call proving the key works (e.g. listing models). Never sends a photo. */
   verify?(
     env: NodeJS.ProcessEnv,
-    options: { baseUrl?: string; timeoutMs: number; model?: string },
+    options: { baseUrl?: string; timeoutMs: number; model?: string; dtype?: 'fp32' | 'fp16' | 'q8' },
   ): Promise<void>;
   caption(input: CaptionInput, ctx: CaptionContext): Promise<CaptionOutcome>;
   /** Compact JSON tags for one photo (vision tagging of cluster medoids); TAG_PROMPT unless given. */

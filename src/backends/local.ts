@@ -43,10 +43,11 @@ export const localBackend: CaptionBackend = {
   checkConfig(): void {},
   async verify(env, o) {
     const model = o.model ?? localBackend.defaultModel;
-    requireModel(options(env).modelsDir, model, options(env).dtype);
+    requireModel(options(env).modelsDir, model, o.dtype ?? options(env).dtype);
   },
   async caption(input, ctx) {
-    const o = options(process.env);
+    // The run's --dtype wins over the worker's PCC_DTYPE.
+    const o = { ...options(process.env), ...(ctx.dtype ? { dtype: ctx.dtype } : {}) };
     try {
       requireModel(o.modelsDir, ctx.model, o.dtype);
       const pipe = await captionPipeline(ctx.model, o);

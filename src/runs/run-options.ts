@@ -321,7 +321,7 @@ const CORE_OPTIONS: readonly RunOption[] = [
     flag: 'dtype',
     section: 'embeddings',
     configKey: 'dtype',
-    help: 'model precision',
+    help: 'precision of local models: the embedders and the local caption backend',
     default: 'fp32',
     choices: ['fp32', 'fp16', 'q8'],
     example: 'q8',

@@ -199,11 +199,11 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
   // Cheap checks first: a bad clustering option or vocabulary file fails before any model lookup.
   const cluster =
     request.cluster && !dryRun ? buildClusterSettings(request, request.textModel !== null, env) : undefined;
+  const dtype = (request.dtype ?? 'fp32') as 'fp32' | 'fp16' | 'q8';
+  if (!['fp32', 'fp16', 'q8'].includes(dtype))
+    throw new RunRequestError(`--dtype must be fp32, fp16 or q8, got "${request.dtype}"`);
   let embed: RunConfig['embed'];
   if ((request.embed || request.cluster) && !dryRun) {
-    const dtype = (request.dtype ?? 'fp32') as 'fp32' | 'fp16' | 'q8';
-    if (!['fp32', 'fp16', 'q8'].includes(dtype))
-      throw new RunRequestError(`--dtype must be fp32, fp16 or q8, got "${request.dtype}"`);
     embed = {
       imageModel: request.embedModel ?? DEFAULT_IMAGE_MODEL,
       textModel: request.textModel === null ? undefined : (request.textModel ?? DEFAULT_TEXT_MODEL),
@@ -275,6 +275,8 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     maxCostUsd,
     writeProxies: !dryRun && (backend.readsPixels || embed !== undefined || privacy !== undefined),
     ...(privacy ? { privacy } : {}),
+    // Only when given: older runs (and their golden histories) have none, and fp32 is the default.
+    ...(request.dtype ? { dtype } : {}),
     embed,
     cluster,
     limit: request.limit === undefined ? undefined : intIn('limit', request.limit, 0, 1, 10_000_000),

@@ -70,6 +70,8 @@ export interface RunConfig {
   baseUrl?: string;
   /** The run pauses when its spend reaches this. */
   maxCostUsd?: number;
+  /** Precision of local models (--dtype): the local caption backend's, and the embedders' (embed.dtype). Absent in older runs: fp32. */
+  dtype?: 'fp32' | 'fp16' | 'q8';
   /** Embeddings on the gpu queue (--embed). */
   embed?: EmbedSettings;
   /** Clustering, vocabulary tags and reports after the last batch (--cluster). */
@@ -115,6 +117,8 @@ export interface CaptionSettings {
   maxEdge: number;
   requestTimeoutMs: number;
   baseUrl?: string;
+  /** Local models' precision (--dtype); absent: the worker's PCC_DTYPE, else fp32. */
+  dtype?: 'fp32' | 'fp16' | 'q8';
 }
 
 /** The key a caption result is stored under: same key = same work, never redone unless forced. */

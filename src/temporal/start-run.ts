@@ -23,7 +23,12 @@ export async function prepareRun(
   const backend = config.dryRun ? undefined : getBackend(config.backend);
   if (backend?.verify) {
     try {
-      await backend.verify(env, { baseUrl: config.baseUrl, timeoutMs: 15_000, model: config.model });
+      await backend.verify(env, {
+        baseUrl: config.baseUrl,
+        timeoutMs: 15_000,
+        model: config.model,
+        dtype: config.dtype,
+      });
     } catch (err) {
       throw new RunRequestError((err as Error).message);
     }

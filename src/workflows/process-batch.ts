@@ -35,6 +35,7 @@ function settingsOf(config: RunConfig, backend = config.backend, model = config.
     maxEdge: config.maxEdge,
     requestTimeoutMs: config.requestTimeoutMs,
     baseUrl: config.baseUrl,
+    ...(config.dtype ? { dtype: config.dtype } : {}),
   };
 }
 

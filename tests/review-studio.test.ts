@@ -293,7 +293,11 @@ describe('review studio in Chromium', () => {
   it('queue: five photos sorted by keyboard, an auto-move, undo twice, reload; the log replays on a copy', async () => {
     interface Queue {
       total: number;
-      items: Array<{ photoId: number; suggestions: Array<{ cluster: number; score: number }> }>;
+      items: Array<{
+        photoId: number;
+        caption: string | null;
+        suggestions: Array<{ cluster: number; score: number }>;
+      }>;
       stats: { queued: number; manual: number; auto: number };
       clusters: Array<{ id: number; size: number }>;
     }
@@ -351,6 +355,17 @@ describe('review studio in Chromium', () => {
       10_000,
     );
     expect((await queueOf()).stats).toMatchObject({ manual: 4, auto: 0, queued: start.total - 4 });
+
+    // A search as the queue: the photos the search finds, in this run.
+    const found = await json<{ results: Array<{ photoId: number }> }>(
+      `search?q=${encodeURIComponent(start.items[0].caption ?? 'photo')}&run=${runId}&limit=500`,
+    );
+    const searched = await json<Queue>(
+      `runs/${runId}/queue?limit=500&source=${encodeURIComponent(`search:${start.items[0].caption ?? 'photo'}`)}`,
+    );
+    expect(searched.total).toBeGreaterThan(0);
+    const foundIds = new Set(found.results.map((r) => r.photoId));
+    for (const item of searched.items) expect(foundIds.has(item.photoId)).toBe(true);
 
     // The action log, replayed on the copy, gives the same assignments.
     const log = await (await fetch(`${base}/runs/${runId}/queue/log`)).text();

@@ -84,7 +84,7 @@ describe('fusion', () => {
   it('maps each leg onto a fixed 0–1 scale and combines legs like independent evidence', () => {
     expect(calibrate('caption', 0.1)).toBe(0);
     expect(calibrate('caption', 0.9)).toBe(1);
-    expect(calibrate('caption', 0.425)).toBeCloseTo(0.5, 5);
+    expect(calibrate('caption', 0.55)).toBeCloseTo(0.5, 5);
     const one = fuse({ caption: 0.8 });
     const two = fuse({ caption: 0.8, text: 0.5 });
     expect(one).toBeCloseTo(0.8, 4);

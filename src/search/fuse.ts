@@ -18,12 +18,13 @@ export interface LegScale {
 /**
  * Why these numbers: all-MiniLM-L6-v2 gives unrelated sentence pairs cosines around 0–0.2 and
  * paraphrases 0.5–0.8; CLIP ViT-B/32 gives a text prompt and an unrelated photo about 0.15–0.2 and
- * a matching photo 0.28–0.35. Full text and keywords are already 0–1 (the share of the query's
+ * a matching photo 0.28–0.35. The top ends sit above those ranges on purpose: a scale that
+ * saturates at 1 for every good match would tie them and lose their order. Full text and keywords are already 0–1 (the share of the query's
  * words found).
  */
 export const LEG_SCALES: Record<Leg, LegScale> = {
-  caption: { low: 0.2, high: 0.65, weight: 1 },
-  image: { low: 0.18, high: 0.32, weight: 0.9 },
+  caption: { low: 0.2, high: 0.9, weight: 1 },
+  image: { low: 0.18, high: 0.38, weight: 0.9 },
   text: { low: 0, high: 1, weight: 0.85 },
   keyword: { low: 0, high: 1, weight: 0.85 },
 };

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { Catalog } from '../src/catalog/catalog';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
-import { hashTree, listFiles, makeLibrary, sampleCounts, tempDir } from './helpers/fixtures';
+import { hashTree, jpegLibrary, listFiles, makeLibrary, sampleCounts, tempDir } from './helpers/fixtures';
 import { runPcc, startTestServer, testEnv } from './helpers/processes';
 
 describe('a library run over good and broken photos', () => {
@@ -114,8 +114,9 @@ describe('a library run over good and broken photos', () => {
   });
 
   it('--limit, a plain re-run, --force and --retry-status behave as named', async () => {
-    const lib = makeLibrary(['library']);
-    const { good } = sampleCounts();
+    // The small all-JPEG library: seven runs in a row, each as telling on 26 photos as on all of them.
+    const lib = jpegLibrary('pcc-rerun-lib-');
+    const good = listFiles(lib).length;
     const { dataDir, env } = testEnv({ TEMPORAL_ADDRESS: server.address });
     const counts = () => {
       const c = Catalog.open(dataDir);

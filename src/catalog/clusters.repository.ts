@@ -225,4 +225,15 @@ export class ClustersRepository {
       .get(runId, runId) as number | null;
     return (n ?? -1) + 1;
   }
+
+  /** The newest run that has a clustering (what the queue, search and exports default to). */
+  latestClusteredRunId(): string | undefined {
+    return this.db
+      .prepare(
+        `SELECT c.run_id FROM clusterings c JOIN runs r ON r.id = c.run_id
+         ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1`,
+      )
+      .pluck()
+      .get() as string | undefined;
+  }
 }

@@ -52,3 +52,15 @@ export function printable(text: string): string {
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
 }
+
+/** The run a command works on: `--run` (run id or workflow id), else the newest clustered run. */
+export function clusteredRun(catalog: Catalog, id: string | undefined): string {
+  if (id) {
+    const run = catalog.runs.run(id);
+    if (!run) throw new UsageError(`no run ${id} in the catalog`);
+    return run.id;
+  }
+  const runId = catalog.clusters.latestClusteredRunId();
+  if (!runId) throw new UsageError('no clustered run yet: start one with `pcc run <dir> --cluster`');
+  return runId;
+}

@@ -4,7 +4,7 @@
  * ids present. A query can weigh 50,000 photos; an object or a Map entry per photo made the
  * allocator and the garbage collector the slowest part of a search.
  */
-import { LEG_SCALES, LEGS, type Leg } from './fuse';
+import { fuseBy, LEGS, type Leg } from './fuse';
 
 export class Candidates {
   /** Photo ids present, in the order they were added. */
@@ -43,11 +43,9 @@ export class Candidates {
     this.ids.push(photoId);
   }
 
-  /** 1 − Π(1 − weight·score) over the legs, as `fuse` in src/search/fuse.ts, without an object per photo. */
+  /** The fused score (src/search/fuse.ts), read from the columns: no object per photo. */
   fused(photoId: number): number {
-    let miss = 1;
-    for (const leg of LEGS) miss *= 1 - LEG_SCALES[leg].weight * this.legs[leg][photoId];
-    return Math.round((1 - miss) * 1e4) / 1e4;
+    return fuseBy((leg) => this.legs[leg][photoId]);
   }
 
   legsOf(photoId: number): Partial<Record<Leg, number>> {

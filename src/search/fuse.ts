@@ -37,7 +37,12 @@ export function calibrate(leg: Leg, raw: number, scales: Record<Leg, LegScale> =
 export const LEGS: readonly Leg[] = ['caption', 'image', 'text', 'keyword'];
 
 export function fuse(legs: Partial<Record<Leg, number>>, scales: Record<Leg, LegScale> = LEG_SCALES): number {
+  return fuseBy((leg) => legs[leg] ?? 0, scales);
+}
+
+/** The same fusion over scores read by leg (src/search/candidates.ts keeps them in columns). */
+export function fuseBy(score: (leg: Leg) => number, scales: Record<Leg, LegScale> = LEG_SCALES): number {
   let miss = 1;
-  for (const leg of LEGS) miss *= 1 - scales[leg].weight * Math.min(1, Math.max(0, legs[leg] ?? 0));
+  for (const leg of LEGS) miss *= 1 - scales[leg].weight * Math.min(1, Math.max(0, score(leg)));
   return Math.round((1 - miss) * 1e4) / 1e4;
 }

@@ -287,7 +287,8 @@ export class PhotoSearch {
       return run;
     }
     if (q.cluster !== undefined) {
-      const run = this.catalog.runs.recentRuns(100).find((r) => this.catalog.clusters.clusteringOf(r.id));
+      const runId = this.catalog.clusters.latestClusteredRunId();
+      const run = runId ? this.catalog.runs.run(runId) : undefined;
       if (!run) throw new SearchQueryError('cluster needs a clustered run, and the catalog has none');
       return run;
     }

@@ -5,8 +5,7 @@
  * and prints.
  */
 import type { Command } from 'commander';
-import { cliConfig, printable, toInt, UsageError, withCatalog } from '../context';
-import type { Catalog } from '../../catalog/catalog';
+import { cliConfig, clusteredRun, printable, toInt, UsageError, withCatalog } from '../context';
 import {
   applyClusterExport,
   ClusterExportError,
@@ -46,18 +45,6 @@ function bytes(n: number): string {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** The newest run that has a clustering: exporting a run that was never clustered means nothing. */
-function runOf(catalog: Catalog, id: string | undefined): string {
-  if (id) {
-    const run = catalog.runs.run(id);
-    if (!run) throw new UsageError(`no run ${id} in the catalog: see \`pcc runs\``);
-    return run.id;
-  }
-  const run = catalog.runs.recentRuns(1000).find((r) => catalog.clusters.clusteringOf(r.id));
-  if (!run) throw new UsageError('no clustered run yet: start one with `pcc run <dir> --cluster`');
-  return run.id;
-}
 
 /** Service refusals are the user's to fix: one line and exit code 2, like any usage error. */
 async function asUsage<T>(fn: () => Promise<T> | T): Promise<T> {
@@ -178,7 +165,7 @@ export function registerClustersExport(clusters: Command): void {
       const to = opts.to;
 
       await withCatalog(config, async (catalog) => {
-        const runId = runOf(catalog, opts.run);
+        const runId = clusteredRun(catalog, opts.run);
         const plan = await asUsage(() =>
           planClusterExport(catalog, {
             runId,

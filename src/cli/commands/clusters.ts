@@ -13,22 +13,10 @@ import { writeFileAtomic } from '../../files/atomic-write';
 import { ClusterQueue, QueueError, SUGGEST_SPACES, type SuggestSpace } from '../../services/cluster-queue';
 import { exportClusterLog, parseClusterLog, replayClusterLog } from '../../services/cluster-log';
 import { DecisionError, describeDecision } from '../../services/decisions';
-import { cliConfig, info, printable, UsageError, withCatalog } from '../context';
+import { cliConfig, clusteredRun, info, printable, UsageError, withCatalog } from '../context';
 import { registerClustersExport } from './clusters-export';
 
 const client = () => `cli:${os.userInfo().username}`;
-
-/** The run: --run, else the latest run with clusters. */
-export function clusteredRun(catalog: Catalog, id: string | undefined): string {
-  if (id) {
-    const run = catalog.runs.run(id);
-    if (!run) throw new UsageError(`no run ${id} in the catalog`);
-    return run.id;
-  }
-  const run = catalog.runs.recentRuns(100).find((r) => catalog.clusters.clusteringOf(r.id));
-  if (!run) throw new UsageError('no clustered run yet: start one with `pcc run <dir> --cluster`');
-  return run.id;
-}
 
 /** Photo arguments: catalog ids, or paths of photos the catalog knows. */
 function photoIds(catalog: Catalog, args: string[]): number[] {

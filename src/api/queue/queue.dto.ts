@@ -43,48 +43,41 @@ export class QueueQueryDto {
   @ApiPropertyOptional({ enum: SUGGEST_SPACES }) @IsOptional() @IsIn(SUGGEST_SPACES) space?: SuggestSpace;
 }
 
-export class AssignDto {
+/** Who acts, for the decision log. */
+class ClientDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) client?: string;
+}
+
+/** Photos an action applies to, and who acts. */
+class PhotosDto extends ClientDto {
   @ApiProperty({ type: [Number] })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10_000)
   @IsInt({ each: true })
   photoIds!: number[];
+}
+
+export class AssignDto extends PhotosDto {
   @ApiProperty({ description: 'target cluster (−1: unclustered)' }) @IsInt() @Min(-1) toCluster!: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) client?: string;
 }
 
-export class NewClusterDto {
-  @ApiProperty({ type: [Number] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(10_000)
-  @IsInt({ each: true })
-  photoIds!: number[];
+export class NewClusterDto extends PhotosDto {
   @ApiProperty() @IsString() @Length(1, 200) name!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) client?: string;
 }
 
-export class RenameDto {
+export class RenameDto extends ClientDto {
   @ApiProperty() @IsString() @Length(1, 200) name!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) client?: string;
 }
 
-export class ExcludeDto {
-  @ApiProperty({ type: [Number] })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(10_000)
-  @IsInt({ each: true })
-  photoIds!: number[];
+export class ExcludeDto extends PhotosDto {
   @ApiPropertyOptional({ description: 'include them again instead' })
   @IsOptional()
   @IsBoolean()
   include?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) client?: string;
 }
 
-export class AutoMoveDto {
+export class AutoMoveDto extends ClientDto {
   @ApiProperty({
     description: 'cosine at or above which a photo moves to its best suggestion',
     minimum: 0,
@@ -100,5 +93,4 @@ export class AutoMoveDto {
   @Length(1, 500)
   source?: string;
   @ApiPropertyOptional({ enum: SUGGEST_SPACES }) @IsOptional() @IsIn(SUGGEST_SPACES) space?: SuggestSpace;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) client?: string;
 }

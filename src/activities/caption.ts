@@ -51,10 +51,14 @@ export function createCaptionActivities() {
       const previous = ctx.info.heartbeatDetails as CaptionProgress | undefined;
       const outcomes: CaptionOutcome[] = previous?.outcomes ?? [];
       const done = new Set(outcomes.map((o) => o.photoId));
-      for (const photo of input.photos) {
-        if (done.has(photo.photoId)) continue;
+      const todo = input.photos.filter((p) => !done.has(p.photoId));
+      const context = contextFor(input.runId, input.settings);
+      for (const [i, photo] of todo.entries()) {
         ctx.cancellationSignal.throwIfAborted();
-        outcomes.push(await backend.caption(photo, contextFor(input.runId, input.settings)));
+        if (i === 0) backend.prepare?.(photo, context);
+        // The next photo is read and preprocessed while this one is on the model.
+        if (todo[i + 1]) backend.prepare?.(todo[i + 1], context);
+        outcomes.push(await backend.caption(photo, context));
         heartbeat({ outcomes } satisfies CaptionProgress);
       }
       return outcomes;

@@ -8,6 +8,7 @@ import { modelsDir, requireModel } from '../models/model-store';
 import { ZeroShotScorer } from '../models/zero-shot';
 import type { PccConfig } from '../config';
 import type { Vocabulary } from '../tags/vocabulary';
+import type { Dtype } from '../shared/dtype';
 
 export interface ScoreVocabularyInput {
   runId: string;
@@ -16,7 +17,7 @@ export interface ScoreVocabularyInput {
   vocabulary: Vocabulary;
   /** The CLIP model whose image tower produced the vectors; its text tower embeds the labels. */
   model: string;
-  dtype: 'fp32' | 'fp16' | 'q8';
+  dtype: Dtype;
 }
 
 export interface ScoredVocabulary {

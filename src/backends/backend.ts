@@ -1,4 +1,5 @@
 import type { QueueRole } from '../shared/queues';
+import type { Dtype } from '../shared/dtype';
 import type { RunOption } from '../runs/run-options';
 import type { CaptionOutcome, CaptionSettings } from '../shared/payloads';
 
@@ -50,9 +51,14 @@ export interface CaptionBackend {
   /** Optional startup call proving the key works (e.g. listing models). Never sends a photo. */
   verify?(
     env: NodeJS.ProcessEnv,
-    options: { baseUrl?: string; timeoutMs: number; model?: string; dtype?: 'fp32' | 'fp16' | 'q8' },
+    options: { baseUrl?: string; timeoutMs: number; model?: string; dtype?: Dtype; prompt?: string },
   ): Promise<void>;
   caption(input: CaptionInput, ctx: CaptionContext): Promise<CaptionOutcome>;
+  /**
+   * Optional hint from a batch: caption() of this photo comes next, so start reading and
+   * preprocessing it now, while the current photo is on the model (local models).
+   */
+  prepare?(input: CaptionInput, ctx: CaptionContext): void;
   /** Compact JSON tags for one photo (vision tagging of cluster medoids); TAG_PROMPT unless given. */
   tag?(input: CaptionInput, ctx: CaptionContext & { tagPrompt?: string }): Promise<TagResult>;
   /**

@@ -15,7 +15,7 @@ import { RunClient } from '../temporal/run-client';
 import { createWorkers } from '../workers/create-workers';
 import { prepareRun, startPreparedRun } from '../temporal/start-run';
 import { embedImages, type DevicePreference } from '../models/embedder';
-import { captionPipeline } from '../models/captioner';
+import { loadCaptioner } from '../models/captioner';
 import { knownModel } from '../models/known-models';
 import { totalOf } from '../shared/status';
 import { makeSyntheticLibrary } from './synthetic-library';
@@ -46,9 +46,10 @@ async function main(): Promise<void> {
   console.log(`direct loop: ${id} on ${photos} photos …`);
   let start = Date.now();
   if (model.task === 'caption') {
-    const pipe = await captionPipeline(id, options);
+    const captioner = await loadCaptioner(id, options);
+    await captioner.generate(await captioner.prepare(files[0])); // warm up
     start = Date.now();
-    for (const f of files) await pipe(f, { max_new_tokens: 40 });
+    for (const f of files) await captioner.generate(await captioner.prepare(f));
   } else {
     await embedImages(id, files.slice(0, 2), { ...options, batchSize: 2 }); // load the session first
     start = Date.now();

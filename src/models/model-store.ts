@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PccConfig } from '../config';
-import { knownModel, requiredFiles, type Dtype, type KnownModel } from './known-models';
+import { dtypesOf, knownModel, requiredFiles, type Dtype, type KnownModel } from './known-models';
 
 export class ModelMissingError extends Error {
   override name = 'ModelMissingError';
@@ -35,6 +35,7 @@ export function requireModel(dir: string, id: string, dtype: Dtype): KnownModel 
   const model = knownModel(id);
   if (!model)
     throw new ModelMissingError(`unknown model "${id}"; \`pcc models list\` shows the supported ones`);
+  requirePublished(model, dtype);
   const missing = missingFiles(dir, model, dtype);
   if (missing.length) {
     throw new ModelMissingError(
@@ -44,6 +45,14 @@ export function requireModel(dir: string, id: string, dtype: Dtype): KnownModel 
     );
   }
   return model;
+}
+
+/** Throws when a model does not come in a precision (e.g. Qwen2-VL has no fp32 export). */
+export function requirePublished(model: KnownModel, dtype: Dtype): void {
+  if (model.sizeMb[dtype] === undefined)
+    throw new ModelMissingError(
+      `${model.id} is not published in ${dtype}; it comes in ${dtypesOf(model).join(', ')} (--dtype)`,
+    );
 }
 
 interface HubFile {
@@ -77,6 +86,7 @@ export async function pullModel(
   const model = knownModel(id);
   if (!model)
     throw new ModelMissingError(`unknown model "${id}"; \`pcc models list\` shows the supported ones`);
+  requirePublished(model, dtype);
   const endpoint = (env.HF_ENDPOINT || 'https://huggingface.co').replace(/\/$/, '');
   const headers: Record<string, string> = env.HF_TOKEN ? { authorization: `Bearer ${env.HF_TOKEN}` } : {};
   const info = await fetch(`${endpoint}/api/models/${id}?blobs=true`, { headers });

@@ -9,6 +9,7 @@ import { PHOTO_STATUSES } from '../shared/status';
 import { CLUSTER_MODES } from '../clustering/cluster';
 import { CLUSTER_SPACES } from '../shared/payloads';
 import { backendOptions } from '../backends/registry';
+import { DTYPES } from '../shared/dtype';
 
 /** The sections of `pcc.yaml`, in the order `pcc config init` writes them. */
 export const CONFIG_SECTIONS = {
@@ -323,7 +324,7 @@ const CORE_OPTIONS: readonly RunOption[] = [
     configKey: 'dtype',
     help: 'precision of local models: the embedders and the local caption backend',
     default: 'fp32',
-    choices: ['fp32', 'fp16', 'q8'],
+    choices: [...DTYPES],
     example: 'q8',
   },
   {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PROMPT } from '../backends/backend';
+import { DTYPE_CHOICES, isDtype } from '../shared/dtype';
 import { getBackend } from '../backends/registry';
 import type { RunConfig } from '../shared/payloads';
 import type { QueueRole } from '../shared/queues';
@@ -199,9 +200,8 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
   // Cheap checks first: a bad clustering option or vocabulary file fails before any model lookup.
   const cluster =
     request.cluster && !dryRun ? buildClusterSettings(request, request.textModel !== null, env) : undefined;
-  const dtype = (request.dtype ?? 'fp32') as 'fp32' | 'fp16' | 'q8';
-  if (!['fp32', 'fp16', 'q8'].includes(dtype))
-    throw new RunRequestError(`--dtype must be fp32, fp16 or q8, got "${request.dtype}"`);
+  const dtype = request.dtype ?? 'fp32';
+  if (!isDtype(dtype)) throw new RunRequestError(`--dtype must be ${DTYPE_CHOICES}, got "${request.dtype}"`);
   let embed: RunConfig['embed'];
   if ((request.embed || request.cluster) && !dryRun) {
     embed = {

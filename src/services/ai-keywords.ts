@@ -16,6 +16,7 @@ import type { PccConfig } from '../config';
 import type { KeywordSettings } from '../tags/keyword-settings';
 import { mineCaption, TermMapper } from '../tags/caption-terms';
 import { DEFAULT_TEMPLATE } from '../tags/vocabulary';
+import type { Dtype } from '../shared/dtype';
 
 export interface AiKeywordInput {
   runId: string;
@@ -24,7 +25,7 @@ export interface AiKeywordInput {
   captionsFile: string;
   keywords: KeywordSettings;
   model: string;
-  dtype: 'fp32' | 'fp16' | 'q8';
+  dtype: Dtype;
   template?: string;
 }
 

@@ -24,6 +24,7 @@ import {
   type PeopleSettings,
 } from '../tags/people-sets';
 import { studioVerdict, type StudioNightSettings } from '../tags/studio-night';
+import type { Dtype } from '../shared/dtype';
 
 export interface ScorePeopleInput {
   runId: string;
@@ -32,7 +33,7 @@ export interface ScorePeopleInput {
   people: PeopleSettings;
   /** The CLIP model whose image tower produced the vectors; its text tower embeds the prompts. */
   model: string;
-  dtype: 'fp32' | 'fp16' | 'q8';
+  dtype: Dtype;
 }
 
 export interface PersonScores {

@@ -4,6 +4,7 @@
  */
 import type { PhotoStatus, StatusCounts } from './status';
 import type { QueueRole } from './queues';
+import type { Dtype } from './dtype';
 import type { ClusterParams } from '../clustering/cluster';
 import type { Vocabulary } from '../tags/vocabulary';
 import type { KeywordSettings } from '../tags/keyword-settings';
@@ -15,7 +16,7 @@ export interface EmbedSettings {
   imageModel: string;
   /** Sentence model for caption text; absent = image embeddings only. */
   textModel?: string;
-  dtype: 'fp32' | 'fp16' | 'q8';
+  dtype: Dtype;
   /** Photos per inference call. */
   inferenceBatch: number;
 }
@@ -71,7 +72,7 @@ export interface RunConfig {
   /** The run pauses when its spend reaches this. */
   maxCostUsd?: number;
   /** Precision of local models (--dtype): the local caption backend's, and the embedders' (embed.dtype). Absent in older runs: fp32. */
-  dtype?: 'fp32' | 'fp16' | 'q8';
+  dtype?: Dtype;
   /** Embeddings on the gpu queue (--embed). */
   embed?: EmbedSettings;
   /** Clustering, vocabulary tags and reports after the last batch (--cluster). */
@@ -118,7 +119,7 @@ export interface CaptionSettings {
   requestTimeoutMs: number;
   baseUrl?: string;
   /** Local models' precision (--dtype); absent: the worker's PCC_DTYPE, else fp32. */
-  dtype?: 'fp32' | 'fp16' | 'q8';
+  dtype?: Dtype;
 }
 
 /** The key a caption result is stored under: same key = same work, never redone unless forced. */

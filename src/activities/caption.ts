@@ -1,6 +1,7 @@
 import { withHeartbeats } from './context';
 import { ApplicationFailure, Context, heartbeat } from '@temporalio/activity';
 import { getBackend } from '../backends/registry';
+import { consoleLine } from '../logging/logger';
 import type { CaptionContext, CaptionInput } from '../backends/backend';
 import { AuthApiError, TransientApiError } from '../backends/api-errors';
 import type { CaptionOutcome, CaptionSettings } from '../shared/payloads';
@@ -52,6 +53,11 @@ export function createCaptionActivities() {
       const outcomes: CaptionOutcome[] = previous?.outcomes ?? [];
       const done = new Set(outcomes.map((o) => o.photoId));
       const todo = input.photos.filter((p) => !done.has(p.photoId));
+      if (done.size)
+        consoleLine(
+          'info',
+          `captionBatch resumed with ${done.size} of ${input.photos.length} photos already captioned (attempt ${ctx.info.attempt})`,
+        );
       const context = contextFor(input.runId, input.settings);
       for (const [i, photo] of todo.entries()) {
         ctx.cancellationSignal.throwIfAborted();

@@ -38,6 +38,9 @@ const MAX_NEW_TOKENS: Record<string, number> = {
   moondream: 96,
 };
 
+/** Moondream2's SigLIP vision tower: one image feature per 14×14 patch (729 at 378²). */
+const MOONDREAM_PATCH = 14;
+
 /**
  * What a model is actually asked: Florence-2 takes one of its task tokens (the default prompt
  * means a detailed caption), chat VLMs and Moondream take the prompt as written, and
@@ -133,15 +136,26 @@ async function load(id: string, options: CaptionerOptions): Promise<Captioner> {
 
   // The text half of the input is the same for every photo: build it once.
   let chatText = '';
-  let moondreamText: Record<string, unknown> = {};
   if (family === 'chat') {
     const messages = [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: prompt }] }];
     chatText = processor.apply_chat_template(messages, { add_generation_prompt: true }) as unknown as string;
-  } else if (family === 'moondream') {
-    moondreamText = (tokenizer as unknown as (t: string) => Record<string, unknown>)(
-      `<image>\n\nQuestion: ${prompt}\n\nAnswer:`,
-    );
   }
+  // Moondream's prompt holds one <image> token per image feature (transformers.js 4 merges them one
+  // to one and throws on a mismatch); the count follows the processed size, so tokenize per size.
+  const moondreamTexts = new Map<string, Record<string, unknown>>();
+  const moondreamText = (pixels: { dims: number[] }): Record<string, unknown> => {
+    const [h = 0, w = 0] = pixels.dims.slice(-2);
+    const features = Math.floor(h / MOONDREAM_PATCH) * Math.floor(w / MOONDREAM_PATCH);
+    const key = String(features);
+    let text = moondreamTexts.get(key);
+    if (!text) {
+      text = (tokenizer as unknown as (t: string) => Record<string, unknown>)(
+        `${'<image>'.repeat(features)}\n\nQuestion: ${prompt}\n\nAnswer:`,
+      );
+      moondreamTexts.set(key, text);
+    }
+    return text;
+  };
 
   return {
     id,
@@ -152,8 +166,10 @@ async function load(id: string, options: CaptionerOptions): Promise<Captioner> {
       let inputs: Record<string, unknown>;
       if (family === 'florence2') inputs = await processor(image, prompt);
       else if (family === 'chat') inputs = await processor(chatText, [image]);
-      else if (family === 'moondream') inputs = { ...moondreamText, ...(await processor(image)) };
-      else inputs = { inputs: (await processor(image)).pixel_values };
+      else if (family === 'moondream') {
+        const vision = await processor(image);
+        inputs = { ...moondreamText(vision.pixel_values as { dims: number[] }), ...vision };
+      } else inputs = { inputs: (await processor(image)).pixel_values };
       return { inputs, size };
     },
     async generate({ inputs, size }) {

@@ -131,11 +131,17 @@ export async function embedImages(
     transformers.AutoProcessor.from_pretrained(id),
   );
   const out: Float32Array[] = [];
-  for (let i = 0; i < files.length; i += options.batchSize) {
-    const images = await Promise.all(
-      files.slice(i, i + options.batchSize).map((f) => transformers.RawImage.read(f)),
+  // Batch i+1 is read and preprocessed (sharp on libuv threads, normalisation here) while batch i
+  // runs on onnxruntime's threads: preprocessing costs no inference time.
+  const prepare = async (i: number) =>
+    processor(
+      await Promise.all(files.slice(i, i + options.batchSize).map((f) => transformers.RawImage.read(f))),
     );
-    const inputs = await processor(images);
+  let next = files.length ? prepare(0) : undefined;
+  for (let i = 0; i < files.length; i += options.batchSize) {
+    const inputs = await next!;
+    next = i + options.batchSize < files.length ? prepare(i + options.batchSize) : undefined;
+    next?.catch(() => undefined); // surfaces at its own await
     const result = (await loaded.model(inputs)) as {
       image_embeds: { data: ArrayLike<number>; dims: number[] };
     };

@@ -9,6 +9,7 @@ import { BOOL, FLOAT, GraphBuilder, INT64 } from './onnx-graph';
 import {
   byteLevelVocab,
   endAfterAFewWords,
+  visionWork,
   wordBias,
   writeModelFolder,
   type StandInVocab,
@@ -37,27 +38,12 @@ function toHeads(g: GraphBuilder, x: string): string {
   return g.node('Transpose', [g.node('Reshape', [x, shape])], { perm: [0, 2, 1, 3] });
 }
 
-/** Width and token count of the optional compute layers (Florence-2 base: 577 tokens of 768). */
-const WORK_TOKENS = 577;
-const WORK_WIDTH = 1024;
-
 function visionEncoder(weightScale: number, layers: number): Uint8Array {
   const g = new GraphBuilder('florence2_vision_encoder');
   g.input('pixel_values', FLOAT, ['batch_size', 3, 'height', 'width']);
   const pooled = g.node('ReduceMean', ['pixel_values'], { axes: [2, 3], keepdims: 0 });
-  let features = pooled;
-  if (layers > 0) {
-    // Real work for benchmarks and kill tests: `layers` dense layers over 577 tokens
-    // (about 1.2 GFLOP each), so a photo costs inference time the way a real encoder does.
-    const tokens = g.node('MatMul', [pooled, g.weight([3, WORK_TOKENS * WORK_WIDTH], weightScale)]);
-    let x = g.node('Reshape', [tokens, g.constant([0, WORK_TOKENS, WORK_WIDTH])]);
-    for (let i = 0; i < layers; i++)
-      x = g.node('Tanh', [
-        g.node('MatMul', [x, g.weight([WORK_WIDTH, WORK_WIDTH], Math.sqrt(3 / WORK_WIDTH))]),
-      ]);
-    const mean = g.node('ReduceMean', [x], { axes: [1], keepdims: 0 });
-    features = g.node('MatMul', [mean, g.weight([WORK_WIDTH, 3], Math.sqrt(3 / WORK_WIDTH))]);
-  }
+  // Optional real work (benchmarks, kill tests): 577 tokens like Florence-2 base, ~1.2 GFLOP a layer.
+  const features = visionWork(g, pooled, { layers, tokens: 577, width: 1024 });
   const flat = g.node('MatMul', [features, g.weight([3, IMAGE_TOKENS * HIDDEN], weightScale)]);
   g.node('Reshape', [flat, g.constant([0, IMAGE_TOKENS, HIDDEN])], {}, 'image_features');
   g.output('image_features', FLOAT, ['batch_size', IMAGE_TOKENS, HIDDEN]);

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { GraphBuilder } from './onnx-graph';
+import { FLOAT, type GraphBuilder } from './onnx-graph';
 
 /** The words a stand-in's captions are made of: a test can check every word comes from here. */
 export const STAND_IN_WORDS = [
@@ -148,8 +148,82 @@ export function endAfterAFewWords(
   start = -12,
 ): string {
   const length = g.node('Gather', [g.node('Shape', [pastKey]), g.scalar(2)]);
-  const steps = g.node('Mul', [g.node('Cast', [length], { to: 1 }), g.floats([slope], [])]);
-  const ramp = g.node('Add', [steps, g.floats([start], [])]);
+  const steps = g.node('Cast', [length], { to: FLOAT });
+  return endAfterGeneratedWords(g, logits, steps, vocab, endId, out, slope, start);
+}
+
+/** How much real work a stand-in's vision tower does per image (benchmarks and kill tests). */
+export interface VisionWork {
+  /** Dense layers over `tokens` × `width` activations, about 2·tokens·width² FLOP each. */
+  layers: number;
+  tokens: number;
+  width: number;
+}
+
+/**
+ * Real compute between a pooled image ([b, 3]) and what a stand-in emits: `layers` dense layers
+ * sharing one weight (so the file stays small whatever the cost). Returns [b, 3] again.
+ */
+export function visionWork(g: GraphBuilder, pooled: string, work: VisionWork): string {
+  if (work.layers <= 0) return pooled;
+  const { tokens, width } = work;
+  const spread = g.node('MatMul', [pooled, g.weight([3, tokens * width], 1)]);
+  let x = g.node('Reshape', [spread, g.constant([0, tokens, width])]);
+  const w = g.weight([width, width], Math.sqrt(3 / width));
+  for (let i = 0; i < work.layers; i++) x = g.node('Tanh', [g.node('MatMul', [x, w])]);
+  const mean = g.node('ReduceMean', [x], { axes: [1], keepdims: 0 });
+  return g.node('MatMul', [mean, g.weight([width, 3], Math.sqrt(3 / width))]);
+}
+
+/**
+ * For decoder-only stand-ins, whose cache also holds the prompt and the image: adds a second cache
+ * layer (`past_key_values.<layer>.*` in, `present.<layer>.*` out) that records one 1 per generated
+ * step (a step reading one token) and 0 for the prompt, and returns the count as a float scalar, so
+ * the end-of-text ramp counts generated words only. The config must say `num_hidden_layers: layer + 1`.
+ */
+export function generatedSteps(
+  g: GraphBuilder,
+  embeds: string,
+  layer: number,
+  cache: { heads: number; headDim: number },
+): string {
+  const dims = ['batch_size', cache.heads, 'past_sequence_length', cache.headDim];
+  const pastKey = g.input(`past_key_values.${layer}.key`, FLOAT, dims);
+  const pastValue = g.input(`past_key_values.${layer}.value`, FLOAT, dims);
+  const shape = g.node('Shape', [embeds]);
+  const batch = g.node('Gather', [shape, g.constant([0])]);
+  const length = g.node('Gather', [shape, g.constant([1])]);
+  const isStep = g.node('Cast', [g.node('Equal', [length, g.constant([1])])], { to: FLOAT });
+  const flagShape = g.node(
+    'Concat',
+    [batch, g.constant([cache.heads]), length, g.constant([cache.headDim])],
+    {
+      axis: 0,
+    },
+  );
+  const flags = g.node('Expand', [isStep, flagShape]);
+  const present = (n: 'key' | 'value') => `present.${layer}.${n}`;
+  const key = g.node('Concat', [pastKey, flags], { axis: 2 }, present('key'));
+  g.node('Concat', [pastValue, flags], { axis: 2 }, present('value'));
+  const out = ['batch_size', cache.heads, 'total_sequence_length', cache.headDim];
+  g.output(present('key'), FLOAT, out);
+  g.output(present('value'), FLOAT, out);
+  const perPosition = g.node('ReduceMean', [key], { axes: [0, 1, 3], keepdims: 0 });
+  return g.node('ReduceSum', [perPosition, g.constant([0])], { keepdims: 0 });
+}
+
+/** endAfterAFewWords for decoder-only stand-ins: the ramp follows `steps` (generatedSteps). */
+export function endAfterGeneratedWords(
+  g: GraphBuilder,
+  logits: string,
+  steps: string,
+  vocab: StandInVocab,
+  endId: number,
+  out: string,
+  slope = 1,
+  start = -12,
+): string {
+  const ramp = g.node('Add', [g.node('Mul', [steps, g.floats([slope], [])]), g.floats([start], [])]);
   const oneHot = new Array<number>(vocab.size).fill(0);
   oneHot[endId] = 1;
   return g.node('Add', [logits, g.node('Mul', [g.floats(oneHot), ramp])], {}, out);

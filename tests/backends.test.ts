@@ -1,6 +1,7 @@
 import { buildRegistry, getBackend, knownBackends } from '../src/backends/registry';
 import { mockBackend } from '../src/backends/mock';
 import { DEFAULT_PROMPT, type CaptionBackend } from '../src/backends/backend';
+import { redactSecrets } from '../src/backends/keys';
 
 const ctx = (
   over: Partial<Parameters<CaptionBackend['caption']>[1]> = {},
@@ -26,6 +27,20 @@ describe('caption backends', () => {
   it('the registry names the known backends when asked for an unknown one', () => {
     expect(knownBackends()).toContain('mock');
     expect(() => getBackend('gpt-17')).toThrow('unknown caption backend "gpt-17"; known backends: mock');
+  });
+
+  it('secrets from the environment never survive into text meant to be shared', () => {
+    const env = {
+      OPENAI_API_KEY: 'sk-live-0123456789',
+      MY_TOKEN: 'tok-abcdefgh',
+      PATH: '/usr/bin',
+      SHORT_KEY: 'abc',
+    };
+    const text =
+      'refused sk-live-0123456789 (again: sk-live-0123456789), token tok-abcdefgh, path /usr/bin, abc';
+    expect(redactSecrets(text, env)).toBe(
+      'refused [redacted] (again: [redacted]), token [redacted], path /usr/bin, abc',
+    );
   });
 
   it('the registry refuses duplicate names and unknown queues at startup', () => {

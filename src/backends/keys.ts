@@ -22,3 +22,19 @@ export function requireKey(env: NodeJS.ProcessEnv, spec: KeySpec): string {
   }
   return value;
 }
+
+const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD)$/i;
+
+/**
+ * `text` with the value of every secret-looking variable in `env` (…_KEY, …_TOKEN, …_SECRET,
+ * …_PASSWORD) replaced by [redacted]: for text that came back from a provider (an error quoting the
+ * key) and is about to be written to a file that may be committed or shared.
+ */
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv): string {
+  let out = text;
+  for (const [name, value] of Object.entries(env)) {
+    const secret = value?.trim();
+    if (secret && secret.length >= 8 && SECRET_NAME.test(name)) out = out.split(secret).join('[redacted]');
+  }
+  return out;
+}

@@ -13,6 +13,7 @@ import { registerTags } from './commands/tags';
 import { registerDuplicates } from './commands/duplicates';
 import { registerSearch } from './commands/search';
 import { registerClusters } from './commands/clusters';
+import { registerSamples } from './commands/samples';
 import { UsageError } from './context';
 import { ConfigError } from '../config';
 
@@ -37,6 +38,7 @@ registerTags(program);
 registerDuplicates(program);
 registerSearch(program);
 registerClusters(program);
+registerSamples(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),

@@ -24,6 +24,21 @@ export function modelFolder(dir: string, id: string): string {
   return path.join(dir, ...id.split('/'));
 }
 
+/**
+ * The first line of the README that src/stand-ins writes into a stand-in's folder: random weights
+ * in a real model's layout, which load and generate like the real model but mean nothing.
+ */
+export const STAND_IN_TITLE = '# Stand-in model — NOT a real model';
+
+/** Is the model folder one of the tests' stand-ins (random weights) rather than a real download? */
+export function isStandIn(folder: string): boolean {
+  try {
+    return fs.readFileSync(path.join(folder, 'README.md'), 'utf8').startsWith(STAND_IN_TITLE);
+  } catch {
+    return false;
+  }
+}
+
 /** Files a model folder still lacks for a precision (empty = ready). */
 export function missingFiles(dir: string, model: KnownModel, dtype: Dtype): string[] {
   const folder = modelFolder(dir, model.id);

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FLOAT, type GraphBuilder } from './onnx-graph';
+import { STAND_IN_TITLE } from '../models/model-store';
 
 /** The words a stand-in's captions are made of: a test can check every word comes from here. */
 export const STAND_IN_WORDS = [
@@ -125,7 +126,8 @@ export function writeModelFolder(
       fs.writeFileSync(path.join(folder, 'onnx', `${name}${suffix}.onnx`), bytes);
   fs.writeFileSync(
     path.join(folder, 'README.md'),
-    '# Stand-in model — NOT a real model\n\nRandom weights with the real file layout, input/output names and ' +
+    `${STAND_IN_TITLE}\n\n` +
+      'Random weights with the real file layout, input/output names and ' +
       'processor files, built by pcc (src/stand-ins) so tests run the real loading and generation code offline. ' +
       'Its captions are random words: never report a quality figure from it.\n',
   );

@@ -5,6 +5,7 @@ import { dtypesOf, KNOWN_MODELS, knownModel, type Dtype } from '../../models/kno
 import { DTYPE_CHOICES, isDtype } from '../../shared/dtype';
 import {
   isOffline,
+  isStandIn,
   missingFiles,
   modelFolder,
   modelsDir,
@@ -35,21 +36,23 @@ export function registerModels(program: Command): void {
       const dir = modelsDir(cliConfig());
       process.stdout.write(`Models folder: ${dir}${isOffline() ? ' (offline)' : ''}\n`);
       process.stdout.write(
-        `  ${'state'.padEnd(7)} ${'model'.padEnd(44)} ${'task'.padEnd(21)} ${'size'.padStart(8)}  ${'precisions (MB)'.padEnd(38)} license  notes\n`,
+        `  ${'state'.padEnd(8)} ${'model'.padEnd(44)} ${'task'.padEnd(21)} ${'size'.padStart(8)}  ${'precisions (MB)'.padEnd(38)} license  notes\n`,
       );
       for (const m of KNOWN_MODELS) {
         const published = m.sizeMb[dtype] !== undefined;
         const state = !published
           ? 'no ' + dtype
           : missingFiles(dir, m, dtype).length === 0
-            ? 'ready'
+            ? isStandIn(modelFolder(dir, m.id))
+              ? 'stand-in'
+              : 'ready'
             : 'missing';
         const size = published ? `${m.sizeMb[dtype]} MB` : '-';
         const all = dtypesOf(m)
           .map((d) => `${d} ${m.sizeMb[d]}`)
           .join(', ');
         process.stdout.write(
-          `  ${state.padEnd(7)} ${m.id.padEnd(44)} ${m.task.padEnd(21)} ${size.padStart(8)}  ${all.padEnd(38)} ${m.license}  ${m.notes}\n`,
+          `  ${state.padEnd(8)} ${m.id.padEnd(44)} ${m.task.padEnd(21)} ${size.padStart(8)}  ${all.padEnd(38)} ${m.license}  ${m.notes}\n`,
         );
       }
     });

@@ -1,13 +1,16 @@
 /**
  * Image, text and caption-text embeddings in-process through @huggingface/transformers on
- * onnxruntime-node (tokenizers, image preprocessing and sessions are theirs, not ours). One
+ * onnxruntime-node (tokenizers and sessions are theirs; image preprocessing is one sharp pipeline,
+ * image-preprocess.ts, wherever the model's config allows). One
  * session per model per process, kept warm; recycle() drops them (the cure for slowly growing
  * GPU memory, --recycle-after).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as Transformers from '@huggingface/transformers' with { 'resolution-mode': 'import' };
+import Piscina from 'piscina';
 import type { Dtype } from './known-models';
+import { pixelPlan, preprocessInto, type PixelPlan } from './image-preprocess';
 
 // Typings are ESM-flavoured; the package ships a CommonJS build for Node that require() loads.
 const transformers = require('@huggingface/transformers') as typeof Transformers;
@@ -118,7 +121,82 @@ export function normalize(v: Float32Array): Float32Array {
 }
 
 const processors = new Map<string, Promise<Transformers.Processor>>();
+const plans = new Map<string, PixelPlan | undefined>();
+
+/** The sharp preprocessing plan of an image model (read once), or undefined: transformers.js's processor. */
+function pixelPlanOf(modelsDir: string, id: string): PixelPlan | undefined {
+  const key = `${modelsDir}|${id}`;
+  if (!plans.has(key)) plans.set(key, pixelPlan(path.join(modelsDir, ...id.split('/'))));
+  return plans.get(key);
+}
 const tokenizers = new Map<string, Promise<Transformers.PreTrainedTokenizer>>();
+
+/** A batch of preprocessed images: planar float32, [n, 3, height, width]. */
+export interface PixelBatch {
+  data: Float32Array;
+  dims: number[];
+}
+
+/**
+ * Runs the vision tower on a preprocessed batch in this thread: the inference thread's work
+ * (inference.worker.ts), or the caller's own where no compiled worker exists (tests from source).
+ */
+export async function runVisionBatch(
+  id: string,
+  pixels: PixelBatch,
+  options: EmbedderOptions,
+): Promise<Float32Array[]> {
+  const { loaded } = await load('vision', id, options);
+  const result = (await loaded.model({
+    pixel_values: new transformers.Tensor('float32', pixels.data, pixels.dims),
+  })) as { image_embeds: { data: ArrayLike<number>; dims: number[] } };
+  return rows(result.image_embeds);
+}
+
+let inferencePool: Piscina | undefined;
+
+/**
+ * The inference thread: one worker thread per process holding the image model's session.
+ * onnxruntime-node's run() is synchronous underneath (microsoft/onnxruntime#26968): on the main
+ * thread it blocks the event loop for the whole inference, so the io stage, catalog writes and
+ * Temporal's activity dispatch of the same process wait for the model, and the model for them.
+ * Off the main thread they overlap. PCC_INFERENCE_THREAD=0 keeps inference on the main thread.
+ */
+function inferenceThread(): Piscina | undefined {
+  const file = path.join(__dirname, 'inference.worker.js');
+  if (process.env.PCC_INFERENCE_THREAD === '0' || !fs.existsSync(file)) return undefined;
+  inferencePool ??= new Piscina({
+    filename: file,
+    minThreads: 1,
+    maxThreads: 1,
+    // Kept warm across batches; an idle worker process frees the model after a while.
+    idleTimeout: 10 * 60_000,
+  });
+  return inferencePool;
+}
+
+async function visionOnInferenceThread(
+  id: string,
+  pixels: PixelBatch,
+  options: EmbedderOptions,
+): Promise<Float32Array[]> {
+  const pool = inferenceThread();
+  if (!pool) return runVisionBatch(id, pixels, options);
+  // Only data crosses to the thread (no callbacks): its log lines come back as notes.
+  const { modelsDir, dtype, device, cudaDeviceId } = options;
+  const result = (await pool.run(
+    {
+      op: 'vision',
+      id,
+      options: { modelsDir, dtype, device, cudaDeviceId },
+      data: pixels.data,
+      dims: pixels.dims,
+    },
+    { transferList: [pixels.data.buffer as ArrayBuffer] },
+  )) as { rows: Float32Array[]; notes: string[] };
+  for (const note of result.notes) options.log?.(note);
+  return result.rows;
+}
 
 /** Image embeddings (L2-normalised) for image files, in inference batches of `batchSize`. */
 export async function embedImages(
@@ -126,26 +204,32 @@ export async function embedImages(
   files: string[],
   options: EmbedderOptions & { batchSize: number; onBatch?: (done: number) => void },
 ): Promise<Float32Array[]> {
-  const { loaded } = await load('vision', id, options);
-  const processor = await cached(processors, options.modelsDir, id, () =>
-    transformers.AutoProcessor.from_pretrained(id),
-  );
+  const plan = pixelPlanOf(options.modelsDir, id);
   const out: Float32Array[] = [];
-  // Batch i+1 is read and preprocessed (sharp on libuv threads, normalisation here) while batch i
-  // runs on onnxruntime's threads: preprocessing costs no inference time.
-  const prepare = async (i: number) =>
-    processor(
-      await Promise.all(files.slice(i, i + options.batchSize).map((f) => transformers.RawImage.read(f))),
+  // Batch i+1 is read and preprocessed (sharp on libuv threads; only normalisation here) while
+  // batch i runs on the inference thread: preprocessing costs no inference time.
+  const prepare = async (i: number): Promise<PixelBatch> => {
+    const batch = files.slice(i, i + options.batchSize);
+    if (plan) {
+      const size = 3 * plan.height * plan.width;
+      const data = new Float32Array(batch.length * size);
+      await Promise.all(batch.map((f, j) => preprocessInto(f, plan, data, j * size)));
+      return { data, dims: [batch.length, 3, plan.height, plan.width] };
+    }
+    const processor = await cached(processors, options.modelsDir, id, () =>
+      transformers.AutoProcessor.from_pretrained(id),
     );
+    const { pixel_values } = (await processor(
+      await Promise.all(batch.map((f) => transformers.RawImage.read(f))),
+    )) as { pixel_values: { data: Float32Array; dims: number[] } };
+    return { data: Float32Array.from(pixel_values.data), dims: pixel_values.dims };
+  };
   let next = files.length ? prepare(0) : undefined;
   for (let i = 0; i < files.length; i += options.batchSize) {
-    const inputs = await next!;
+    const pixels = await next!;
     next = i + options.batchSize < files.length ? prepare(i + options.batchSize) : undefined;
     next?.catch(() => undefined); // surfaces at its own await
-    const result = (await loaded.model(inputs)) as {
-      image_embeds: { data: ArrayLike<number>; dims: number[] };
-    };
-    out.push(...rows(result.image_embeds));
+    out.push(...(await visionOnInferenceThread(id, pixels, options)));
     options.onBatch?.(out.length);
   }
   return out;
@@ -214,8 +298,9 @@ export async function embedSentences(
   });
 }
 
-/** Drops every session this process holds (recreated on next use). */
+/** Drops every session this process holds, the inference thread's too (recreated on next use). */
 export async function recycleSessions(): Promise<void> {
+  await inferencePool?.run({ op: 'recycle' });
   const all = [...sessions.values()];
   sessions.clear();
   for (const s of all) await (await s.catch(() => undefined))?.loaded.release();

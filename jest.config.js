@@ -5,5 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 180_000,
+  globalSetup: '<rootDir>/tests/helpers/global-setup.ts',
   reporters: ['default', '<rootDir>/tests/helpers/summary-reporter.js'],
 };

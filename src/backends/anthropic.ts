@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { TransientApiError } from './api-errors';
 import { requireKey, type KeySpec } from './keys';
 import { uploadImage } from './upload-image';
@@ -7,8 +7,11 @@ import { classifyStatusError, remoteBackend } from './remote-backend';
 
 const KEY: KeySpec = { variable: 'ANTHROPIC_API_KEY', example: 'sk-ant-...', pattern: /^sk-ant-[\w-]{6,}$/ };
 
+/** The SDK loads on first use: commands that never call a provider start without it. */
+const sdk = (): typeof Anthropic => require('@anthropic-ai/sdk').Anthropic;
+
 function client(env: NodeJS.ProcessEnv, timeoutMs: number): Anthropic {
-  return new Anthropic({
+  return new (sdk())({
     apiKey: requireKey(env, KEY),
     baseURL: env.ANTHROPIC_BASE_URL || undefined,
     timeout: timeoutMs,
@@ -48,7 +51,7 @@ export const anthropicBackend = remoteBackend<Anthropic.Message>({
     );
   },
   classifyError(err) {
-    if (err instanceof Anthropic.APIError && err.status !== undefined) {
+    if (err instanceof sdk().APIError && err.status !== undefined) {
       const body = err.error as { error?: { message?: string } } | undefined;
       return classifyStatusError('anthropic', {
         status: err.status,

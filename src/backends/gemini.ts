@@ -6,7 +6,8 @@ import { costOf } from './pricing';
 import { classifyStatusError, remoteBackend } from './remote-backend';
 
 // The package's typings are ESM-flavoured, but it ships a CommonJS build that require() loads.
-const { ApiError, GoogleGenAI } = require('@google/genai') as typeof GenAi;
+/** The SDK loads on first use: commands that never call a provider start without it. */
+const sdk = () => require('@google/genai') as typeof GenAi;
 
 const KEY: KeySpec = { variable: 'GEMINI_API_KEY', example: 'AIza...', pattern: /^[\w-]{20,}$/ };
 
@@ -16,7 +17,7 @@ const KEY: KeySpec = { variable: 'GEMINI_API_KEY', example: 'AIza...', pattern: 
  */
 function client(env: NodeJS.ProcessEnv, timeoutMs: number) {
   const seen: { retryAfterMs?: number } = {};
-  const genai = new GoogleGenAI({
+  const genai = new (sdk().GoogleGenAI)({
     apiKey: requireKey(env, KEY),
     httpOptions: {
       baseUrl: env.GEMINI_BASE_URL || undefined,
@@ -36,7 +37,7 @@ function client(env: NodeJS.ProcessEnv, timeoutMs: number) {
 const retryAfterOf = new WeakMap<object, number | undefined>();
 
 function classify(err: unknown): Error {
-  if (err instanceof ApiError && typeof err.status === 'number') {
+  if (err instanceof sdk().ApiError && typeof err.status === 'number') {
     const delay = /"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"/.exec(err.message);
     // Gemini answers a bad key with 400 API_KEY_INVALID rather than 401.
     const status =

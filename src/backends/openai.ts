@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { CaptionBackend } from './backend';
 import { TransientApiError } from './api-errors';
 import { requireKey, type KeySpec } from './keys';
@@ -21,12 +21,14 @@ export interface OpenAiProtocolSpec {
   defaultBaseUrl?: string;
 }
 
+/** The SDK loads on first use: commands that never call a provider start without it. */
+const sdk = (): typeof OpenAI => require('openai').OpenAI;
 /** OpenAI's chat-completions wire protocol, spoken by OpenAI, xAI and local servers alike. */
 export function openAiProtocolBackend(spec: OpenAiProtocolSpec): CaptionBackend {
   const endpoint = (env: NodeJS.ProcessEnv, baseUrl?: string) =>
     baseUrl ?? env[spec.baseUrlVariable] ?? spec.defaultBaseUrl ?? 'https://api.openai.com/v1';
   const client = (env: NodeJS.ProcessEnv, timeoutMs: number, baseUrl?: string) =>
-    new OpenAI({
+    new (sdk())({
       apiKey: spec.key ? requireKey(env, spec.key) : env.OPENAI_COMPATIBLE_API_KEY || 'not-needed',
       baseURL: endpoint(env, baseUrl),
       timeout: timeoutMs,
@@ -62,7 +64,7 @@ export function openAiProtocolBackend(spec: OpenAiProtocolSpec): CaptionBackend 
       );
     },
     classifyError(err) {
-      if (err instanceof OpenAI.APIError && err.status !== undefined) {
+      if (err instanceof sdk().APIError && err.status !== undefined) {
         const body = err.error as { message?: string } | undefined;
         return classifyStatusError(spec.name, {
           status: err.status,

@@ -1,19 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { registerRun } from './commands/run';
-import { registerStats } from './commands/stats';
-import { registerExport } from './commands/export';
-import { registerControl } from './commands/control';
-import { registerReview, registerServices } from './commands/services';
-import { registerEstimate } from './commands/estimate';
-import { registerXmp } from './commands/xmp';
-import { registerModels } from './commands/models';
-import { registerReport } from './commands/report';
-import { registerConfig } from './commands/config';
-import { registerTags } from './commands/tags';
-import { registerDuplicates } from './commands/duplicates';
-import { registerSearch } from './commands/search';
-import { registerClusters } from './commands/clusters';
-import { registerSamples } from './commands/samples';
+import { registrarsFor } from './command-table';
 import { UsageError } from './context';
 import { ConfigError } from '../config';
 
@@ -23,22 +9,7 @@ const program = new Command('pcc')
   .showHelpAfterError()
   .exitOverride();
 
-registerRun(program);
-registerStats(program);
-registerExport(program);
-registerControl(program);
-registerServices(program);
-registerReview(program);
-registerEstimate(program);
-registerXmp(program);
-registerModels(program);
-registerReport(program);
-registerConfig(program);
-registerTags(program);
-registerDuplicates(program);
-registerSearch(program);
-registerClusters(program);
-registerSamples(program);
+for (const register of registrarsFor(process.argv)) register(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? 0),

@@ -14,8 +14,25 @@ export interface TestEnv {
 }
 
 /** Environment for pcc child processes: own data dir; TEMPORAL_ADDRESS when a test server is shared. */
+let environments = 0;
+
+/**
+ * The Temporal port of a test's own dev server: each jest worker has its own range (ui ports
+ * 1000 above), so files running in parallel never race for the default 7233.
+ */
+function workerTemporalPort(): string {
+  const worker = Number(process.env.JEST_WORKER_ID) || 1;
+  return String(20_000 + worker * 2000 + (environments++ % 1000));
+}
+
 export function testEnv(extra: NodeJS.ProcessEnv = {}, dataDir = tempDir('pcc-data-')): TestEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PCC_DATA_DIR: dataDir, FORCE_COLOR: '0', ...extra };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PCC_DATA_DIR: dataDir,
+    FORCE_COLOR: '0',
+    PCC_TEMPORAL_PORT: workerTemporalPort(),
+    ...extra,
+  };
   delete env.TEMPORAL_ADDRESS;
   if (extra.TEMPORAL_ADDRESS) env.TEMPORAL_ADDRESS = extra.TEMPORAL_ADDRESS;
   return { dataDir, env };

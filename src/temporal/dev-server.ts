@@ -177,9 +177,15 @@ export async function ensureTemporal(
   return startDevServer(config, options);
 }
 
+/** How long a freshly started server must stay up before pcc trusts the port is its own. */
+const PORT_SETTLE_MS = 750;
+
+class PortTakenError extends Error {}
+
 export async function startDevServer(
   config: PccConfig,
   options: EnsureOptions = {},
+  attempt = 1,
 ): Promise<TemporalEndpoint> {
   const log = options.log ?? (() => undefined);
   const binary = resolveTemporalCli(config, { install: options.install ?? true, log });
@@ -216,11 +222,19 @@ export async function startDevServer(
   const state: ServerState = { pid, port, uiPort, dbFile, startedAt: new Date().toISOString() };
   fs.writeFileSync(serverStatePath(config.dataDir), JSON.stringify(state, null, 2));
   const address = `127.0.0.1:${port}`;
+  const started = Date.now();
   try {
     await waitForServer(address, config.temporalNamespace, 60_000, () => exited);
+    // Two pcc processes starting at once can both find 7233 free: the loser's server exits on the
+    // taken port while the winner's answers the loser's readiness probe. A server that is not
+    // ours must not be used (its workers would take our tasks), so look again after a moment.
+    await new Promise((r) => setTimeout(r, Math.max(0, PORT_SETTLE_MS - (Date.now() - started))));
+    if (exited) throw new PortTakenError(exited);
   } catch (err) {
     await stopProcessGroup(pid);
     fs.rmSync(serverStatePath(config.dataDir), { force: true });
+    if (err instanceof PortTakenError && !config.temporalPort && attempt < 3)
+      return startDevServer(config, options, attempt + 1);
     throw err;
   }
   const forgetState = () => {

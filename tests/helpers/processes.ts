@@ -46,7 +46,7 @@ export async function startTestServer(
   const config = readConfig({
     ...process.env,
     PCC_DATA_DIR: dataDir,
-    PCC_TEMPORAL_PORT: port ? String(port) : '',
+    PCC_TEMPORAL_PORT: port ? String(port) : workerTemporalPort(),
   });
   return startDevServer(config, { install: true });
 }

@@ -7,6 +7,15 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** Runs `fn`, turning what it throws into a UsageError (one line, exit code 2): for lookups of user input. */
+export function asUsageError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
 export function cliConfig(): PccConfig {
   loadConfigEnvFile();
   return readConfig();

@@ -1,9 +1,8 @@
 /**
  * Image, text and caption-text embeddings in-process through @huggingface/transformers on
  * onnxruntime-node (tokenizers and sessions are theirs; image preprocessing is one sharp pipeline,
- * image-preprocess.ts, wherever the model's config allows). One
- * session per model per process, kept warm; recycle() drops them (the cure for slowly growing
- * GPU memory, --recycle-after).
+ * image-preprocess.ts, wherever the model's config allows). One session per model per process,
+ * kept warm; recycle() drops them (the cure for slowly growing GPU memory, --recycle-after).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import type * as Transformers from '@huggingface/transformers' with { 'resolutio
 import Piscina from 'piscina';
 import type { Dtype } from './known-models';
 import { pixelPlan, preprocessInto, type PixelPlan } from './image-preprocess';
+import { modelFolder } from './model-store';
 
 // Typings are ESM-flavoured; the package ships a CommonJS build for Node that require() loads.
 const transformers = require('@huggingface/transformers') as typeof Transformers;
@@ -121,15 +121,15 @@ export function normalize(v: Float32Array): Float32Array {
 }
 
 const processors = new Map<string, Promise<Transformers.Processor>>();
+const tokenizers = new Map<string, Promise<Transformers.PreTrainedTokenizer>>();
 const plans = new Map<string, PixelPlan | undefined>();
 
 /** The sharp preprocessing plan of an image model (read once), or undefined: transformers.js's processor. */
 function pixelPlanOf(modelsDir: string, id: string): PixelPlan | undefined {
   const key = `${modelsDir}|${id}`;
-  if (!plans.has(key)) plans.set(key, pixelPlan(path.join(modelsDir, ...id.split('/'))));
+  if (!plans.has(key)) plans.set(key, pixelPlan(modelFolder(modelsDir, id)));
   return plans.get(key);
 }
-const tokenizers = new Map<string, Promise<Transformers.PreTrainedTokenizer>>();
 
 /** A batch of preprocessed images: planar float32, [n, 3, height, width]. */
 export interface PixelBatch {

@@ -7,8 +7,8 @@
  *
  * Resizing is a filtered (antialiased) cubic or linear resample, like the reference Python
  * processors' PIL resize (transformers.js resamples with an affine transform, no antialiasing):
- * on a 1024-px proxy the tensor correlates 0.9999 with PIL's. Configs asking for anything else (padding, other resamplers) get
- * undefined here, and the caller uses transformers.js's processor.
+ * on a 1024-px proxy the tensor correlates 0.9999 with PIL's. Configs asking for anything else
+ * (padding, other resamplers) get undefined here, and the caller uses transformers.js's processor.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -234,10 +234,9 @@ async function sampleOne(
   options: SamplesOptions,
 ): Promise<BackendSamples> {
   const { backend, model } = target;
-  const controller = new AbortController();
   const ctx: CaptionContext = {
     runId: 'samples',
-    signal: controller.signal,
+    signal: new AbortController().signal,
     model,
     prompt: options.prompt,
     mockErrorRate: 0,
@@ -246,7 +245,8 @@ async function sampleOne(
     requestTimeoutMs: options.requestTimeoutMs,
     ...(target.dtype ? { dtype: target.dtype } : {}),
   };
-  // A local model loads on its first call: that call is timed apart, so s/photo is the model's pace.
+  // Models on the gpu queue (local ONNX models, a local model server) load on their first call:
+  // that call is timed apart, so s/photo is the model's pace.
   let warmUpSeconds: number | undefined;
   if (backend.queue === 'gpu') {
     const started = performance.now();
@@ -292,17 +292,7 @@ async function sampleOne(
   }
   const done = captions.filter((c) => c.text);
   const secondsPerPhoto = done.length ? done.reduce((s, c) => s + c.seconds, 0) / done.length : 0;
-  const provider = backend.pricingProvider;
-  const cost: Pick<Extract<BackendSamples, { available: true }>, 'costPerThousand' | 'costBasis'> = !provider
-    ? { costPerThousand: 0, costBasis: 'free' }
-    : priced
-      ? { costPerThousand: (1000 * costUsd) / priced, costBasis: 'measured' }
-      : (() => {
-          const estimate = costPerThousand(provider, model, options.maxEdge, options.prompt);
-          return estimate === undefined
-            ? { costPerThousand: undefined, costBasis: 'unpriced' as const }
-            : { costPerThousand: estimate, costBasis: 'estimated' as const };
-        })();
+  const cost = costOfSamples(backend, model, options, priced ? costUsd / priced : undefined);
   return {
     available: true,
     backend: backend.name,
@@ -315,6 +305,23 @@ async function sampleOne(
     ...(warmUpSeconds !== undefined ? { warmUpSeconds } : {}),
     ...cost,
   };
+}
+
+/** USD per 1,000 photos: free on this machine, else from the tokens reported, else estimated. */
+function costOfSamples(
+  backend: CaptionBackend,
+  model: string,
+  options: Pick<SamplesOptions, 'maxEdge' | 'prompt'>,
+  measuredPerPhoto: number | undefined,
+): Pick<Extract<BackendSamples, { available: true }>, 'costPerThousand' | 'costBasis'> {
+  const provider = backend.pricingProvider;
+  if (!provider) return { costPerThousand: 0, costBasis: 'free' };
+  if (measuredPerPhoto !== undefined)
+    return { costPerThousand: 1000 * measuredPerPhoto, costBasis: 'measured' };
+  const estimate = costPerThousand(provider, model, options.maxEdge, options.prompt);
+  return estimate === undefined
+    ? { costPerThousand: undefined, costBasis: 'unpriced' }
+    : { costPerThousand: estimate, costBasis: 'estimated' };
 }
 
 function machineLine(): string {
@@ -394,5 +401,5 @@ export function samplesMarkdown(report: SamplesReport): string {
     }
     lines.push('');
   }
-  return `${lines.join('\n')}`;
+  return lines.join('\n');
 }

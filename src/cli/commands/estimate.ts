@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cliConfig, UsageError, withCatalog } from '../context';
+import { asUsageError, cliConfig, UsageError, withCatalog } from '../context';
 import { formatSeconds } from '../progress';
 import { buildRunConfig, RunRequestError } from '../../runs/run-request';
 import { getBackend } from '../../backends/registry';
@@ -100,12 +100,7 @@ export function registerEstimate(program: Command): void {
       );
       let vision: VisionEstimate | undefined;
       if (opts.visionBackend) {
-        let visionBackend;
-        try {
-          visionBackend = getBackend(opts.visionBackend);
-        } catch (err) {
-          throw new UsageError((err as Error).message);
-        }
+        const visionBackend = asUsageError(() => getBackend(opts.visionBackend!));
         if (!visionBackend.tag)
           throw new UsageError(`--vision-backend ${visionBackend.name} cannot tag photos`);
         const given = opts.clusters === undefined ? undefined : Number(opts.clusters);

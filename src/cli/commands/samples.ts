@@ -2,12 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { cliConfig, info, printable, toInt, UsageError } from '../context';
+import { asUsageError, cliConfig, info, printable, UsageError } from '../context';
+import { addRunFlags, requestFromFlags } from '../run-flags';
 import { PACKAGE_ROOT } from '../../config';
 import { getBackend, knownBackends } from '../../backends/registry';
 import { DEFAULT_PROMPT } from '../../backends/backend';
 import { redactSecrets } from '../../backends/keys';
-import { optionByKey } from '../../runs/run-options';
+import { optionByKey, type RunOption } from '../../runs/run-options';
 import {
   captionSamples,
   localTargets,
@@ -18,26 +19,25 @@ import {
   type SamplesOptions,
 } from '../../services/caption-samples';
 
-interface SamplesFlags {
+interface SamplesFlags extends Record<string, unknown> {
   out: string;
   backends?: string;
   model: string[];
-  prompt?: string;
-  maxEdge: string;
-  requestTimeoutMs: string;
   sampleDir: string;
   standIns?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
-const defaultOf = (key: 'maxEdge' | 'requestTimeoutMs') => optionByKey(key).default;
+/** The caption request options `pcc run` has too: flags, checks and defaults from the option table. */
+const isSampleFlag = (o: RunOption) =>
+  o.key === 'prompt' || o.key === 'maxEdge' || o.key === 'requestTimeoutMs';
 
 /** The sample set of the source tree (../shared/photos/library), or PCC_SAMPLE_PHOTOS. */
 const DEFAULT_SAMPLE_DIR =
   process.env.PCC_SAMPLE_PHOTOS || path.join(PACKAGE_ROOT, '..', 'shared', 'photos', 'library');
 
 export function registerSamples(program: Command): void {
-  program
+  const command = program
     .command('samples')
     .description(
       "each available caption backend's captions of five representative photos, time per photo and cost " +
@@ -58,63 +58,50 @@ export function registerSamples(program: Command): void {
       collect,
       [],
     )
-    .option('--prompt <text>', 'caption prompt', DEFAULT_PROMPT)
-    .option(
-      '--max-edge <px>',
-      'long edge of the JPEG each backend receives',
-      String(defaultOf('maxEdge') ?? 1024),
-    )
-    .option(
-      '--request-timeout-ms <ms>',
-      'per-request timeout for remote models',
-      String(defaultOf('requestTimeoutMs') ?? 120000),
-    )
     .option('--sample-dir <dir>', 'folder holding the sample set', DEFAULT_SAMPLE_DIR)
     .option(
       '--stand-ins',
       "also caption with the tests' stand-in models (random words: checks the plumbing only)",
-    )
-    .action(async (given: string[], flags: SamplesFlags) => {
-      cliConfig(); // loads config.env, where keys live
-      const env = process.env;
-      const photos = given.length ? ownPhotos(given) : sampleSet(flags.sampleDir);
-      const names = flags.backends
-        ? flags.backends
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : knownBackends();
-      const models = modelOverrides(flags.model, names);
-      const targets: SamplesOptions['targets'] = names.flatMap((name) => {
-        const backend = getBackendOrUsage(name);
-        if (backend.name === 'local') return localTargets(backend, env, models.get('local'), flags.standIns);
-        return [{ backend, model: models.get(name) ?? backend.defaultModel }];
-      });
-      const maxEdge = toInt('--max-edge', flags.maxEdge)!;
-      if (maxEdge < 64 || maxEdge > 4096) throw new UsageError(`--max-edge must be 64–4096, got ${maxEdge}`);
-      const requestTimeoutMs = toInt('--request-timeout-ms', flags.requestTimeoutMs)!;
-      const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-samples-'));
-      try {
-        const report = await captionSamples({
-          photos,
-          targets,
-          prompt: flags.prompt ?? DEFAULT_PROMPT,
-          maxEdge,
-          requestTimeoutMs,
-          env,
-          workDir,
-          onProgress: (line) => info(printable(line)),
-        });
-        const out = path.resolve(flags.out);
-        fs.mkdirSync(path.dirname(out), { recursive: true });
-        // A provider's error may quote the key it refused: no secret reaches a file meant to be shared.
-        fs.writeFileSync(out, `${redactSecrets(samplesMarkdown(report), env)}\n`);
-        const ran = report.backends.filter((b) => b.available).length;
-        info(`wrote ${out}: ${ran} backend(s) captioned, ${report.backends.length - ran} not available here`);
-      } finally {
-        fs.rmSync(workDir, { recursive: true, force: true });
-      }
+    );
+  addRunFlags(command, isSampleFlag).action(async (given: string[], flags: SamplesFlags) => {
+    cliConfig(); // loads config.env, where keys live
+    const env = process.env;
+    const request = requestFromFlags(flags, isSampleFlag);
+    const photos = given.length ? ownPhotos(given) : sampleSet(flags.sampleDir);
+    const names = flags.backends
+      ? flags.backends
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : knownBackends();
+    const models = modelOverrides(flags.model, names);
+    const targets: SamplesOptions['targets'] = names.flatMap((name) => {
+      const backend = asUsageError(() => getBackend(name));
+      if (backend.name === 'local') return localTargets(backend, env, models.get('local'), flags.standIns);
+      return [{ backend, model: models.get(name) ?? backend.defaultModel }];
     });
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-samples-'));
+    try {
+      const report = await captionSamples({
+        photos,
+        targets,
+        prompt: request.prompt ?? DEFAULT_PROMPT,
+        maxEdge: request.maxEdge ?? (optionByKey('maxEdge').default as number),
+        requestTimeoutMs: request.requestTimeoutMs ?? (optionByKey('requestTimeoutMs').default as number),
+        env,
+        workDir,
+        onProgress: (line) => info(printable(line)),
+      });
+      const out = path.resolve(flags.out);
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      // A provider's error may quote the key it refused: no secret reaches a file meant to be shared.
+      fs.writeFileSync(out, `${redactSecrets(samplesMarkdown(report), env)}\n`);
+      const ran = report.backends.filter((b) => b.available).length;
+      info(`wrote ${out}: ${ran} backend(s) captioned, ${report.backends.length - ran} not available here`);
+    } finally {
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
+  });
 }
 
 function sampleSet(dir: string): SamplePhoto[] {
@@ -145,18 +132,10 @@ function modelOverrides(pairs: string[], names: string[]): Map<string, string> {
     const backend = pair.slice(0, at);
     if (at < 1 || at === pair.length - 1)
       throw new UsageError(`--model takes backend=id, got "${printable(pair)}"`);
-    getBackendOrUsage(backend);
+    asUsageError(() => getBackend(backend));
     if (!names.includes(backend))
       throw new UsageError(`--model ${backend}=…: ${backend} is not in --backends`);
     map.set(backend, pair.slice(at + 1));
   }
   return map;
-}
-
-function getBackendOrUsage(name: string) {
-  try {
-    return getBackend(name);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
 }

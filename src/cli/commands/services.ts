@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import type { PccConfig } from '../../config';
-import { cliConfig, info } from '../context';
+import { asUsageError, cliConfig, info, toInt } from '../context';
 import { ensureTemporal } from '../../temporal/dev-server';
 import { RunClient } from '../../temporal/run-client';
 import { createWorkers } from '../../workers/create-workers';
@@ -9,7 +9,6 @@ import { startRoles } from '../../workers/start-role';
 import { startApi } from '../../api/server';
 import { parseQueueRoles, type QueueRole } from '../../shared/queues';
 import { getBackend, knownBackends } from '../../backends/registry';
-import { toInt, UsageError } from '../context';
 import { handleInterrupts, once } from '../shutdown';
 
 export function registerServices(program: Command): void {
@@ -65,11 +64,7 @@ function defaultServerRoles(): QueueRole[] {
 }
 
 function parseQueues(csv: string) {
-  try {
-    return parseQueueRoles(csv);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  return asUsageError(() => parseQueueRoles(csv));
 }
 
 interface ServeOptions {

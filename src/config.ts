@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
+import { CodecKeyError, parseCodecKeys, type CodecKey } from './temporal/codec-keys';
 
 /** Settings shared by every pcc process, read from the environment and an optional `config.env`. */
 export interface PccConfig {
@@ -27,6 +28,13 @@ export interface PccConfig {
   runConfigFile?: string;
   /** Per-process tuning knobs (PCC_* variables), validated here once. */
   tuning: Tuning;
+  /**
+   * Workflow-history encryption (src/temporal/payload-codec.ts): keys from PCC_CODEC_KEYS, the data
+   * folder's own key file when none are given ('auto'), or off (PCC_CODEC=off).
+   */
+  codec: { mode: 'keys'; keys: CodecKey[] } | { mode: 'auto' } | { mode: 'off' };
+  /** Bearer token `pcc codec-server` requires (PCC_CODEC_SERVER_TOKEN); none: loopback callers only. */
+  codecServerToken?: string;
 }
 
 export interface Tuning {
@@ -153,11 +161,25 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PccConfig {
     }
   }
   const apiPort = Number(env.PCC_API_PORT || 3000);
+  const codecSwitch = (env.PCC_CODEC || 'on').toLowerCase();
+  if (codecSwitch !== 'on' && codecSwitch !== 'off')
+    throw new ConfigError(`PCC_CODEC must be on or off, got "${env.PCC_CODEC}"`);
+  let codec: PccConfig['codec'] = { mode: codecSwitch === 'off' ? 'off' : 'auto' };
+  if (codecSwitch === 'on' && env.PCC_CODEC_KEYS?.trim()) {
+    try {
+      codec = { mode: 'keys', keys: parseCodecKeys(env.PCC_CODEC_KEYS, 'PCC_CODEC_KEYS') };
+    } catch (err) {
+      if (err instanceof CodecKeyError) throw new ConfigError(err.message);
+      throw err;
+    }
+  }
   if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535)
     throw new ConfigError(`PCC_API_PORT must be a port number, got "${env.PCC_API_PORT}"`);
   return {
     api: { host: env.PCC_API_HOST || '127.0.0.1', port: apiPort, token: env.PCC_API_TOKEN || undefined },
     tuning: readTuning(env),
+    codec,
+    codecServerToken: env.PCC_CODEC_SERVER_TOKEN || undefined,
     photosDir: env.PHOTOS_DIR ? path.resolve(env.PHOTOS_DIR.replace(/^~(?=$|\/)/, os.homedir())) : undefined,
     runConfigFile: env.PCC_CONFIG ? path.resolve(env.PCC_CONFIG) : undefined,
     apiAllowedHosts,

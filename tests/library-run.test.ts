@@ -7,6 +7,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { Catalog } from '../src/catalog/catalog';
+import { readConfig } from '../src/config';
+import { dataConverterFor } from '../src/temporal/payload-codec';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { hashTree, jpegLibrary, listFiles, makeLibrary, sampleCounts, tempDir } from './helpers/fixtures';
 import { runPcc, startTestServer, testEnv } from './helpers/processes';
@@ -90,7 +92,14 @@ describe('a library run over good and broken photos', () => {
       const client = new Client({ connection });
       for (const id of [workflowId, `${workflowId}/batch-00000`]) {
         const history = await client.workflow.getHandle(id).fetchHistory();
-        await Worker.runReplayHistory({ workflowsPath: require.resolve('../src/workflows') }, history, id);
+        await Worker.runReplayHistory(
+          {
+            workflowsPath: require.resolve('../src/workflows'),
+            dataConverter: dataConverterFor(readConfig(env)),
+          },
+          history,
+          id,
+        );
       }
     } finally {
       await connection.close();

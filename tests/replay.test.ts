@@ -75,7 +75,8 @@ describe('golden histories', () => {
         .filter((f) => f.endsWith('.jpg'))
         .slice(0, 10))
         fs.copyFileSync(path.join(src, f), path.join(lib, f));
-      const { env } = testEnv({ TEMPORAL_ADDRESS: server.address });
+      // Recorded in clear text (PCC_CODEC=off): they replay without a key and a reviewer can read them.
+      const { env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_CODEC: 'off' });
       const args = ['run', lib, '--backend', 'mock', '--batch-size', '4', '--max-concurrent-batches', '1'];
       const run = startPcc([...args, '--batches-per-page', '2', '--mock-latency-ms', '300'], env);
       const id = await waitFor('the run to start', () => /Started run (\S+)/.exec(run.output())?.[1], 60_000);
@@ -144,6 +145,7 @@ describe('golden histories', () => {
         PCC_MODELS_DIR: path.join(SHARED, 'models'),
         OPENAI_API_KEY: 'sk-test-key',
         OPENAI_BASE_URL: `${fake.url}/v1`,
+        PCC_CODEC: 'off',
         ...extraEnv,
       });
       const out = await runPcc(['run', lib, ...args(lib)], env);

@@ -23,7 +23,7 @@ export function requireKey(env: NodeJS.ProcessEnv, spec: KeySpec): string {
   return value;
 }
 
-const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD)$/i;
+const SECRET_NAME = /(KEYS?|TOKEN|SECRET|PASSWORD)$/i;
 
 /**
  * `text` with the value of every secret-looking variable in `env` (…_KEY, …_TOKEN, …_SECRET,

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     tuning: { 'api-openai': { maxWorkers: workers, rps: 10_000 } },
   });
   void group.run();
-  const client = await RunClient.connect(endpoint);
+  const client = await RunClient.connect(endpoint, config);
   // Enough photos in flight to keep every worker slot busy.
   const runConfig = await prepareRun({
     roots: [libDir],

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   const endpoint = await ensureTemporal(config, { log: console.log });
   const group = await createWorkers(config, endpoint, ['io', 'cpu', 'gpu']);
   void group.run();
-  const client = await RunClient.connect(endpoint);
+  const client = await RunClient.connect(endpoint, config);
   const runConfig = await prepareRun(
     model.task === 'caption'
       ? { roots: [libDir], backend: 'local', model: id, batchSize: 32 }

@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   const endpoint = await ensureTemporal(config, { log: console.log });
   const workers = await createWorkers(config, endpoint, ['io', 'cpu']);
   void workers.run();
-  const client = await RunClient.connect(endpoint);
+  const client = await RunClient.connect(endpoint, config);
   const runConfig = buildRunConfig({
     roots: [libDir],
     backend: 'mock',

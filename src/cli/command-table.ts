@@ -29,6 +29,7 @@ export const COMMAND_TABLE: ReadonlyArray<{ names: readonly string[]; load: () =
   { names: ['search'], load: () => [require('./commands/search').registerSearch] },
   { names: ['clusters'], load: () => [require('./commands/clusters').registerClusters] },
   { names: ['samples'], load: () => [require('./commands/samples').registerSamples] },
+  { names: ['codec-server'], load: () => [require('./commands/codec-server').registerCodecServer] },
 ];
 
 /** The registrars `argv` needs: the invoked command's, or all of them (help, bare pcc, unknown). */

@@ -16,7 +16,14 @@ const REDACT = [
   'token',
   'password',
   'secret',
-  ...['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'XAI_API_KEY'].flatMap((k) => [k, `*.${k}`]),
+  ...[
+    'OPENAI_API_KEY',
+    'ANTHROPIC_API_KEY',
+    'GEMINI_API_KEY',
+    'XAI_API_KEY',
+    'PCC_CODEC_KEYS',
+    'PCC_CODEC_SERVER_TOKEN',
+  ].flatMap((k) => [k, `*.${k}`]),
 ];
 
 const runLoggers = new Map<string, Logger>();

@@ -10,6 +10,8 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { PccConfig } from '../config';
 import { resolveTemporalCli } from './cli-binary';
+import { DEFAULT_CODEC_SERVER_PORT } from './payload-codec';
+import { devServerSearchAttributeArgs } from './search-attributes';
 
 export interface TemporalEndpoint {
   address: string;
@@ -207,7 +209,11 @@ export async function startDevServer(
     String(uiPort),
     '--log-level',
     'warn',
+    ...devServerSearchAttributeArgs(),
   ];
+  // The UI asks `pcc codec-server` to show the encrypted history in clear text.
+  if (config.codec.mode !== 'off')
+    args.push('--ui-codec-endpoint', `http://127.0.0.1:${DEFAULT_CODEC_SERVER_PORT}`);
   if (config.temporalNamespace !== 'default') args.push('--namespace', config.temporalNamespace);
   // Own process group: the server outlives a crashed pcc (and is reused by the next one),
   // and stop() can end it with everything it spawned.

@@ -1,5 +1,9 @@
 import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { TemporalEndpoint } from './dev-server';
+import { processConfig, type PccConfig } from '../config';
+import { registerSearchAttributes } from './search-attributes';
+import { BACKEND_ATTRIBUTE, PHASE_ATTRIBUTE, ROOTS_ATTRIBUTE, rootLabel } from '../shared/search-attributes';
+import { dataConverterFor } from './payload-codec';
 import type { LibraryRunResult } from '../workflows/library-run';
 import { libraryRun } from '../workflows/library-run';
 import {
@@ -65,21 +69,42 @@ export class RunClient {
     private readonly connection: Connection,
   ) {}
 
-  static async connect(endpoint: Pick<TemporalEndpoint, 'address' | 'namespace'>): Promise<RunClient> {
+  /** `config` chooses the payload codec (encrypted history); the CLI's and API's own by default. */
+  static async connect(
+    endpoint: Pick<TemporalEndpoint, 'address' | 'namespace'>,
+    config: PccConfig = processConfig(),
+  ): Promise<RunClient> {
     const connection = await Connection.connect({ address: endpoint.address });
-    return new RunClient(new Client({ connection, namespace: endpoint.namespace }), connection);
+    const dataConverter = dataConverterFor(config);
+    return new RunClient(
+      new Client({ connection, namespace: endpoint.namespace, dataConverter }),
+      connection,
+    );
   }
+
+  private searchAttributes?: Promise<boolean>;
 
   /** Starts the run, or attaches to the one in flight with the same id (same command issued again). */
   async start(config: RunConfig): Promise<{ workflowId: string; attached: boolean }> {
     const workflowId = runWorkflowId(config);
     const attached = (await this.statusOf(workflowId)) === 'RUNNING';
+    this.searchAttributes ??= registerSearchAttributes(this.connection, this.client.options.namespace);
     await this.client.workflow.start(libraryRun, {
       workflowId,
       taskQueue: WORKFLOW_TASK_QUEUE,
       args: [{ config }],
       workflowIdConflictPolicy: 'USE_EXISTING',
       memo: { roots: config.roots, backend: config.backend, model: config.model, dryRun: config.dryRun },
+      staticSummary: `${config.dryRun ? 'dry run of' : 'caption'} ${config.roots.map(rootLabel).join(', ')} with ${config.backend}${config.model ? ` (${config.model})` : ''}`,
+      ...((await this.searchAttributes)
+        ? {
+            typedSearchAttributes: [
+              { key: ROOTS_ATTRIBUTE, value: config.roots.map(rootLabel) },
+              { key: BACKEND_ATTRIBUTE, value: config.backend },
+              { key: PHASE_ATTRIBUTE, value: 'scanning' },
+            ],
+          }
+        : {}),
     });
     return { workflowId, attached };
   }

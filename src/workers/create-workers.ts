@@ -10,6 +10,7 @@ import {
 } from '@temporalio/worker';
 import { processConfig, type PccConfig } from '../config';
 import type { TemporalEndpoint } from '../temporal/dev-server';
+import { dataConverterFor } from '../temporal/payload-codec';
 import { createActivityDeps, type ActivityDeps } from '../activities/context';
 import { createComputeActivities, createIoActivities } from '../activities';
 import { taskQueueOf, type QueueRole } from '../shared/queues';
@@ -124,6 +125,7 @@ export async function createWorkers(
     const common = {
       connection,
       namespace: endpoint.namespace,
+      dataConverter: dataConverterFor(config),
       taskQueue: taskQueueOf(role),
       maxConcurrentActivityTaskExecutions: concurrencyOf(role, options.tuning?.[role]),
       ...(role.startsWith('api-')

@@ -17,7 +17,7 @@ import type {
   RunProgress,
   ScanSummary,
 } from '../shared/payloads';
-import { addCounts, emptyCounts, totalOf, type StatusCounts } from '../shared/status';
+import { PHOTO_STATUSES, addCounts, emptyCounts, totalOf, type StatusCounts } from '../shared/status';
 import { WORKFLOW_TASK_QUEUE, taskQueueOf } from '../shared/queues';
 import { batchWorkflowId, pauseSignal, progressQuery, resumeSignal, type ResumeArgs } from './definitions';
 import { processBatch } from './process-batch';
@@ -25,13 +25,15 @@ import { clusterAndReport } from './cluster-and-report';
 import { tagMedoids, type TagMedoidsResult } from './tag-medoids';
 import type { ReportSummary } from '../reports/cluster-reports';
 import { DEFAULT_RETRY, failureMessage } from './retry';
+import { STATUS_WORDS, photos, showPhase, showSummary, summarised } from './ui-summary';
+import { rootLabel } from '../shared/search-attributes';
 
-const { scanLibrary } = proxyActivities<IoActivities>({
+const SCAN_OPTIONS = {
   taskQueue: taskQueueOf('io'),
   startToCloseTimeout: '6 hours',
   heartbeatTimeout: '1 minute',
   retry: DEFAULT_RETRY,
-});
+} as const;
 const { finishRun, resolveRunDates } = proxyActivities<IoActivities>({
   taskQueue: taskQueueOf('io'),
   startToCloseTimeout: '1 minute',
@@ -75,7 +77,7 @@ class RunLedger {
   maxCostUsd?: number;
   byStatus: StatusCounts;
   spendUsd: number;
-  phase: RunPhase;
+  private currentPhase: RunPhase;
   /** The run after its scan; absent while scanning (signals may arrive before). */
   current?: LibraryRunState;
   readonly inFlight = new Map<number, number>();
@@ -86,12 +88,35 @@ class RunLedger {
     state: LibraryRunState | undefined,
   ) {
     this.current = state;
-    this.phase = state ? 'processing' : 'scanning';
+    this.currentPhase = state ? 'processing' : 'scanning';
     this.paused = state?.paused ?? false;
     this.pauseReason = state?.pauseReason;
     this.maxCostUsd = state?.maxCostUsd ?? config.maxCostUsd;
     this.byStatus = state?.byStatus ?? emptyCounts();
     this.spendUsd = state?.spendUsd ?? 0;
+  }
+
+  get phase(): RunPhase {
+    return this.currentPhase;
+  }
+
+  /** A new phase shows in the Web UI's PccPhase column as well as in the progress query. */
+  set phase(phase: RunPhase) {
+    this.currentPhase = phase;
+    showPhase(phase);
+  }
+
+  /** One line for the run's memo: what the UI shows of a finished run. */
+  summary(run: LibraryRunState, report: ReportSummary | undefined): string {
+    const parts = PHOTO_STATUSES.filter((status) => this.byStatus[status] > 0).map(
+      (status) => `${this.byStatus[status]} ${STATUS_WORDS[status]}`,
+    );
+    const seconds = Math.round((Date.now() - run.startedAtMs) / 1000);
+    return (
+      `${photos(run.scan.total)}: ${parts.join(', ') || 'nothing to do'} in ${seconds} s` +
+      (this.spendUsd > 0 ? ` · ${money(this.spendUsd)}` : '') +
+      (report ? ' · clustered' : '')
+    );
   }
 
   private overCap(): boolean {
@@ -180,6 +205,10 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
 
   try {
     if (!ledger.current) {
+      const { scanLibrary } = summarised<IoActivities>(
+        SCAN_OPTIONS,
+        `scan ${config.roots.map(rootLabel).join(', ')}`,
+      );
       const scan = await scanLibrary({ runId, workflowId: info.workflowId, config });
       ledger.current = {
         runId,
@@ -231,6 +260,7 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
       }
     }
     await finishRun({ runId, status: 'completed', counts: ledger.byStatus });
+    showSummary(ledger.summary(run, report));
     ledger.phase = 'completed';
     return {
       runId,
@@ -252,6 +282,12 @@ export async function libraryRun({ config, state }: LibraryRunInput): Promise<Li
     }
     throw err;
   }
+}
+
+function batchSummary(run: LibraryRunState, batchIndex: number, batchSize: number): string {
+  const first = batchIndex * batchSize + 1;
+  const last = Math.min(run.scan.total, first + batchSize - 1);
+  return `batch ${batchIndex + 1} of ${run.scan.batches}: photos ${first}–${last} of ${run.scan.total}`;
 }
 
 /** One page of batches through the sliding window (Temporal's batch-sliding-window pattern). */
@@ -285,6 +321,7 @@ async function runPage(
       executeChild(processBatch, {
         workflowId: batchWorkflowId(workflowId, batchIndex, start),
         taskQueue: WORKFLOW_TASK_QUEUE,
+        staticSummary: batchSummary(run, batchIndex, config.batchSize),
         args: [{ config: batchConfig, batch: { runId: run.runId, batchIndex, batchSize: config.batchSize } }],
       }).then(
         (result) => ledger.record(run, result),

@@ -12,13 +12,15 @@ import type {
 import { emptyCounts } from '../shared/status';
 import { taskQueueOf, type QueueRole } from '../shared/queues';
 import { DEFAULT_RETRY } from './retry';
+import { folderOf, photos as photoCount, summarised } from './ui-summary';
 
-const io = proxyActivities<IoActivities>({
+const IO_OPTIONS = {
   taskQueue: taskQueueOf('io'),
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '30 seconds',
   retry: DEFAULT_RETRY,
-});
+} as const;
+const io = proxyActivities<IoActivities>(IO_OPTIONS);
 
 export interface ProcessBatchInput {
   config: RunConfig;
@@ -51,12 +53,15 @@ function captionInBatch(
   runId: string,
   photos: LoadedPhoto[],
 ) {
-  const compute = proxyActivities<ComputeActivities>({
-    taskQueue: taskQueueOf(queue),
-    startToCloseTimeout: '1 hour',
-    heartbeatTimeout: '30 seconds',
-    retry: DEFAULT_RETRY,
-  });
+  const compute = summarised<ComputeActivities>(
+    {
+      taskQueue: taskQueueOf(queue),
+      startToCloseTimeout: '1 hour',
+      heartbeatTimeout: '30 seconds',
+      retry: DEFAULT_RETRY,
+    },
+    `caption ${photoCount(photos.length)} in ${folderOf(photos.map((p) => p.relPath))} with ${settings.backend}`,
+  );
   return compute.captionBatch({ runId, settings, photos: photos.map(inputOf) });
 }
 
@@ -66,7 +71,7 @@ function captionInBatch(
  * attempt becomes error_api. A refused key stops the batch and is reported to the run.
  */
 async function captionPerPhoto(config: RunConfig, runId: string, photos: LoadedPhoto[]) {
-  const api = proxyActivities<ComputeActivities>({
+  const options = {
     taskQueue: taskQueueOf(config.captionQueue),
     startToCloseTimeout: config.requestTimeoutMs + 30_000,
     heartbeatTimeout: '20 seconds',
@@ -75,11 +80,17 @@ async function captionPerPhoto(config: RunConfig, runId: string, photos: LoadedP
       maximumAttempts: config.apiMaxAttempts,
       nonRetryableErrorTypes: ['AuthFailed'],
     },
-  });
+  };
   const settings = settingsOf(config);
   let authError: string | undefined;
   const settled = await Promise.allSettled(
-    photos.map((p) => api.captionPhoto({ runId, settings, photo: inputOf(p) })),
+    photos.map((p) =>
+      summarised<ComputeActivities>(options, `caption ${p.relPath} with ${config.backend}`).captionPhoto({
+        runId,
+        settings,
+        photo: inputOf(p),
+      }),
+    ),
   );
   const outcomes: CaptionOutcome[] = [];
   settled.forEach((s, i) => {
@@ -106,14 +117,17 @@ async function captionPerPhoto(config: RunConfig, runId: string, photos: LoadedP
  * (io), and marks every photo at or above the threshold private for the rest of the batch.
  */
 async function gateNsfw(privacy: NonNullable<RunConfig['privacy']>, photos: LoadedPhoto[]): Promise<void> {
-  const gpu = proxyActivities<ComputeActivities>({
-    taskQueue: taskQueueOf('gpu'),
-    startToCloseTimeout: '1 hour',
-    heartbeatTimeout: '30 seconds',
-    retry: DEFAULT_RETRY,
-  });
   const need = photos.filter((p) => p.nsfwScore === undefined && p.proxyPath);
   if (need.length) {
+    const gpu = summarised<ComputeActivities>(
+      {
+        taskQueue: taskQueueOf('gpu'),
+        startToCloseTimeout: '1 hour',
+        heartbeatTimeout: '30 seconds',
+        retry: DEFAULT_RETRY,
+      },
+      `NSFW check of ${photoCount(need.length)} in ${folderOf(need.map((p) => p.relPath))}`,
+    );
     const scores = await gpu.scoreNsfw({
       model: privacy.nsfwModel,
       photos: need.map((p) => ({ photoId: p.photoId, proxyPath: p.proxyPath as string })),
@@ -138,13 +152,16 @@ async function embed(
   outcomes: CaptionOutcome[],
 ): Promise<void> {
   const settings = config.embed as NonNullable<RunConfig['embed']>;
-  const gpu = proxyActivities<ComputeActivities>({
-    taskQueue: taskQueueOf('gpu'),
-    startToCloseTimeout: '2 hours',
-    // Heartbeats come after every inference batch: a killed gpu worker's batch moves on within 30 s.
-    heartbeatTimeout: '30 seconds',
-    retry: DEFAULT_RETRY,
-  });
+  const gpu = summarised<ComputeActivities>(
+    {
+      taskQueue: taskQueueOf('gpu'),
+      startToCloseTimeout: '2 hours',
+      // Heartbeats come after every inference batch: a killed gpu worker's batch moves on within 30 s.
+      heartbeatTimeout: '30 seconds',
+      retry: DEFAULT_RETRY,
+    },
+    `embed ${photoCount(photos.length)} in ${folderOf(photos.map((p) => p.relPath))} with ${settings.imageModel}`,
+  );
   const fresh = new Map(
     outcomes.filter((o) => o.status === 'success' && o.caption).map((o) => [o.photoId, o.caption as string]),
   );
@@ -170,7 +187,11 @@ async function embed(
 export async function processBatch({ config, batch }: ProcessBatchInput): Promise<BatchResult> {
   const counts = emptyCounts();
   const key = { backend: config.backend, model: config.model, promptHash: config.promptHash };
-  const loaded = await io.loadBatch({
+  const loader = summarised<IoActivities>(
+    IO_OPTIONS,
+    `${config.dryRun ? 'decode' : 'load'} batch ${batch.batchIndex + 1} (up to ${photoCount(batch.batchSize)})`,
+  );
+  const loaded = await loader.loadBatch({
     batch,
     redecode: config.dryRun || config.force,
     writeProxies: config.writeProxies,
@@ -234,7 +255,11 @@ export async function processBatch({ config, batch }: ProcessBatchInput): Promis
     }
   }
 
-  await io.persistBatch({ runId: batch.runId, key, outcomes });
+  await summarised<IoActivities>(IO_OPTIONS, `save ${outcomes.length} captions in the catalog`).persistBatch({
+    runId: batch.runId,
+    key,
+    outcomes,
+  });
   if (config.embed && !authError) await embed(config, batch, decodable, outcomes);
   let costUsd = 0;
   for (const p of decodable) if (!p.needsCaption) counts[p.captionStatus ?? 'success']++;

@@ -7,7 +7,7 @@ async function withClient<T>(fn: (client: RunClient) => Promise<T>): Promise<T> 
   const config = cliConfig();
   // Steering commands never start a server of their own: a run lives where it was started.
   const endpoint = await ensureTemporal(config, { install: false });
-  const client = await RunClient.connect(endpoint);
+  const client = await RunClient.connect(endpoint, config);
   try {
     return await fn(client);
   } finally {

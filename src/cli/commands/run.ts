@@ -93,7 +93,7 @@ async function runLibrary(runConfig: RunConfig, detach: boolean, tuning: WorkerT
       ? `Temporal dev server at ${endpoint.address}${endpoint.owned ? '' : ' (already running)'}; UI ${endpoint.uiUrl}`
       : `Temporal at ${endpoint.address}`,
   );
-  const client = await RunClient.connect(endpoint);
+  const client = await RunClient.connect(endpoint, config);
   let workers: WorkerGroup | undefined;
   let interrupted = false;
 

@@ -139,7 +139,7 @@ async function serve(
   const endpoint = await ensureTemporal(config, { log: (m) => info(m) });
   const workers = await createWorkers(config, endpoint, roles);
   const running = workers.run();
-  const client = await RunClient.connect(endpoint);
+  const client = await RunClient.connect(endpoint, config);
   const app = await startApi(client, {
     host,
     port,

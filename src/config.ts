@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
 import { CodecKeyError, parseCodecKeys, type CodecKey } from './temporal/codec-keys';
+import { PathMapError, parsePathMap, type PathMapEntry } from './workers/path-map';
 
 /** Settings shared by every pcc process, read from the environment and an optional `config.env`. */
 export interface PccConfig {
@@ -33,6 +34,11 @@ export interface PccConfig {
    * folder's own key file when none are given ('auto'), or off (PCC_CODEC=off).
    */
   codec: { mode: 'keys'; keys: CodecKey[] } | { mode: 'auto' } | { mode: 'off' };
+  /**
+   * A worker on another machine: the catalog host's paths (library, data folder) → this machine's
+   * (PCC_PATH_MAP `FROM=TO;FROM=TO`, or `pcc worker --path-map`).
+   */
+  pathMap: PathMapEntry[];
   /** Bearer token `pcc codec-server` requires (PCC_CODEC_SERVER_TOKEN); none: loopback callers only. */
   codecServerToken?: string;
 }
@@ -175,7 +181,20 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PccConfig {
   }
   if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535)
     throw new ConfigError(`PCC_API_PORT must be a port number, got "${env.PCC_API_PORT}"`);
+  let pathMap: PathMapEntry[] = [];
+  try {
+    // ';' separates entries: library paths may well hold commas.
+    const entries = (env.PCC_PATH_MAP ?? '')
+      .split(';')
+      .map((e) => e.trim())
+      .filter(Boolean);
+    pathMap = parsePathMap(entries, 'PCC_PATH_MAP');
+  } catch (err) {
+    if (err instanceof PathMapError) throw new ConfigError(err.message);
+    throw err;
+  }
   return {
+    pathMap,
     api: { host: env.PCC_API_HOST || '127.0.0.1', port: apiPort, token: env.PCC_API_TOKEN || undefined },
     tuning: readTuning(env),
     codec,

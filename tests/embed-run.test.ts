@@ -1,14 +1,16 @@
 /**
  * Embeddings end to end on the stand-in models: `pcc run --embed` stores one image vector (512-d)
- * and one caption-text vector (384-d) per good photo; a killed gpu worker's batch is retried and
- * every photo still ends with exactly one embedding.
+ * and one caption-text vector (384-d) per good photo; gpu workers with data folders of their own
+ * reach the catalog host's staging area through --path-map, a killed one's batch is retried on
+ * the other, and every photo still ends with exactly one embedding.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Catalog } from '../src/catalog/catalog';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
-import { SHARED, makeLibrary, sampleCounts, waitFor } from './helpers/fixtures';
+import { newCodecKey } from '../src/temporal/codec-keys';
+import { SHARED, makeLibrary, sampleCounts, tempDir, waitFor } from './helpers/fixtures';
 import { killHard, runPcc, startPcc, startTestServer, testEnv, type Proc } from './helpers/processes';
 
 const MODELS = path.join(SHARED, 'models');
@@ -119,11 +121,22 @@ describe('embeddings (stand-in CLIP and MiniLM)', () => {
     );
   });
 
-  it('kill -9 of the gpu worker mid-run: the batch is retried and every photo has exactly one embedding', async () => {
+  it('gpu workers on "other machines" (own data folders, --path-map to the catalog host): kill -9 of one mid-run, the batch is retried on the other and every photo has exactly one embedding', async () => {
     const lib = makeLibrary(['library']);
-    const { dataDir, env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: MODELS });
+    // Processes on several machines share the history keys, not a data folder.
+    const keys = { PCC_CODEC_KEYS: newCodecKey() };
+    const { dataDir, env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: MODELS, ...keys });
+    // The catalog host's data folder as the gpu hosts mount it: another path to the same files.
+    const mount = path.join(tempDir('pcc-mnt-'), 'catalog-host-data');
+    fs.symlinkSync(dataDir, mount);
+    const gpuHost = () => {
+      const host = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: MODELS, ...keys });
+      gpuDataDirs.push(host.dataDir);
+      return startPcc(['worker', '--queues', 'gpu', '--path-map', `${dataDir}=${mount}`], host.env);
+    };
+    const gpuDataDirs: string[] = [];
     const io = startPcc(['worker', '--queues', 'io,cpu'], env);
-    let gpu = startPcc(['worker', '--queues', 'gpu'], env);
+    let gpu = gpuHost();
     procs.push(io, gpu);
     await waitFor(
       'workers',
@@ -169,7 +182,8 @@ describe('embeddings (stand-in CLIP and MiniLM)', () => {
     );
     killHard(gpu);
     await gpu.exited;
-    gpu = startPcc(['worker', '--queues', 'gpu'], env);
+    expect(gpu.output()).toContain(`path map: ${dataDir} → ${mount}`);
+    gpu = gpuHost();
     procs.push(gpu);
     await waitFor(
       'the run to complete',
@@ -198,5 +212,11 @@ describe('embeddings (stand-in CLIP and MiniLM)', () => {
       .map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
     expect(Math.max(...attempts)).toBeGreaterThanOrEqual(2);
     await connection.close();
+    // The gpu hosts wrote their vectors into the catalog host's staging area (through the mount),
+    // none into their own folders, and never opened a catalog.
+    for (const own of gpuDataDirs) {
+      expect(fs.existsSync(path.join(own, 'staging'))).toBe(false);
+      expect(fs.existsSync(path.join(own, 'catalog.sqlite'))).toBe(false);
+    }
   });
 });

@@ -26,8 +26,9 @@ export interface StagedEmbeddings {
   dim: number;
 }
 
-function stagingDir(dataDir: string, runId: string): string {
-  return path.join(dataDir, 'staging', 'embeddings', runId);
+/** The run's folder in the catalog host's staging area (see EmbedSettings.stagingDir). */
+function stagingDir(settings: EmbedBatchInput['settings'], dataDir: string, runId: string): string {
+  return path.join(settings.stagingDir ?? path.join(dataDir, 'staging'), 'embeddings', runId);
 }
 
 /** A staged batch: the shared vector file format with {kind, model} in its header. */
@@ -75,7 +76,7 @@ export function createEmbedActivities(deps: ActivityDeps) {
       requireModel(o.modelsDir, input.settings.imageModel, input.settings.dtype);
       if (input.settings.textModel) requireModel(o.modelsDir, input.settings.textModel, input.settings.dtype);
       const signal = Context.current().cancellationSignal;
-      const dir = stagingDir(deps.config.dataDir, input.runId);
+      const dir = stagingDir(input.settings, deps.config.dataDir, input.runId);
       const staged: StagedEmbeddings[] = [];
       if (input.photos.length) {
         const vectors = await embedImages(

@@ -209,6 +209,7 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
       textModel: request.textModel === null ? undefined : (request.textModel ?? DEFAULT_TEXT_MODEL),
       dtype,
       inferenceBatch: intIn('inference batch', request.inferenceBatch, 16, 1, 1024),
+      stagingDir: path.join(readConfig(env).dataDir, 'staging'),
     };
     // Fail before any photo when a model folder is missing (no download ever happens in a run).
     const dir = modelsDir(readConfig(env), env);

@@ -19,6 +19,12 @@ export interface EmbedSettings {
   dtype: Dtype;
   /** Photos per inference call. */
   inferenceBatch: number;
+  /**
+   * The catalog host's staging folder (its data folder's staging/), where gpu workers leave vectors
+   * for io: a worker on another machine reaches it through --path-map. Absent in runs started
+   * before: the worker's own data folder.
+   */
+  stagingDir?: string;
 }
 
 /** What the user asked for; validated by the CLI/API before a workflow ever sees it. */

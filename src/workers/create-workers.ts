@@ -7,10 +7,12 @@ import {
   Worker,
   type LogEntry,
   type WorkerOptions,
+  type ActivityInterceptorsFactory,
 } from '@temporalio/worker';
 import { processConfig, type PccConfig } from '../config';
 import type { TemporalEndpoint } from '../temporal/dev-server';
 import { dataConverterFor } from '../temporal/payload-codec';
+import { PathMap, mapPathFields } from './path-map';
 import { createActivityDeps, type ActivityDeps } from '../activities/context';
 import { createComputeActivities, createIoActivities } from '../activities';
 import { taskQueueOf, type QueueRole } from '../shared/queues';
@@ -98,6 +100,23 @@ export interface WorkerGroup {
 /** Requests per second a provider queue allows by default (conservative for new accounts). */
 export const DEFAULT_API_RPS = 5;
 
+/**
+ * Compute roles on another machine: paths in activity inputs become this machine's, the files
+ * they return become the catalog host's again (src/workers/path-map.ts). io never maps: it runs
+ * where the catalog is, and its paths are the shared terms.
+ */
+function pathMapInterceptor(config: PccConfig): ActivityInterceptorsFactory {
+  const map = new PathMap(config.pathMap);
+  return () => ({
+    inbound: {
+      async execute(input, next) {
+        const result = await next({ ...input, args: mapPathFields(input.args, (p) => map.toLocal(p)) });
+        return mapPathFields(result, (p) => map.toShared(p));
+      },
+    },
+  });
+}
+
 /** A worker for a provider queue refuses to start without that provider's key. */
 function checkRoleConfig(role: QueueRole): void {
   for (const backend of knownBackends().map(getBackend)) {
@@ -126,6 +145,9 @@ export async function createWorkers(
       connection,
       namespace: endpoint.namespace,
       dataConverter: dataConverterFor(config),
+      ...(role !== 'io' && config.pathMap.length
+        ? { interceptors: { activity: [pathMapInterceptor(config)] } }
+        : {}),
       taskQueue: taskQueueOf(role),
       maxConcurrentActivityTaskExecutions: concurrencyOf(role, options.tuning?.[role]),
       ...(role.startsWith('api-')

@@ -29,6 +29,7 @@ export async function startRoles(
   consoleLine('info', `workers polling ${roles.map((r) => `pcc-${r}`).join(', ')}`, {
     temporal: endpoint.address,
   });
+  for (const { from, to } of config.pathMap) consoleLine('info', `path map: ${from} → ${to}`);
   try {
     await running;
   } finally {

@@ -37,9 +37,18 @@ export function registerServices(program: Command): void {
       '--recycle-after <n>',
       'gpu: drop and reload model sessions after N photos (slow GPU memory growth)',
     )
-    .action(async (opts: { queues: string; maxWorkers?: string; rps?: string; recycleAfter?: string }) => {
+    .option(
+      '--path-map <FROM=TO...>',
+      "on another machine: the catalog host's path FROM (library, data folder) is TO here; repeatable",
+    )
+    .action(async (opts: WorkerOptions) => {
       const roles = parseQueues(opts.queues);
       if (opts.recycleAfter) process.env.PCC_RECYCLE_AFTER = opts.recycleAfter;
+      // Read and validated with the rest of the config (readConfig), after PCC_PATH_MAP's own entries.
+      if (opts.pathMap?.length)
+        process.env.PCC_PATH_MAP = [process.env.PCC_PATH_MAP ?? '', ...opts.pathMap]
+          .filter(Boolean)
+          .join(';');
       const tuning = {
         maxWorkers: opts.maxWorkers ? Number(opts.maxWorkers) : undefined,
         rps: opts.rps ? Number(opts.rps) : undefined,
@@ -65,6 +74,14 @@ function defaultServerRoles(): QueueRole[] {
 
 function parseQueues(csv: string) {
   return asUsageError(() => parseQueueRoles(csv));
+}
+
+interface WorkerOptions {
+  queues: string;
+  maxWorkers?: string;
+  rps?: string;
+  recycleAfter?: string;
+  pathMap?: string[];
 }
 
 interface ServeOptions {

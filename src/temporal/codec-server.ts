@@ -15,6 +15,8 @@ export interface CodecServerOptions {
   /** Origins whose pages may call it (the Temporal Web UI's). */
   origins: string[];
   token?: string;
+  /** false: a non-loopback bind without a token is allowed (the port is published on loopback only). */
+  tokenRequired?: boolean;
 }
 
 const MAX_BODY_BYTES = 64 << 20;
@@ -84,10 +86,10 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
 }
 
 export function createCodecServer(codec: PayloadCodec, options: CodecServerOptions): http.Server {
-  if (!isLoopback(options.host) && !options.token) {
+  if (!isLoopback(options.host) && !options.token && options.tokenRequired !== false) {
     throw new Error(
       `binding the codec server to ${options.host} lets anyone on the network decrypt run histories: ` +
-        'set PCC_CODEC_SERVER_TOKEN first',
+        'set PCC_CODEC_SERVER_TOKEN first (or --no-token-required when the port is published on loopback only)',
     );
   }
   const origins = new Set(options.origins);

@@ -17,6 +17,15 @@ function embeddedUiOrigins(dataDir: string): string[] {
   }
 }
 
+interface CodecServerFlags {
+  host: string;
+  port: string;
+  origin?: string[];
+  newKey?: boolean;
+  /** false with --no-token-required */
+  tokenRequired: boolean;
+}
+
 export function registerCodecServer(program: Command): void {
   program
     .command('codec-server')
@@ -29,8 +38,12 @@ export function registerCodecServer(program: Command): void {
       '--origin <url...>',
       'origins of the Temporal Web UI allowed to call it (default: the embedded server’s UI, http://localhost:8233)',
     )
+    .option(
+      '--no-token-required',
+      'serve a non-loopback bind without PCC_CODEC_SERVER_TOKEN (a container whose port is published on loopback only)',
+    )
     .option('--new-key', 'print a fresh key for PCC_CODEC_KEYS and exit')
-    .action(async (opts: { host: string; port: string; origin?: string[]; newKey?: boolean }) => {
+    .action(async (opts: CodecServerFlags) => {
       if (opts.newKey) {
         process.stdout.write(`${newCodecKey()}\n`);
         return;
@@ -51,7 +64,13 @@ export function registerCodecServer(program: Command): void {
       ];
       let server;
       try {
-        server = createCodecServer(codec, { host: opts.host, port, origins, token: config.codecServerToken });
+        server = createCodecServer(codec, {
+          host: opts.host,
+          port,
+          origins,
+          token: config.codecServerToken,
+          tokenRequired: opts.tokenRequired,
+        });
       } catch (err) {
         throw new UsageError((err as Error).message);
       }

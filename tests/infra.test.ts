@@ -73,7 +73,8 @@ describe('deployment files', () => {
       const example = fs.readFileSync(path.join(REPO_ROOT, 'infra', 'compose', '.env.example'), 'utf8');
       for (const name of Object.keys(filled)) {
         expect(example).toMatch(new RegExp(`^${name}=$`, 'm'));
-        const { [name]: _missing, ...rest } = filled as Record<string, string>;
+        const rest: Record<string, string> = { ...filled };
+        delete rest[name];
         const out = composeConfig(rest);
         expect(out.status).not.toBe(0);
         expect(out.stderr).toContain(`set ${name} in .env`);

@@ -126,6 +126,35 @@ describe('proxies, thumbnails and near-duplicates', () => {
     expect(dhashDistance(other.dhash, hashes[0])).toBeGreaterThan(10);
   });
 
+  it('the dHash from the small copy is the one the decoded pixels gave (catalogs hold both)', async () => {
+    const files = fs
+      .readdirSync(path.join(SAMPLE_LIBRARY, 'cameras'))
+      .filter((f) => f.endsWith('.jpg'))
+      .map((f) => path.join(SAMPLE_LIBRARY, 'cameras', f));
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    for (const file of files) {
+      const { dhash } = await decodePhoto(file, { longEdge: 512 });
+      // Before: the 9×8 resize of the decoded (≤ 512 px) pixels.
+      const decoded = await sharp(file)
+        .autoOrient()
+        .resize(512, 512, { fit: 'inside', withoutEnlargement: true })
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const px = await sharp(decoded.data, {
+        raw: { width: decoded.info.width, height: decoded.info.height, channels: decoded.info.channels },
+      })
+        .resize(9, 8, { fit: 'fill' })
+        .grayscale()
+        .raw()
+        .toBuffer();
+      let bits = 0n;
+      for (let y = 0; y < 8; y++)
+        for (let x = 0; x < 8; x++) bits = (bits << 1n) | (px[y * 9 + x] > px[y * 9 + x + 1] ? 1n : 0n);
+      expect(dhashDistance(dhash, bits.toString(16).padStart(16, '0'))).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('the DNG and the HEIC files get proxies and thumbnails', async () => {
     for (const [file, raw] of [
       [path.join(SAMPLE_LIBRARY, 'raw', 'canon_eos_6d.dng'), true],

@@ -11,7 +11,16 @@ import { Catalog } from '../src/catalog/catalog';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { newCodecKey } from '../src/temporal/codec-keys';
 import { SHARED, makeLibrary, sampleCounts, tempDir, waitFor } from './helpers/fixtures';
-import { killHard, runPcc, startPcc, startTestServer, testEnv, type Proc } from './helpers/processes';
+import {
+  killHard,
+  mountNamespaces,
+  runPcc,
+  startPcc,
+  startPccElsewhere,
+  startTestServer,
+  testEnv,
+  type Proc,
+} from './helpers/processes';
 
 const MODELS = path.join(SHARED, 'models');
 
@@ -126,13 +135,17 @@ describe('embeddings (stand-in CLIP and MiniLM)', () => {
     // Processes on several machines share the history keys, not a data folder.
     const keys = { PCC_CODEC_KEYS: newCodecKey() };
     const { dataDir, env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: MODELS, ...keys });
-    // The catalog host's data folder as the gpu hosts mount it: another path to the same files.
+    // The catalog host's data folder as the gpu hosts mount it: at another path. Where this
+    // machine allows mount namespaces (root), the gpu workers cannot see it at its own path at all,
+    // so a path the map missed fails the run; elsewhere a symlink stands in for the mount.
     const mount = path.join(tempDir('pcc-mnt-'), 'catalog-host-data');
-    fs.symlinkSync(dataDir, mount);
+    const isolated = mountNamespaces();
+    if (!isolated) fs.symlinkSync(dataDir, mount);
     const gpuHost = () => {
       const host = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: MODELS, ...keys });
       gpuDataDirs.push(host.dataDir);
-      return startPcc(['worker', '--queues', 'gpu', '--path-map', `${dataDir}=${mount}`], host.env);
+      const args = ['worker', '--queues', 'gpu', '--path-map', `${dataDir}=${mount}`];
+      return isolated ? startPccElsewhere(args, host.env, dataDir, mount) : startPcc(args, host.env);
     };
     const gpuDataDirs: string[] = [];
     const io = startPcc(['worker', '--queues', 'io,cpu'], env);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -58,12 +58,55 @@ export interface Proc {
 }
 
 export function startPcc(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Proc {
-  const child = spawn(process.execPath, [PCC_BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  return procOf(spawn(process.execPath, [PCC_BIN, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+function procOf(child: ChildProcess): Proc {
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
+}
+
+/**
+ * Another machine's view of this one, as far as files go: pcc runs in its own mount namespace
+ * where `hide` is an empty folder and its contents appear at `at` instead. Needs unshare(1) and
+ * the right to mount (root, as in CI); `mountNamespaces()` says whether this machine allows it.
+ */
+export function startPccElsewhere(args: string[], env: NodeJS.ProcessEnv, hide: string, at: string): Proc {
+  fs.mkdirSync(at, { recursive: true });
+  const script = 'mount --bind "$1" "$2" && mount -t tmpfs none "$1" && shift 2 && exec "$@"';
+  return procOf(
+    spawn(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        hide,
+        at,
+        process.execPath,
+        PCC_BIN,
+        ...args,
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
+  );
+}
+
+let namespaces: boolean | undefined;
+
+export function mountNamespaces(): boolean {
+  namespaces ??=
+    spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs none /mnt'], {
+      stdio: 'ignore',
+    }).status === 0;
+  return namespaces;
 }
 
 /** Runs pcc to completion; fails the test with its output when the exit code differs. */

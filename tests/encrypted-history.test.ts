@@ -162,6 +162,8 @@ describe('encrypted history and a readable Temporal UI', () => {
     // pcc itself reads the run back (memo summary, roots) with the folder's key …
     const status = await runPcc(['status', workflowId], env);
     expect(status).toContain(lib);
+    expect(status).toMatch(/"summary": "5 photos: 5 captioned in \d+ s"/);
+    expect(await runPcc(['runs'], env)).toMatch(/COMPLETED.*\(5 photos: 5 captioned in \d+ s\)/);
     // … and after a rotation (a new key first, the old one kept) …
     const oldKey = fs.readFileSync(path.join(dataDir, 'codec-keys'), 'utf8').trim();
     const rotated = { ...env, PCC_CODEC_KEYS: `${newCodecKey()},${oldKey}` };

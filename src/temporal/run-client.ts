@@ -26,6 +26,8 @@ export interface RunSummaryItem {
   closeTime?: string;
   roots?: string[];
   backend?: string;
+  /** The finished run's one-line result (its memo, as the Temporal UI shows it). */
+  summary?: string;
 }
 
 export interface RunDetail extends RunSummaryItem {
@@ -184,6 +186,7 @@ export class RunClient {
         closeTime: wf.closeTime?.toISOString(),
         roots: wf.memo?.roots as string[] | undefined,
         backend: wf.memo?.backend as string | undefined,
+        summary: wf.memo?.summary as string | undefined,
       };
       // Continue-as-new leaves one execution per page: show the newest per run.
       const seen = newest.get(wf.workflowId);
@@ -209,6 +212,7 @@ export class RunClient {
       closeTime: description.closeTime?.toISOString(),
       roots: description.memo?.roots as string[] | undefined,
       backend: description.memo?.backend as string | undefined,
+      summary: description.memo?.summary as string | undefined,
     };
     if (detail.status === 'RUNNING') {
       detail.progress = await this.progress(workflowId);

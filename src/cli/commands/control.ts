@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cliConfig, info } from '../context';
+import { cliConfig, info, printable } from '../context';
 import { ensureTemporal } from '../../temporal/dev-server';
 import { RunClient } from '../../temporal/run-client';
 
@@ -24,7 +24,7 @@ export function registerControl(program: Command): void {
       withClient(async (client) => {
         for (const r of await client.list()) {
           process.stdout.write(
-            `${r.startTime.slice(0, 19)}  ${r.status.padEnd(10)} ${r.workflowId}  ${(r.roots ?? []).join(', ')}\n`,
+            `${r.startTime.slice(0, 19)}  ${r.status.padEnd(10)} ${r.workflowId}  ${printable((r.roots ?? []).join(', '))}${r.summary ? `  (${r.summary})` : ''}\n`,
           );
         }
       }),

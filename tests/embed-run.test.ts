@@ -12,6 +12,7 @@ import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { newCodecKey } from '../src/temporal/codec-keys';
 import { SHARED, makeLibrary, sampleCounts, tempDir, waitFor } from './helpers/fixtures';
 import {
+  exportedCaptions,
   killHard,
   mountNamespaces,
   runPcc,
@@ -97,13 +98,7 @@ describe('embeddings (stand-in CLIP and MiniLM)', () => {
     const out = await runPcc(['run', lib, '--backend', 'local', '--batch-size', '16'], env);
     expect(out).toMatch(/execution provider: Xenova\/vit-gpt2-image-captioning \(fp32\) on CPU/);
     const { goodFiles, broken } = sampleCounts();
-    const file = path.join(dataDir, 'captions.jsonl');
-    await runPcc(['export', 'captions', '--out', file], env);
-    const rows = fs
-      .readFileSync(file, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const rows = await exportedCaptions(env, dataDir);
     // One line per file: identical copies each get theirs.
     expect(rows.filter((r) => r.status === 'success')).toHaveLength(goodFiles);
     expect(rows.filter((r) => r.status === 'error_corrupt')).toHaveLength(broken);
@@ -115,7 +110,7 @@ describe('embeddings (stand-in CLIP and MiniLM)', () => {
       Object.keys(tokenizer.model.vocab as Record<string, number>).map((t) => t.replace('\u0120', '')),
     );
     for (const r of rows.filter((x) => x.status === 'success')) {
-      const words = r.caption.split(/\s+/).filter(Boolean);
+      const words = (r.caption ?? '').split(/\s+/).filter(Boolean);
       expect(words.length).toBeGreaterThan(0);
       for (const w of words) expect(vocab.has(w)).toBe(true);
     }

@@ -12,7 +12,7 @@ import { readConfig } from '../src/config';
 import { newCodecKey } from '../src/temporal/codec-keys';
 import { dataConverterFor } from '../src/temporal/payload-codec';
 import { SAMPLE_LIBRARY, tempDir, waitFor } from './helpers/fixtures';
-import { freePort, runPcc, startPcc, startTestServer, testEnv } from './helpers/processes';
+import { exportedCaptions, freePort, runPcc, startPcc, startTestServer, testEnv } from './helpers/processes';
 
 type Texts = { strings: string[]; bytes: string[] };
 
@@ -54,13 +54,7 @@ async function historyTexts(address: string, workflowId: string): Promise<Texts>
 async function runAndExport(lib: string, env: NodeJS.ProcessEnv, dataDir: string) {
   const out = await runPcc(['run', lib, '--backend', 'mock', '--batch-size', '3'], env);
   const workflowId = /Started run (pcc-run-\S+)/.exec(out)![1];
-  const file = path.join(dataDir, 'captions.jsonl');
-  await runPcc(['export', 'captions', '--out', file], env);
-  const captions = fs
-    .readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => (JSON.parse(l) as { caption: string }).caption);
+  const captions = (await exportedCaptions(env, dataDir)).map((r) => r.caption ?? '');
   return { workflowId, captions };
 }
 

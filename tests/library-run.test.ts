@@ -11,7 +11,7 @@ import { readConfig } from '../src/config';
 import { dataConverterFor } from '../src/temporal/payload-codec';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { hashTree, jpegLibrary, listFiles, makeLibrary, sampleCounts, tempDir } from './helpers/fixtures';
-import { runPcc, startTestServer, testEnv } from './helpers/processes';
+import { exportedCaptions, runPcc, startTestServer, testEnv } from './helpers/processes';
 
 describe('a library run over good and broken photos', () => {
   let server: TemporalEndpoint;
@@ -42,13 +42,7 @@ describe('a library run over good and broken photos', () => {
         skipped_private: 0,
       });
       // Every broken file is error_corrupt with a reason; nothing in library/ is.
-      const exported = path.join(dataDir, 'captions.jsonl');
-      await runPcc(['export', 'captions', '--out', exported], env);
-      const rows = fs
-        .readFileSync(exported, 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
+      const rows = await exportedCaptions(env, dataDir);
       // One line per file: identical copies each get theirs, naming the first path.
       expect(rows).toHaveLength(goodFiles + broken);
       expect(rows.filter((r) => r.duplicate_of)).toHaveLength(goodFiles - good);

@@ -10,7 +10,16 @@ import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { writeFlorence2StandIn } from '../src/stand-ins/florence2';
 import { STAND_IN_WORDS } from '../src/stand-ins/stand-in-files';
 import { catalogOf, SAMPLE_LIBRARY, tempDir, waitFor } from './helpers/fixtures';
-import { killHard, runPcc, startPcc, startTestServer, testEnv, type Proc } from './helpers/processes';
+import {
+  exportedCaptions,
+  killHard,
+  runPcc,
+  startPcc,
+  startTestServer,
+  testEnv,
+  type CaptionRow,
+  type Proc,
+} from './helpers/processes';
 import { STAND_IN_CAPTIONERS } from './helpers/vlm-stand-ins';
 
 const WORDS = new Set(STAND_IN_WORDS);
@@ -25,22 +34,6 @@ function smallLibrary(count: number): string {
     .slice(0, count))
     fs.copyFileSync(path.join(from, f), path.join(root, f));
   return root;
-}
-
-interface CaptionRow {
-  status: string;
-  caption?: string;
-  model?: string;
-}
-
-async function exportedCaptions(dataDir: string, env: NodeJS.ProcessEnv): Promise<CaptionRow[]> {
-  const file = path.join(dataDir, 'captions.jsonl');
-  await runPcc(['export', 'captions', '--out', file], env);
-  return fs
-    .readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as CaptionRow);
 }
 
 function expectStandInCaption(row: CaptionRow): void {
@@ -79,7 +72,7 @@ describe('local VLM captioners through pcc run (stand-ins)', () => {
         env,
       );
       expect(out).toContain(`execution provider: ${standIn.id} (q4) on CPU`);
-      const rows = await exportedCaptions(dataDir, env);
+      const rows = await exportedCaptions(env, dataDir);
       expect(rows).toHaveLength(2);
       rows.forEach(expectStandInCaption);
       const run = catalogOf(dataDir, (c) => c.runs.latestRun())!;
@@ -167,7 +160,7 @@ describe('local VLM captioners through pcc run (stand-ins)', () => {
       180_000,
       500,
     );
-    const rows = await exportedCaptions(dataDir, env);
+    const rows = await exportedCaptions(env, dataDir);
     expect(rows).toHaveLength(12);
     rows.forEach(expectStandInCaption);
     // The interrupted batch's captionBatch ran a second attempt, which started from the heartbeat:

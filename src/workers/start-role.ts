@@ -3,6 +3,7 @@ import { ensureTemporal } from '../temporal/dev-server';
 import { createWorkers, type CreateWorkersOptions } from './create-workers';
 import type { QueueRole } from '../shared/queues';
 import { consoleLine } from '../logging/logger';
+import { codecKeyFile } from '../temporal/payload-codec';
 
 /** Runs workers for `roles` in this process until SIGINT/SIGTERM. Used by the per-role entries and `pcc worker`. */
 export async function startRoles(
@@ -30,6 +31,12 @@ export async function startRoles(
     temporal: endpoint.address,
   });
   for (const { from, to } of config.pathMap) consoleLine('info', `path map: ${from} → ${to}`);
+  // A shared cluster means other machines: a key file of this data folder is this machine's alone.
+  if (config.temporalAddress && config.codec.mode === 'auto')
+    consoleLine(
+      'warn',
+      `history keys come from ${codecKeyFile(config.dataDir)}: every pcc process on other machines needs the same keys — set PCC_CODEC_KEYS on all of them (docs/deployment.md)`,
+    );
   try {
     await running;
   } finally {

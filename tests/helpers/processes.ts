@@ -144,6 +144,27 @@ export function stopLeftoverServer(dataDir: string): void {
   }
 }
 
+/** One line of `pcc export captions` (the fields tests read). */
+export interface CaptionRow {
+  rel_path: string;
+  status: string;
+  caption: string | null;
+  model?: string;
+  reason?: string | null;
+  duplicate_of?: string | null;
+}
+
+/** `pcc export captions` of the env's data folder, one parsed row per line. */
+export async function exportedCaptions(env: NodeJS.ProcessEnv, dataDir: string): Promise<CaptionRow[]> {
+  const file = path.join(dataDir, `captions-${Date.now()}.jsonl`);
+  await runPcc(['export', 'captions', '--out', file], env);
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as CaptionRow);
+}
+
 /** A port nothing listens on right now (for servers a test starts and restarts on the same port). */
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {

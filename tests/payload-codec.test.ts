@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DefaultPayloadConverter } from '@temporalio/common';
 import { ConfigError, readConfig } from '../src/config';
 import { newCodecKey, parseCodecKeys } from '../src/temporal/codec-keys';
+import { createCodecServer } from '../src/temporal/codec-server';
 import { AesGcmCodec, UnknownCodecKeyError, codecKeyFile, codecKeysFor } from '../src/temporal/payload-codec';
 import { tempDir } from './helpers/fixtures';
 
@@ -72,5 +74,52 @@ describe('AES-256-GCM payload codec', () => {
     expect(again).toEqual(first);
     expect(fs.statSync(codecKeyFile(dataDir)).mode & 0o777).toBe(0o600);
     expect(codecKeysFor(readConfig({ PCC_DATA_DIR: dataDir, PCC_CODEC: 'off' }))).toBeUndefined();
+  });
+});
+
+describe('codec server binding', () => {
+  const codec = new AesGcmCodec(parseCodecKeys(newCodecKey(), 'test'));
+
+  it('refuses a non-loopback bind without a token, unless told the port is published on loopback only', () => {
+    const base = { port: 0, origins: [] };
+    expect(() => createCodecServer(codec, { ...base, host: '0.0.0.0' })).toThrow(/PCC_CODEC_SERVER_TOKEN/);
+    expect(() => createCodecServer(codec, { ...base, host: '0.0.0.0', token: 't' })).not.toThrow();
+    expect(() => createCodecServer(codec, { ...base, host: '0.0.0.0', tokenRequired: false })).not.toThrow();
+    expect(() => createCodecServer(codec, { ...base, host: '127.0.0.1' })).not.toThrow();
+  });
+
+  it('answers a malformed body with 400 and a reason, never a stack', async () => {
+    const server = createCodecServer(codec, { host: '127.0.0.1', port: 0, origins: [] });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const post = (body: string) => fetch(`http://127.0.0.1:${port}/decode`, { method: 'POST', body });
+      const notJson = await post('{');
+      expect(notJson.status).toBe(400);
+      expect(await notJson.json()).toEqual({ message: 'the body is not JSON' });
+      expect((await post('{"payloads": 3}')).status).toBe(400);
+      expect((await fetch(`http://127.0.0.1:${port}/other`, { method: 'POST', body: '{}' })).status).toBe(
+        404,
+      );
+      const [encrypted] = await codec.encode([new DefaultPayloadConverter().toPayload('x')]);
+      const data = Buffer.from(encrypted.data!);
+      data[20] ^= 1;
+      const tampered = await post(
+        JSON.stringify({
+          payloads: [
+            {
+              metadata: Object.fromEntries(
+                Object.entries(encrypted.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
+              ),
+              data: data.toString('base64'),
+            },
+          ],
+        }),
+      );
+      expect(tampered.status).toBe(422);
+      expect(JSON.stringify(await tampered.json())).not.toMatch(/at \w+ \(/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

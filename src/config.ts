@@ -2,8 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import util from 'node:util';
-import { CodecKeyError, parseCodecKeys, type CodecKey } from './temporal/codec-keys';
-import { PathMapError, parsePathMap, type PathMapEntry } from './workers/path-map';
+import { ConfigError } from './config-error';
+import { isWebOrigin } from './net/access';
+import { parseCodecKeys, type CodecKey } from './temporal/codec-keys';
+import { parsePathMap, type PathMapEntry } from './workers/path-map';
+
+export { ConfigError };
 
 /** Settings shared by every pcc process, read from the environment and an optional `config.env`. */
 export interface PccConfig {
@@ -107,10 +111,6 @@ export function processConfig(): PccConfig {
   return processWide;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 /** The pcc package folder (this file lives in src/ or dist/). */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
 
@@ -154,7 +154,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PccConfig {
       .filter(Boolean);
   const apiCorsOrigins = list(env.PCC_API_CORS_ORIGINS);
   for (const origin of apiCorsOrigins) {
-    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+    if (!isWebOrigin(origin)) {
       throw new ConfigError(
         `PCC_API_CORS_ORIGINS takes origins like http://nas.local:8080 (scheme, host, optional port), got "${origin}"`,
       );
@@ -167,32 +167,25 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PccConfig {
     }
   }
   const apiPort = Number(env.PCC_API_PORT || 3000);
+  if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535)
+    throw new ConfigError(`PCC_API_PORT must be a port number, got "${env.PCC_API_PORT}"`);
   const codecSwitch = (env.PCC_CODEC || 'on').toLowerCase();
   if (codecSwitch !== 'on' && codecSwitch !== 'off')
     throw new ConfigError(`PCC_CODEC must be on or off, got "${env.PCC_CODEC}"`);
-  let codec: PccConfig['codec'] = { mode: codecSwitch === 'off' ? 'off' : 'auto' };
-  if (codecSwitch === 'on' && env.PCC_CODEC_KEYS?.trim()) {
-    try {
-      codec = { mode: 'keys', keys: parseCodecKeys(env.PCC_CODEC_KEYS, 'PCC_CODEC_KEYS') };
-    } catch (err) {
-      if (err instanceof CodecKeyError) throw new ConfigError(err.message);
-      throw err;
-    }
-  }
-  if (!Number.isInteger(apiPort) || apiPort < 1 || apiPort > 65535)
-    throw new ConfigError(`PCC_API_PORT must be a port number, got "${env.PCC_API_PORT}"`);
-  let pathMap: PathMapEntry[] = [];
-  try {
-    // ';' separates entries: library paths may well hold commas.
-    const entries = (env.PCC_PATH_MAP ?? '')
+  const codec: PccConfig['codec'] =
+    codecSwitch === 'off'
+      ? { mode: 'off' }
+      : env.PCC_CODEC_KEYS?.trim()
+        ? { mode: 'keys', keys: parseCodecKeys(env.PCC_CODEC_KEYS, 'PCC_CODEC_KEYS') }
+        : { mode: 'auto' };
+  // ';' separates entries: library paths may well hold commas.
+  const pathMap = parsePathMap(
+    (env.PCC_PATH_MAP ?? '')
       .split(';')
       .map((e) => e.trim())
-      .filter(Boolean);
-    pathMap = parsePathMap(entries, 'PCC_PATH_MAP');
-  } catch (err) {
-    if (err instanceof PathMapError) throw new ConfigError(err.message);
-    throw err;
-  }
+      .filter(Boolean),
+    'PCC_PATH_MAP',
+  );
   return {
     pathMap,
     api: { host: env.PCC_API_HOST || '127.0.0.1', port: apiPort, token: env.PCC_API_TOKEN || undefined },

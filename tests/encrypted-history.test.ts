@@ -11,7 +11,7 @@ import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { readConfig } from '../src/config';
 import { newCodecKey } from '../src/temporal/codec-keys';
 import { dataConverterFor } from '../src/temporal/payload-codec';
-import { SAMPLE_LIBRARY, tempDir, waitFor } from './helpers/fixtures';
+import { SAMPLE_LIBRARY, codecRequestBody, tempDir, waitFor } from './helpers/fixtures';
 import { exportedCaptions, freePort, runPcc, startPcc, startTestServer, testEnv } from './helpers/processes';
 
 type Texts = { strings: string[]; bytes: string[] };
@@ -114,14 +114,7 @@ describe('encrypted history and a readable Temporal UI', () => {
         30_000,
       );
       const url = `http://127.0.0.1:${port}/decode`;
-      const body = JSON.stringify({
-        payloads: summaries.map((s) => ({
-          metadata: Object.fromEntries(
-            Object.entries(s!.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
-          ),
-          data: Buffer.from(s!.data!).toString('base64'),
-        })),
-      });
+      const body = codecRequestBody(summaries.map((s) => s!));
       const post = (headers: Record<string, string>) =>
         fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers } });
       expect((await post({})).status).toBe(401);

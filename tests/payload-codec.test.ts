@@ -6,7 +6,7 @@ import { ConfigError, readConfig } from '../src/config';
 import { newCodecKey, parseCodecKeys } from '../src/temporal/codec-keys';
 import { createCodecServer } from '../src/temporal/codec-server';
 import { AesGcmCodec, UnknownCodecKeyError, codecKeyFile, codecKeysFor } from '../src/temporal/payload-codec';
-import { tempDir } from './helpers/fixtures';
+import { codecRequestBody, tempDir } from './helpers/fixtures';
 
 const converter = new DefaultPayloadConverter();
 const caption = 'A caption about /photos/2019/Beach.jpg';
@@ -104,18 +104,7 @@ describe('codec server binding', () => {
       const [encrypted] = await codec.encode([new DefaultPayloadConverter().toPayload('x')]);
       const data = Buffer.from(encrypted.data!);
       data[20] ^= 1;
-      const tampered = await post(
-        JSON.stringify({
-          payloads: [
-            {
-              metadata: Object.fromEntries(
-                Object.entries(encrypted.metadata!).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
-              ),
-              data: data.toString('base64'),
-            },
-          ],
-        }),
-      );
+      const tampered = await post(codecRequestBody([{ ...encrypted, data }]));
       expect(tampered.status).toBe(422);
       expect(JSON.stringify(await tampered.json())).not.toMatch(/at \w+ \(/);
     } finally {

@@ -8,6 +8,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { TokenGuard } from './token.guard';
 import { localOriginGuard } from './local-origin';
+import { isLoopbackHost } from '../net/access';
 import type { RunClient } from '../temporal/run-client';
 
 export interface ApiOptions {
@@ -25,8 +26,6 @@ export interface ApiOptions {
   temporalUiUrl?: string;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
 /** The built review studio (dist/web, from `npm run build`), when present. */
 export function studioDir(): string | undefined {
   const dir = path.resolve(__dirname, '..', 'web');
@@ -35,7 +34,7 @@ export function studioDir(): string | undefined {
 
 /** Builds and starts the HTTP API. Refuses a non-loopback bind without a token. */
 export async function startApi(client: RunClient, options: ApiOptions): Promise<INestApplication> {
-  if (!LOOPBACK.has(options.host) && !options.token) {
+  if (!isLoopbackHost(options.host) && !options.token) {
     throw new Error(`binding the API to ${options.host} exposes it to the network: set PCC_API_TOKEN first`);
   }
   const app = await NestFactory.create(

@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
-import crypto from 'node:crypto';
+import { tokenMatches } from '../net/access';
 
 /**
  * Requires `Authorization: Bearer <PCC_API_TOKEN>` when a token is configured. The review studio's
@@ -17,9 +17,7 @@ export class TokenGuard implements CanActivate {
       .getRequest<{ headers: Record<string, string | undefined> }>().headers;
     const cookie = /(?:^|;\s*)pcc_token=([^;]*)/.exec(headers.cookie ?? '')?.[1];
     const bearer = (headers.authorization ?? '').replace(/^Bearer\s+/i, '');
-    const given = Buffer.from(bearer || (cookie ? decodeURIComponent(cookie) : ''));
-    const expected = Buffer.from(this.token);
-    if (given.length === expected.length && crypto.timingSafeEqual(given, expected)) return true;
+    if (tokenMatches(bearer || (cookie ? decodeURIComponent(cookie) : ''), this.token)) return true;
     throw new UnauthorizedException('missing or wrong API token (Authorization: Bearer …)');
   }
 }

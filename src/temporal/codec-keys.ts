@@ -1,13 +1,10 @@
 /** PCC_CODEC_KEYS's notation, `id:base64key,…`, kept apart so config.ts can validate it once. */
 import crypto from 'node:crypto';
+import { ConfigError } from '../config-error';
 
 export interface CodecKey {
   id: string;
   key: Buffer;
-}
-
-export class CodecKeyError extends Error {
-  override name = 'CodecKeyError';
 }
 
 /** A fresh key in PCC_CODEC_KEYS's notation (`id:base64`), for `pcc codec-server --new-key`. */
@@ -16,7 +13,7 @@ export function newCodecKey(): string {
   return `${id}:${crypto.randomBytes(32).toString('base64')}`;
 }
 
-/** Parses `id:base64key,id:base64key`; throws a CodecKeyError naming the bad entry by position (never echoing it: it may be a key). */
+/** Parses `id:base64key,id:base64key`; throws a ConfigError naming the bad entry by position (never echoing it: it may be a key). */
 export function parseCodecKeys(text: string, source: string): CodecKey[] {
   const keys = text
     .split(/[,\n]/)
@@ -26,15 +23,15 @@ export function parseCodecKeys(text: string, source: string): CodecKey[] {
       const m = /^([A-Za-z0-9._-]{1,64}):([A-Za-z0-9+/=]+)$/.exec(entry);
       const key = m ? Buffer.from(m[2], 'base64') : undefined;
       if (!m || key?.length !== 32) {
-        throw new CodecKeyError(
+        throw new ConfigError(
           `${source} takes id:key pairs separated by commas, each key 32 bytes in base64 ` +
             `(make one with \`pcc codec-server --new-key\`); entry ${index + 1} is not one`,
         );
       }
       return { id: m[1], key };
     });
-  if (keys.length === 0) throw new CodecKeyError(`${source} holds no key`);
+  if (keys.length === 0) throw new ConfigError(`${source} holds no key`);
   const ids = new Set(keys.map((k) => k.id));
-  if (ids.size !== keys.length) throw new CodecKeyError(`${source} names a key id twice`);
+  if (ids.size !== keys.length) throw new ConfigError(`${source} names a key id twice`);
   return keys;
 }

@@ -5,9 +5,9 @@
  * Web UI's origin allowed by CORS (other sites' pages cannot read the reply), and a bearer token
  * (PCC_CODEC_SERVER_TOKEN) required whenever the server is reachable from elsewhere.
  */
-import crypto from 'node:crypto';
 import http from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { isLoopbackHost, tokenMatches } from '../net/access';
 
 export interface CodecServerOptions {
   host: string;
@@ -28,12 +28,6 @@ interface JsonPayload {
 
 export class CodecRequestError extends Error {
   override name = 'CodecRequestError';
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host);
 }
 
 function fromJson(body: unknown): Payload[] {
@@ -64,12 +58,6 @@ function toJson(payloads: Payload[]): { payloads: JsonPayload[] } {
   };
 }
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
-  const wanted = Buffer.from(token);
-  return given.length === wanted.length && crypto.timingSafeEqual(given, wanted);
-}
-
 async function readBody(req: http.IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -86,7 +74,7 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
 }
 
 export function createCodecServer(codec: PayloadCodec, options: CodecServerOptions): http.Server {
-  if (!isLoopback(options.host) && !options.token && options.tokenRequired !== false) {
+  if (!isLoopbackHost(options.host) && !options.token && options.tokenRequired !== false) {
     throw new Error(
       `binding the codec server to ${options.host} lets anyone on the network decrypt run histories: ` +
         'set PCC_CODEC_SERVER_TOKEN first (or --no-token-required when the port is published on loopback only)',
@@ -116,7 +104,8 @@ export function createCodecServer(codec: PayloadCodec, options: CodecServerOptio
     const route = req.url?.split('?')[0];
     if (req.method !== 'POST' || (route !== '/decode' && route !== '/encode'))
       return reply(404, { message: 'POST /decode or /encode' });
-    if (options.token && !tokenMatches(req.headers.authorization, options.token))
+    const bearer = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+    if (options.token && !tokenMatches(bearer, options.token))
       return reply(401, { message: 'a bearer token is required (Authorization: Bearer …)' });
     readBody(req)
       .then(fromJson)

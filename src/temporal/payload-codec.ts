@@ -16,8 +16,8 @@ import path from 'node:path';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { PccConfig } from '../config';
-import { ConfigError } from '../config';
-import { CodecKeyError, newCodecKey, parseCodecKeys, type CodecKey } from './codec-keys';
+import { ConfigError } from '../config-error';
+import { newCodecKey, parseCodecKeys, type CodecKey } from './codec-keys';
 
 /** Where `pcc codec-server` listens unless told otherwise (and where the embedded UI looks for it). */
 export const DEFAULT_CODEC_SERVER_PORT = 8079;
@@ -41,10 +41,6 @@ export class AesGcmCodec implements PayloadCodec {
   constructor(private readonly keys: readonly CodecKey[]) {
     if (keys.length === 0) throw new ConfigError('the payload codec needs at least one key');
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
-  }
-
-  get currentKeyId(): string {
-    return this.keys[0].id;
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
@@ -108,12 +104,7 @@ export function codecKeysFor(config: PccConfig): CodecKey[] | undefined {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
-  try {
-    return parseCodecKeys(fs.readFileSync(file, 'utf8'), file);
-  } catch (err) {
-    if (err instanceof CodecKeyError) throw new ConfigError(err.message);
-    throw err;
-  }
+  return parseCodecKeys(fs.readFileSync(file, 'utf8'), file);
 }
 
 const converters = new WeakMap<PccConfig, DataConverter>();

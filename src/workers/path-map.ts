@@ -6,14 +6,11 @@
  * only), and the files it writes back to the catalog host's.
  */
 import path from 'node:path';
+import { ConfigError } from '../config-error';
 
 export interface PathMapEntry {
   from: string;
   to: string;
-}
-
-export class PathMapError extends Error {
-  override name = 'PathMapError';
 }
 
 /** Parses `FROM=TO` entries; both sides absolute. */
@@ -23,7 +20,7 @@ export function parsePathMap(entries: readonly string[], source: string): PathMa
     const from = at > 0 ? entry.slice(0, at).trim() : '';
     const to = at > 0 ? entry.slice(at + 1).trim() : '';
     if (!path.isAbsolute(from) || !path.isAbsolute(to)) {
-      throw new PathMapError(
+      throw new ConfigError(
         `${source} takes FROM=TO with two absolute paths (the catalog host's, then this machine's), got ${JSON.stringify(entry)}`,
       );
     }
@@ -43,14 +40,10 @@ export class PathMap {
   private readonly toLocalPairs: Array<[string, string]>;
   private readonly toSharedPairs: Array<[string, string]>;
 
-  constructor(readonly entries: readonly PathMapEntry[]) {
+  constructor(entries: readonly PathMapEntry[]) {
     const byLength = (x: [string, string], y: [string, string]) => y[0].length - x[0].length;
     this.toLocalPairs = entries.map((e): [string, string] => [e.from, e.to]).sort(byLength);
     this.toSharedPairs = entries.map((e): [string, string] => [e.to, e.from]).sort(byLength);
-  }
-
-  get empty(): boolean {
-    return this.entries.length === 0;
   }
 
   /** A catalog-host path as this machine sees it. */

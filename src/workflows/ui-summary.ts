@@ -34,8 +34,10 @@ function uiAttributesOn(): boolean {
 }
 
 export function showPhase(phase: RunPhase): void {
-  if (!uiAttributesOn() || workflowInfo().typedSearchAttributes.get(PHASE_ATTRIBUTE) === phase) return;
-  upsertSearchAttributes([{ key: PHASE_ATTRIBUTE, value: phase }]);
+  const shown = workflowInfo().typedSearchAttributes.get(PHASE_ATTRIBUTE);
+  // No attribute: the run started without them (see uiAttributesOn).
+  if (shown !== undefined && shown !== phase)
+    upsertSearchAttributes([{ key: PHASE_ATTRIBUTE, value: phase }]);
 }
 
 export function showSummary(summary: string): void {

@@ -110,3 +110,20 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * Payloads in the remote codec protocol's JSON, as Temporal's UI sends them (metadata values and
+ * data base64), written here independently of the codec server's own reader.
+ */
+export function codecRequestBody(
+  payloads: ReadonlyArray<{ metadata?: Record<string, Uint8Array | null> | null; data?: Uint8Array | null }>,
+): string {
+  return JSON.stringify({
+    payloads: payloads.map((p) => ({
+      metadata: Object.fromEntries(
+        Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+      ),
+      data: Buffer.from(p.data ?? []).toString('base64'),
+    })),
+  });
+}

@@ -4,7 +4,8 @@ import { cliConfig, info, toInt, UsageError } from '../context';
 import { handleInterrupts, once } from '../shutdown';
 import { serverStatePath } from '../../temporal/dev-server';
 import { newCodecKey } from '../../temporal/codec-keys';
-import { createCodecServer, isLoopback } from '../../temporal/codec-server';
+import { createCodecServer } from '../../temporal/codec-server';
+import { isLoopbackHost, isWebOrigin } from '../../net/access';
 import { DEFAULT_CODEC_SERVER_PORT, dataConverterFor } from '../../temporal/payload-codec';
 
 /** The embedded dev server's Web UI origins, when this data folder runs one. */
@@ -54,7 +55,7 @@ export function registerCodecServer(program: Command): void {
       const port = toInt('--port', opts.port) as number;
       if (port < 1 || port > 65535) throw new UsageError(`--port must be a port number, got ${opts.port}`);
       for (const o of opts.origin ?? []) {
-        if (!/^https?:\/\/[^/\s]+$/.test(o))
+        if (!isWebOrigin(o))
           throw new UsageError(`--origin takes origins like http://nas.local:8233, got "${o}"`);
       }
       const origins = opts.origin ?? [
@@ -82,7 +83,7 @@ export function registerCodecServer(program: Command): void {
       info(
         `Codec server ${where} for ${origins.join(', ')}${config.codecServerToken ? ' (bearer token required)' : ''}`,
       );
-      if (!isLoopback(opts.host))
+      if (!isLoopbackHost(opts.host))
         info('reachable from the network: only callers with the token get an answer');
       const stop = once(async () => {
         await new Promise((r) => server.close(r));

@@ -65,6 +65,10 @@ export interface Tuning {
   cudaDeviceId: number;
   /** Reload local model sessions after N photos; 0 = never (PCC_RECYCLE_AFTER, --recycle-after). */
   recycleAfter: number;
+  /** Local models on the CPU: onnxruntime threads per session (PCC_INFERENCE_THREADS); undefined: one per core. */
+  inferenceThreads?: number;
+  /** Let onnxruntime's threads busy-wait between runs (PCC_INFERENCE_SPIN=1); off: they share the cores. */
+  inferenceSpin: boolean;
   /** Temporal SDK log level on the console (PCC_TEMPORAL_LOG_LEVEL). */
   temporalLogLevel: 'ERROR' | 'WARN' | 'INFO' | 'DEBUG';
 }
@@ -96,6 +100,8 @@ function readTuning(env: NodeJS.ProcessEnv): Tuning {
     device: oneOf('PCC_DEVICE', ['auto', 'cpu', 'cuda'] as const, 'auto'),
     cudaDeviceId: int('PCC_CUDA_DEVICE_ID', 0, 0) as number,
     recycleAfter: int('PCC_RECYCLE_AFTER', 0, 0) as number,
+    inferenceThreads: int('PCC_INFERENCE_THREADS', undefined, 1),
+    inferenceSpin: oneOf('PCC_INFERENCE_SPIN', ['0', '1'] as const, '0') === '1',
     temporalLogLevel: oneOf('PCC_TEMPORAL_LOG_LEVEL', ['ERROR', 'WARN', 'INFO', 'DEBUG'] as const, 'WARN'),
   };
 }

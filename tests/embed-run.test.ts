@@ -10,7 +10,18 @@ import { Client, Connection } from '@temporalio/client';
 import { Catalog } from '../src/catalog/catalog';
 import type { TemporalEndpoint } from '../src/temporal/dev-server';
 import { newCodecKey } from '../src/temporal/codec-keys';
-import { SHARED, makeLibrary, sampleCounts, tempDir, waitFor } from './helpers/fixtures';
+import sharp from 'sharp';
+import { embedImages } from '../src/models/embedder';
+import { thumbnailPathFor } from '../src/images/loader';
+import {
+  SHARED,
+  catalogOf,
+  listFiles,
+  makeLibrary,
+  sampleCounts,
+  tempDir,
+  waitFor,
+} from './helpers/fixtures';
 import {
   exportedCaptions,
   killHard,
@@ -89,6 +100,42 @@ describe('embeddings (stand-in CLIP and MiniLM)', () => {
     // A later run with --embed on an already captioned library embeds nothing twice and captions nothing again.
     const again = await runPcc(['run', lib, '--embed', '--batch-size', '16'], env);
     expect(again).toMatch(/completed in .*: 0 photos/);
+  });
+
+  it('an embedder whose input a review thumbnail covers reads the thumbnail (no proxy written); a panorama, whose thumbnail is too small, gets a proxy', async () => {
+    const lib = tempDir('pcc-thumb-embed-');
+    const noise = (width: number, height: number) =>
+      sharp(Buffer.from(Array.from({ length: width * height * 3 }, (_, i) => (i * 7919) % 251)), {
+        raw: { width, height, channels: 3 },
+      });
+    await noise(1600, 1200).jpeg().toFile(path.join(lib, 'landscape.jpg'));
+    await noise(3000, 400).jpeg().toFile(path.join(lib, 'panorama.jpg'));
+    const { dataDir, env } = testEnv({ TEMPORAL_ADDRESS: server.address, PCC_MODELS_DIR: MODELS });
+    await runPcc(['run', lib, '--embed', '--text-model', 'none'], env);
+
+    const model = 'Xenova/clip-vit-base-patch32';
+    const stored = catalogOf(dataDir, (c) =>
+      [...c.photos.photosUnderRoots([lib])].map((p) => ({
+        name: p.relPath,
+        sha1: p.sha1,
+        vector: c.embeddings.get(p.photoId, 'image', model),
+      })),
+    );
+    const landscape = stored.find((p) => p.name === 'landscape.jpg')!;
+    const panorama = stored.find((p) => p.name === 'panorama.jpg')!;
+    // The panorama's 512×68 thumbnail is below CLIP's 224-px short side: only it has a proxy.
+    expect(listFiles(path.join(dataDir, 'proxies')).map((f) => path.basename(f))).toEqual([
+      `${panorama.sha1}.jpg`,
+    ]);
+    const options = { modelsDir: MODELS, dtype: 'fp32' as const, device: 'cpu' as const, batchSize: 2 };
+    const [fromThumb, fromProxy] = await embedImages(
+      model,
+      [thumbnailPathFor(dataDir, landscape.sha1), listFiles(path.join(dataDir, 'proxies'))[0]],
+      options,
+    );
+    const maxDiff = (a: Float32Array, b: Float32Array) => Math.max(...a.map((x, i) => Math.abs(x - b[i])));
+    expect(maxDiff(landscape.vector!, fromThumb)).toBeLessThan(1e-6);
+    expect(maxDiff(panorama.vector!, fromProxy)).toBeLessThan(1e-6);
   });
 
   it('the local caption backend runs end to end on a stand-in vit-gpt2 (random weights, real layout: captions are random words)', async () => {

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type * as Transformers from '@huggingface/transformers' with { 'resolution-mode': 'import' };
-import { pixelPlan, preprocessInto, type PixelPlan } from '../src/models/image-preprocess';
-import { configureLocalModels, embedImages } from '../src/models/embedder';
-import { writeProxy } from '../src/images/loader';
+import { pixelPlan, preprocessInto, sourceEdgeOf, type PixelPlan } from '../src/models/image-preprocess';
+import { chunkStarts, configureLocalModels, embedImages } from '../src/models/embedder';
+import { thumbnailShortEdgeOf, writeProxy } from '../src/images/loader';
 import { SAMPLE_LIBRARY, SHARED, tempDir } from './helpers/fixtures';
 
 const transformers = require('@huggingface/transformers') as typeof Transformers;
@@ -72,6 +72,23 @@ describe('image preprocessing for embedding models', () => {
     expect(pixelPlan(folderWith((c) => (c.resample = 1)))).toBeUndefined(); // Lanczos: not done here
     expect(pixelPlan(folderWith((c) => (c.crop_size = { height: 300, width: 300 })))).toBeUndefined();
     expect(pixelPlan(tempDir('pcc-no-config-'))).toBeUndefined();
+    // The short side a source needs so it is only ever scaled down: CLIP's 224, SigLIP's 256.
+    expect(sourceEdgeOf(pixelPlan(path.join(MODELS, CLIP))!)).toBe(224);
+    expect(sourceEdgeOf(pixelPlan(siglip)!)).toBe(256);
+  });
+
+  it('decides from the thumbnail size whether a photo can be embedded from its thumbnail', () => {
+    expect(thumbnailShortEdgeOf(4000, 3000)).toBe(384); // fitted inside 512
+    expect(thumbnailShortEdgeOf(3000, 400)).toBe(68); // a panorama: below 224
+    expect(thumbnailShortEdgeOf(300, 200)).toBe(200); // never enlarged
+    expect(thumbnailShortEdgeOf(600, 2400, 1024)).toBe(256);
+  });
+
+  it('starts each activity with a small inference batch, then full ones', () => {
+    expect(chunkStarts(64, 16)).toEqual([0, 4, 20, 36, 52]);
+    expect(chunkStarts(3, 16)).toEqual([0]);
+    expect(chunkStarts(0, 16)).toEqual([]);
+    expect(chunkStarts(3, 1)).toEqual([0, 1, 2]);
   });
 
   it('gives exact values on a flat colour and keeps channels and the centre crop in place', async () => {

@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { readConfig } from '../src/config';
 import { embedImages, embedSentences } from '../src/models/embedder';
+import { cpuSessionOptions } from '../src/models/session-options';
 import { ModelMissingError, modelFolder, pullModel, requireModel } from '../src/models/model-store';
 import { ZeroShotScorer } from '../src/models/zero-shot';
 import { parseVocabulary } from '../src/tags/vocabulary';
@@ -31,6 +34,31 @@ describe('local models (stand-in weights)', () => {
     );
     expect(text.map((v) => v.length)).toEqual([384, 384]);
     expect(Math.hypot(...text[0])).toBeCloseTo(1, 4);
+  });
+
+  it('CPU sessions take their threads and spinning from PCC_INFERENCE_THREADS / PCC_INFERENCE_SPIN', async () => {
+    const quiet = cpuSessionOptions(readConfig({ PCC_DATA_DIR: tempDir('pcc-cfg-') }).tuning);
+    expect(quiet).toEqual({
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    });
+    const tuned = readConfig({ PCC_INFERENCE_THREADS: '3', PCC_INFERENCE_SPIN: '1' }).tuning;
+    expect(cpuSessionOptions(tuned)).toEqual({
+      intraOpNumThreads: 3,
+      interOpNumThreads: 1,
+      extra: { session: { intra_op: { allow_spinning: '1' }, inter_op: { allow_spinning: '1' } } },
+    });
+    expect(() => readConfig({ PCC_INFERENCE_SPIN: 'yes' })).toThrow(/PCC_INFERENCE_SPIN must be one of 0, 1/);
+    expect(() => readConfig({ PCC_INFERENCE_THREADS: '0' })).toThrow(
+      /PCC_INFERENCE_THREADS must be a whole number ≥ 1/,
+    );
+    // onnxruntime-node takes them (an option it did not know would fail the session).
+    const file = path.join(modelFolder(MODELS, 'Xenova/clip-vit-base-patch32'), 'onnx', 'vision_model.onnx');
+    const session = await ort.InferenceSession.create(file, cpuSessionOptions(tuned) as never);
+    const out = await session.run({
+      pixel_values: new ort.Tensor('float32', new Float32Array(3 * 224 * 224).fill(0.5), [1, 3, 224, 224]),
+    });
+    expect(Object.values(out)[0].dims.at(-1)).toBe(512);
+    await session.release();
   });
 
   it('the zero-shot scorer returns the whole vocabulary ranked, as probabilities', async () => {

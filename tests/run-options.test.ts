@@ -104,7 +104,7 @@ describe('the run option table', () => {
     expect(build(viaConfig(values))).toEqual(cli);
     expect(build(viaApi(values))).toEqual(cli);
     expect(cli).toMatchObject({
-      batchSize: 64,
+      batchSize: 128,
       maxEdge: 768,
       acceptTruncated: true,
       embed: { inferenceBatch: 8 },

@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import { heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from './context';
 import { mapLimit } from './context';
-import { CorruptImageError, decodePhoto, proxyPathFor, thumbnailPathFor } from '../images/loader';
+import {
+  CorruptImageError,
+  decodePhoto,
+  proxyPathFor,
+  thumbnailPathFor,
+  thumbnailShortEdge,
+  thumbnailShortEdgeOf,
+} from '../images/loader';
 import { lightOfFile, type LightStats } from '../images/light';
 import { readInventoryBatch } from '../images/inventory';
 import { LOAD_KEY, type StageResult } from '../catalog/results.repository';
@@ -20,6 +27,11 @@ export interface LoadInput {
   redecode: boolean;
   /** Write proxies for later stages; false when nothing downstream reads pixels (dry run, mock). */
   writeProxies: boolean;
+  /**
+   * The embedder reads review thumbnails whose shorter side is at least this (EmbedSettings.inputEdge):
+   * a photo whose thumbnail is smaller (a panorama) gets a proxy even without writeProxies.
+   */
+  thumbnailEdgeNeeded?: number;
   /** Photos that already have a result for this key from this same run are left out (a re-run batch). */
   captionKey?: CaptionKey;
   /** Globs of local-only photos, matched against the path relative to its root. */
@@ -98,6 +110,7 @@ export function createLoadActivities(deps: ActivityDeps) {
             !fs.existsSync(thumbPath) ||
             (input.writeProxies && !fs.existsSync(proxyPath)) ||
             !catalog.metadata.has(item.photoId);
+          let thumbShortEdge: number | undefined;
           if (missing) {
             // One decode validates and writes the proxy (when a stage reads pixels) and the review
             // thumbnail. Like ExifTool's inventory read, it only ever reads the original.
@@ -108,6 +121,7 @@ export function createLoadActivities(deps: ActivityDeps) {
               raw: item.isRaw,
               acceptTruncated: input.acceptTruncated,
             });
+            thumbShortEdge = decoded.thumbShortEdge;
             hashes.set(item.photoId, decoded.dhash);
             lights.set(item.photoId, decoded.light);
             if (decoded.note) notes.set(item.photoId, decoded.note);
@@ -119,7 +133,33 @@ export function createLoadActivities(deps: ActivityDeps) {
             if (!catalog.metadata.hasLight(item.photoId))
               lights.set(item.photoId, await lightOfFile(thumbPath));
           }
-          return { ...base, status: 'success', proxyPath: input.writeProxies ? proxyPath : undefined };
+          let withProxy = input.writeProxies;
+          if (input.thumbnailEdgeNeeded) {
+            // Loaded before: the photo's size in the catalog gives it (no sharp call), else its header.
+            const size = thumbShortEdge === undefined ? catalog.metadata.get(item.photoId) : undefined;
+            thumbShortEdge ??=
+              size?.width && size.height
+                ? thumbnailShortEdgeOf(size.width, size.height)
+                : await thumbnailShortEdge(thumbPath);
+            // A thumbnail too small for the embedder (a panorama's): that photo gets a proxy after all.
+            if (!withProxy && thumbShortEdge < input.thumbnailEdgeNeeded) {
+              if (!fs.existsSync(proxyPath))
+                await decodePhoto(item.absPath, {
+                  longEdge: deps.proxyLongEdge,
+                  proxyPath,
+                  raw: item.isRaw,
+                  acceptTruncated: input.acceptTruncated,
+                });
+              withProxy = true;
+            }
+          }
+          return {
+            ...base,
+            status: 'success',
+            proxyPath: withProxy ? proxyPath : undefined,
+            thumbPath,
+            thumbShortEdge,
+          };
         } catch (err) {
           if (err instanceof CorruptImageError || isSourceError(err, item.absPath)) {
             const reason =

@@ -2,9 +2,12 @@
  * npm run bench:local -- --model Xenova/clip-vit-base-patch32 [--photos 300] [--models-dir DIR]
  * npm run bench:local -- --model onnx-community/Florence-2-base-ft --stand-in [--vision-layers 16]
  *
- * Photos/s of a local model through the whole pipeline (scan, decode + proxy on io, the model on the
- * gpu queue, persist) beside the same model called directly in a loop on the same photos.
- * Image-text embedding models run as `--embed`; caption models as `--backend local`.
+ * Photos/s of a local model through pcc beside the same model called directly in a loop on the
+ * same photos (read, preprocess, run). Two pipeline figures: the model stage (the run that adds
+ * the model's output to a library the catalog already holds; the ≥ 0.9× target) and end to end
+ * (a library pcc has never seen: the ingest's hashing, ExifTool, decode and thumbnails share the
+ * cores with the model, so on a CPU this is bounded by their sum). Image-text embedding models
+ * run as `--embed`; caption models as `--backend local`.
  *
  * `--stand-in` builds a random-weight stand-in (src/stand-ins) that does a real model's order of
  * work per photo, so the ratio says how much of the model's own speed the pipeline keeps; the
@@ -19,6 +22,7 @@ import { ensureTemporal } from '../temporal/dev-server';
 import { RunClient } from '../temporal/run-client';
 import { createWorkers } from '../workers/create-workers';
 import { prepareRun, startPreparedRun } from '../temporal/start-run';
+import type { RunRequest } from '../runs/run-request';
 import { embedImages, type DevicePreference } from '../models/embedder';
 import { loadCaptioner } from '../models/captioner';
 import { DEFAULT_IMAGE_MODEL, knownModel } from '../models/known-models';
@@ -63,7 +67,6 @@ async function main(): Promise<void> {
   const photos = Number(values.photos);
   const batch = Number(values['inference-batch']);
   const libDir = path.join(os.tmpdir(), `pcc-bench-local-lib-${photos}`);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-bench-local-data-'));
   const files = await makeSyntheticLibrary(libDir, { photos, largeFraction: 0 });
   const device = (process.env.PCC_DEVICE as DevicePreference) || 'auto';
   const options = { modelsDir, dtype: 'fp32' as const, device, log: console.log };
@@ -83,16 +86,9 @@ async function main(): Promise<void> {
   const direct = photos / ((Date.now() - start) / 1000);
   console.log(`  ${direct.toFixed(1)} photos/s (${(1000 / direct).toFixed(0)} ms a photo)`);
 
-  const env = { ...process.env, PCC_DATA_DIR: dataDir, PCC_MODELS_DIR: modelsDir };
-  Object.assign(process.env, env);
-  const config = readConfig(env);
-  const endpoint = await ensureTemporal(config, { log: console.log });
-  const group = await createWorkers(config, endpoint, ['io', 'cpu', 'gpu']);
-  void group.run();
-  const client = await RunClient.connect(endpoint, config);
-  const runConfig = await prepareRun(
+  const request = (): RunRequest =>
     model.task === 'caption'
-      ? { roots: [libDir], backend: 'local', model: id, batchSize: 32 }
+      ? { roots: [libDir], backend: 'local', model: id }
       : {
           roots: [libDir],
           backend: 'mock',
@@ -100,25 +96,64 @@ async function main(): Promise<void> {
           embedModel: id,
           textModel: null,
           inferenceBatch: batch,
-          batchSize: 32,
-        },
-  );
-  console.log('pcc pipeline …');
-  // How busy the main thread (io activities, catalog, Temporal dispatch) is while the model runs.
-  const loop = performance.eventLoopUtilization();
-  start = Date.now();
-  const { workflowId } = await startPreparedRun(client, runConfig);
-  const result = await client.result(workflowId);
-  const pipeline = totalOf(result.byStatus) / ((Date.now() - start) / 1000);
-  const mainThreadBusy = performance.eventLoopUtilization(loop).utilization;
-  console.log(`  ${pipeline.toFixed(1)} photos/s`, result.byStatus);
-  await group.shutdown();
-  await client.close();
-  await endpoint.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+        };
+
+  // 1. End to end: a library pcc has never seen — scan, hash, ExifTool, decode, thumbnail (and
+  //    proxy), catalog, then the model, all on the same cores.
+  console.log('pcc pipeline, end to end …');
+  const endToEnd = await withPcc(modelsDir, async (run) => run(request()));
+  // 2. The model stage: the same library already in the catalog (a mock-captioned ingest run
+  //    first, timed apart), then the run that adds the model's output — what `pcc run --embed` or
+  //    a local captioner costs on a library pcc holds, against the bare loop over the same photos.
+  console.log('pcc pipeline, model stage on an ingested library …');
+  const { ingest, stage } = await withPcc(modelsDir, async (run) => ({
+    ingest: await run({ roots: [libDir], backend: 'mock' }),
+    stage: await run(request()),
+  }));
+  const perS = (r: { photos: number; seconds: number }) => r.photos / r.seconds;
   console.log(
-    `RESULT local model=${id}${values['stand-in'] ? ' stand_in=costly' : ''} photos=${photos} direct_ms_per_photo=${(1000 / direct).toFixed(0)} pcc_photos_per_s=${pipeline.toFixed(2)} direct_photos_per_s=${direct.toFixed(2)} ratio=${(pipeline / direct).toFixed(3)} main_thread_busy=${mainThreadBusy.toFixed(2)}`,
+    `RESULT local model=${id}${values['stand-in'] ? ' stand_in=costly' : ''} photos=${photos} direct_ms_per_photo=${(1000 / direct).toFixed(0)} direct_photos_per_s=${direct.toFixed(2)} model_stage_photos_per_s=${perS(stage).toFixed(2)} model_stage_ratio=${(perS(stage) / direct).toFixed(3)} end_to_end_photos_per_s=${perS(endToEnd).toFixed(2)} end_to_end_ratio=${(perS(endToEnd) / direct).toFixed(3)} ingest_photos_per_s=${perS(ingest).toFixed(2)} main_thread_busy=${stage.mainThreadBusy.toFixed(2)}`,
   );
+}
+
+interface TimedRun {
+  photos: number;
+  seconds: number;
+  /** How busy the main thread (io activities, catalog, Temporal dispatch) was while the run ran. */
+  mainThreadBusy: number;
+}
+
+/** A fresh data folder with its own dev server and io, cpu and gpu workers in this process. */
+async function withPcc<T>(
+  modelsDir: string,
+  body: (run: (request: RunRequest) => Promise<TimedRun>) => Promise<T>,
+): Promise<T> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pcc-bench-local-data-'));
+  const env = { ...process.env, PCC_DATA_DIR: dataDir, PCC_MODELS_DIR: modelsDir };
+  Object.assign(process.env, env);
+  const config = readConfig(env);
+  const endpoint = await ensureTemporal(config, { log: console.log });
+  const group = await createWorkers(config, endpoint, ['io', 'cpu', 'gpu']);
+  void group.run();
+  const client = await RunClient.connect(endpoint, config);
+  try {
+    return await body(async (request) => {
+      const runConfig = await prepareRun(request);
+      const loop = performance.eventLoopUtilization();
+      const start = Date.now();
+      const { workflowId } = await startPreparedRun(client, runConfig);
+      const result = await client.result(workflowId);
+      const seconds = (Date.now() - start) / 1000;
+      const photos = totalOf(result.byStatus);
+      console.log(`  ${(photos / seconds).toFixed(1)} photos/s`, result.byStatus);
+      return { photos, seconds, mainThreadBusy: performance.eventLoopUtilization(loop).utilization };
+    });
+  } finally {
+    await group.shutdown();
+    await client.close();
+    await endpoint.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 main().catch((err) => {

@@ -203,6 +203,8 @@ export interface DecodeInfo extends ProxyInfo {
   note?: string;
   /** Luma histogram of the oriented picture (from ≤ 256 px), for the studio-vs-night rule. */
   light: LightStats;
+  /** The shorter side of the thumbnail written (when one was asked for). */
+  thumbShortEdge?: number;
 }
 
 async function writeAtomically(
@@ -403,6 +405,9 @@ export async function decodePhoto(absPath: string, options: DecodeOptions): Prom
     width: info.width,
     height: info.height,
     sourceFormat,
+    ...(options.thumbPath
+      ? { thumbShortEdge: thumbnailShortEdgeOf(info.width, info.height, thumbEdge) }
+      : {}),
     dhash: await dhashOf(
       sharp(small.data, {
         raw: { width: small.info.width, height: small.info.height, channels: small.info.channels },
@@ -416,6 +421,18 @@ export async function decodePhoto(absPath: string, options: DecodeOptions): Prom
 /** Decodes `absPath` and writes its proxy JPEG to `outPath`. */
 export function writeProxy(absPath: string, outPath: string, options: ProxyOptions): Promise<DecodeInfo> {
   return decodePhoto(absPath, { ...options, proxyPath: outPath });
+}
+
+/** The shorter side of the thumbnail of a `width`×`height` picture: fitted inside `thumbEdge`, never enlarged. */
+export function thumbnailShortEdgeOf(width: number, height: number, thumbEdge = 512): number {
+  return Math.round(Math.min(width, height) * Math.min(1, thumbEdge / Math.max(width, height)));
+}
+
+/** The shorter side of a stored thumbnail, from its header (photos loaded by an earlier run). */
+export async function thumbnailShortEdge(thumbPath: string): Promise<number> {
+  // pcc writes thumbnails already turned upright and without an orientation tag.
+  const { width = 0, height = 0 } = await sharp(thumbPath).metadata();
+  return Math.min(width, height);
 }
 
 /** Where a photo's review thumbnail lives (content addressed). */

@@ -13,6 +13,7 @@ import { configureLocalModels, cudaProviderInstalled, type EmbedderOptions } fro
 import { knownModel, type CaptionFamily, type KnownModel } from './known-models';
 import { DEFAULT_PROMPT } from '../backends/backend';
 import { SAMPLE_PROBE_JPEG } from './probe-image';
+import { cpuSessionOptions } from './session-options';
 
 // Typings are ESM-flavoured; the package ships a CommonJS build for Node that require() loads.
 const transformers = require('@huggingface/transformers') as typeof Transformers;
@@ -123,7 +124,11 @@ async function load(id: string, options: CaptionerOptions): Promise<Captioner> {
   const device =
     options.device === 'cuda' || (options.device === 'auto' && cudaProviderInstalled()) ? 'cuda' : 'cpu';
   options.log?.(`execution provider: ${id} (${options.dtype}) on ${device === 'cuda' ? 'CUDA' : 'CPU'}`);
-  const loadOptions = { dtype: options.dtype, device } as const;
+  const loadOptions = {
+    dtype: options.dtype,
+    device,
+    ...(device === 'cpu' ? { session_options: cpuSessionOptions() as never } : {}),
+  } as const;
   const processor = (await transformers.AutoProcessor.from_pretrained(id, {})) as unknown as Processor;
   const tokenizer =
     family === 'image-to-text' || family === 'moondream'

@@ -70,6 +70,14 @@ export interface PixelPlan {
   std: [number, number, number];
 }
 
+/**
+ * The shortest side a source image needs so that this plan only ever scales it down: the short
+ * edge for a shortest-edge resize, the larger of width and height for a fixed-size one.
+ */
+export function sourceEdgeOf(plan: PixelPlan): number {
+  return Math.max(plan.resize.width, plan.resize.height);
+}
+
 /** The plan for a model folder, or undefined when its preprocessing is not one this module does. */
 export function pixelPlan(modelFolder: string): PixelPlan | undefined {
   let config: PreprocessorConfig;

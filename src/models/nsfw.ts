@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
+import { cpuSessionOptions } from './session-options';
 
 export const NSFW_MODEL_ID = 'open-nsfw';
 export const NSFW_MODEL_FILE = 'open_nsfw.onnx';
@@ -70,7 +71,9 @@ export class NsfwScorer {
 
   static async create(file: string): Promise<NsfwScorer> {
     requireNsfwModel(file);
-    return new NsfwScorer(await ort.InferenceSession.create(file, { intraOpNumThreads: 0 }));
+    return new NsfwScorer(
+      await ort.InferenceSession.create(file, cpuSessionOptions() as ort.InferenceSession.SessionOptions),
+    );
   }
 
   /** NSFW probability of each file, in order. */

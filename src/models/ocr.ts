@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
+import { cpuSessionOptions } from './session-options';
 
 export interface OcrModelFiles {
   detection: string;
@@ -332,7 +333,7 @@ export class PaddleOcr {
   ) {}
 
   static async create(files: OcrModelFiles = ocrModelFiles()): Promise<PaddleOcr> {
-    const options = { intraOpNumThreads: 0 };
+    const options = cpuSessionOptions() as ort.InferenceSession.SessionOptions;
     const dictionary = [...fs.readFileSync(files.dictionary, 'utf8').replace(/\r/g, '').split('\n')];
     if (dictionary[dictionary.length - 1] === '') dictionary.pop();
     dictionary.push(' ');

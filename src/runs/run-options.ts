@@ -6,6 +6,7 @@
  */
 import type { RunRequest } from './run-request';
 import { PHOTO_STATUSES } from '../shared/status';
+import { RUN_DEFAULTS } from '../shared/run-defaults';
 import { CLUSTER_MODES } from '../clustering/cluster';
 import { CLUSTER_SPACES } from '../shared/payloads';
 import { backendOptions } from '../backends/registry';
@@ -741,10 +742,10 @@ const CORE_OPTIONS: readonly RunOption[] = [
     section: 'runtime',
     configKey: 'batch_size',
     help: 'photos per batch (16–128 is a good range)',
-    default: 32,
+    default: RUN_DEFAULTS.batchSize,
     min: 1,
     max: 512,
-    example: 64,
+    example: 128,
   },
   {
     key: 'maxConcurrentBatches',
@@ -753,7 +754,7 @@ const CORE_OPTIONS: readonly RunOption[] = [
     section: 'runtime',
     configKey: 'max_concurrent_batches',
     help: 'batches in flight at once',
-    default: 4,
+    default: RUN_DEFAULTS.maxConcurrentBatches,
     min: 1,
     max: 256,
     example: 2,
@@ -765,7 +766,7 @@ const CORE_OPTIONS: readonly RunOption[] = [
     section: 'runtime',
     configKey: 'batches_per_page',
     help: 'batches per workflow execution before continue-as-new',
-    default: 200,
+    default: RUN_DEFAULTS.batchesPerPage,
     min: 1,
     max: 1000,
     example: 50,

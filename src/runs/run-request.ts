@@ -5,10 +5,12 @@ import { DEFAULT_PROMPT } from '../backends/backend';
 import { DTYPE_CHOICES, isDtype } from '../shared/dtype';
 import { getBackend } from '../backends/registry';
 import type { RunConfig } from '../shared/payloads';
+import { RUN_DEFAULTS } from '../shared/run-defaults';
 import type { QueueRole } from '../shared/queues';
 import { readConfig } from '../config';
 import { DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL } from '../models/known-models';
-import { modelsDir, requireModel } from '../models/model-store';
+import { modelFolder, modelsDir, requireModel } from '../models/model-store';
+import { pixelPlan, sourceEdgeOf } from '../models/image-preprocess';
 import { nsfwModelPath, requireNsfwModel } from '../models/nsfw';
 import { isPhotoStatus, parseStatusList, PHOTO_STATUSES, type PhotoStatus } from '../shared/status';
 import { CLUSTER_MODES, DEFAULT_CLUSTER_PARAMS, type ClusterMode } from '../clustering/cluster';
@@ -118,12 +120,26 @@ export class RunRequestError extends Error {
   override name = 'RunRequestError';
 }
 
-export const RUN_DEFAULTS = {
-  backend: 'mock',
-  batchSize: 32,
-  maxConcurrentBatches: 4,
-  batchesPerPage: 200,
-} as const;
+export { RUN_DEFAULTS };
+
+/**
+ * Whether a stage of the run reads proxies: the caption backend, the NSFW gate, vision and OCR on
+ * cluster medoids (found only after the last batch, so every photo gets one), and an embedder
+ * whose input a review thumbnail does not cover. An embedder that thumbnails do cover reads those.
+ */
+function readsProxies(
+  captionReadsPixels: boolean,
+  embed: RunConfig['embed'],
+  privacy: RunConfig['privacy'],
+  cluster: RunConfig['cluster'],
+): boolean {
+  return (
+    captionReadsPixels ||
+    privacy !== undefined ||
+    Boolean(cluster?.keywords?.vision || cluster?.keywords?.ocr) ||
+    (embed !== undefined && !embed.inputEdge)
+  );
+}
 
 function intIn(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -219,6 +235,8 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     } catch (err) {
       throw new RunRequestError((err as Error).message);
     }
+    const plan = pixelPlan(modelFolder(dir, embed.imageModel));
+    if (plan) embed.inputEdge = sourceEdgeOf(plan);
   }
   let privacy: RunConfig['privacy'];
   const nsfwCheck = request.nsfwCheck ?? 'auto';
@@ -274,7 +292,8 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     baseUrl:
       request.baseUrl ?? (backend.name === 'openai-compatible' ? env.OPENAI_COMPATIBLE_BASE_URL : undefined),
     maxCostUsd,
-    writeProxies: !dryRun && (backend.readsPixels || embed !== undefined || privacy !== undefined),
+    // An embedder whose input a review thumbnail covers reads thumbnails: no proxy to write for it.
+    writeProxies: !dryRun && readsProxies(backend.readsPixels, embed, privacy, cluster),
     ...(privacy ? { privacy } : {}),
     // Only when given: older runs (and their golden histories) have none, and fp32 is the default.
     ...(request.dtype ? { dtype } : {}),

@@ -25,6 +25,13 @@ export interface EmbedSettings {
    * before: the worker's own data folder.
    */
   stagingDir?: string;
+  /**
+   * The shortest side the image model's preprocessing needs (its preprocessor config, read when
+   * the run is prepared): photos whose review thumbnail is at least this large are embedded from
+   * the thumbnail, decoded once at load, instead of from a proxy. Absent (a model whose
+   * preprocessing pcc does not plan, or runs started before): proxies.
+   */
+  inputEdge?: number;
 }
 
 /** What the user asked for; validated by the CLI/API before a workflow ever sees it. */
@@ -165,6 +172,9 @@ export interface LoadedPhoto {
   reason?: string;
   /** JPEG proxy (auto-oriented, resized, metadata-free) that compute stages read instead of the original. */
   proxyPath?: string;
+  /** The review thumbnail (same orientation, ≤ 512 px) and its shorter side; absent in older histories. */
+  thumbPath?: string;
+  thumbShortEdge?: number;
   /** Matches a local-only glob (or the NSFW gate said so): never sent to a remote backend. */
   private: boolean;
   /** Why it is private, when it is not a local-only glob. */

@@ -209,6 +209,14 @@ export async function startDevServer(
     String(uiPort),
     '--log-level',
     'warn',
+    // Write-ahead log, synced at checkpoints: a killed server or pcc loses nothing committed; a
+    // power cut may lose the last moments of history, which the run then does again (every
+    // result is keyed in the catalog). Measured: the server's CPU per photo fell by a third
+    // (4.3 → 2.5 core-ms in a mock run on 2 cores), every event being a SQLite transaction.
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=normal',
     ...devServerSearchAttributeArgs(),
   ];
   // The UI asks `pcc codec-server` to show the encrypted history in clear text.

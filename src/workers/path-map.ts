@@ -63,6 +63,7 @@ export class PathMap {
  */
 const PATH_FIELDS = new Set([
   'proxyPath',
+  'thumbPath',
   'absPath',
   'file',
   'files',

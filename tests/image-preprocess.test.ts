@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import type * as Transformers from '@huggingface/transformers' with { 'resolution-mode': 'import' };
 import { pixelPlan, preprocessInto, sourceEdgeOf, type PixelPlan } from '../src/models/image-preprocess';
 import { chunkStarts, configureLocalModels, embedImages } from '../src/models/embedder';
-import { thumbnailShortEdgeOf, writeProxy } from '../src/images/loader';
+import { decodePhoto, thumbnailShortEdgeOf, writeProxy } from '../src/images/loader';
 import { SAMPLE_LIBRARY, SHARED, tempDir } from './helpers/fixtures';
 
 const transformers = require('@huggingface/transformers') as typeof Transformers;
@@ -130,6 +130,22 @@ describe('image preprocessing for embedding models', () => {
       expect(at(0, x, y)).toBeCloseTo((0 - CLIP_MEAN[0]) / CLIP_STD[0], 3);
       expect(at(1, x, y)).toBeCloseTo((1 - CLIP_MEAN[1]) / CLIP_STD[1], 3);
       expect(at(2, x, y)).toBeCloseTo((0 - CLIP_MEAN[2]) / CLIP_STD[2], 3);
+    }
+  });
+
+  it("a review thumbnail gives nearly its original's tensor (what embedders read instead of a proxy)", async () => {
+    const plan = pixelPlan(path.join(MODELS, CLIP))!;
+    const dir = tempDir('pcc-preprocess-thumb-');
+    for (const rel of [
+      'immich/albums/text/craft-beer.jpg', // 6000×4000 with fine print
+      'orientation/Landscape_0.jpg',
+      'cameras/Canon_40D.jpg',
+    ]) {
+      const original = path.join(SAMPLE_LIBRARY, rel);
+      const thumb = path.join(dir, `${path.basename(rel)}.thumb.jpg`);
+      // As load writes it when no stage wants a proxy: one decode at the thumbnail's size.
+      await decodePhoto(original, { longEdge: 1024, thumbPath: thumb });
+      expect(correlation(await tensorOf(thumb, plan), await tensorOf(original, plan))).toBeGreaterThan(0.99);
     }
   });
 

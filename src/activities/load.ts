@@ -157,8 +157,8 @@ export function createLoadActivities(deps: ActivityDeps) {
             ...base,
             status: 'success',
             proxyPath: withProxy ? proxyPath : undefined,
-            thumbPath,
-            thumbShortEdge,
+            // Only for an embedder that may read it: every field here is in the batch's history.
+            ...(input.thumbnailEdgeNeeded ? { thumbPath, thumbShortEdge } : {}),
           };
         } catch (err) {
           if (err instanceof CorruptImageError || isSourceError(err, item.absPath)) {

@@ -172,7 +172,10 @@ export interface LoadedPhoto {
   reason?: string;
   /** JPEG proxy (auto-oriented, resized, metadata-free) that compute stages read instead of the original. */
   proxyPath?: string;
-  /** The review thumbnail (same orientation, ≤ 512 px) and its shorter side; absent in older histories. */
+  /**
+   * The review thumbnail (same orientation, ≤ 512 px) and its shorter side, in runs whose embedder
+   * may read it instead of the proxy (LoadInput.thumbnailEdgeNeeded); absent otherwise and in older histories.
+   */
   thumbPath?: string;
   thumbShortEdge?: number;
   /** Matches a local-only glob (or the NSFW gate said so): never sent to a remote backend. */

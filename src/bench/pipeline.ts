@@ -20,13 +20,15 @@ import { makeSyntheticLibrary } from './synthetic-library';
 
 async function bareLoop(files: string[], concurrency: number, longEdge: number): Promise<number> {
   const start = Date.now();
-  await mapLimit(files, concurrency, (f) =>
-    sharp(f)
+  // Only the size is kept: holding 44,000 decoded buffers (2.4 MB each) ran the machine out of memory.
+  await mapLimit(files, concurrency, async (f) => {
+    const pixels = await sharp(f)
       .autoOrient()
       .resize({ width: longEdge, height: longEdge, fit: 'inside', withoutEnlargement: true })
       .raw()
-      .toBuffer(),
-  );
+      .toBuffer();
+    return pixels.length;
+  });
   return files.length / ((Date.now() - start) / 1000);
 }
 

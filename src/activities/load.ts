@@ -135,12 +135,14 @@ export function createLoadActivities(deps: ActivityDeps) {
           }
           let withProxy = input.writeProxies;
           if (input.thumbnailEdgeNeeded) {
-            // Loaded before: the photo's size in the catalog gives it (no sharp call), else its header.
-            const size = thumbShortEdge === undefined ? catalog.metadata.get(item.photoId) : undefined;
-            thumbShortEdge ??=
-              size?.width && size.height
-                ? thumbnailShortEdgeOf(size.width, size.height)
-                : await thumbnailShortEdge(thumbPath);
+            if (thumbShortEdge === undefined) {
+              // Loaded before: the photo's size in the catalog gives it (no sharp call), else its header.
+              const size = catalog.metadata.get(item.photoId);
+              thumbShortEdge =
+                size?.width && size.height
+                  ? thumbnailShortEdgeOf(size.width, size.height)
+                  : await thumbnailShortEdge(thumbPath);
+            }
             // A thumbnail too small for the embedder (a panorama's): that photo gets a proxy after all.
             if (!withProxy && thumbShortEdge < input.thumbnailEdgeNeeded) {
               if (!fs.existsSync(proxyPath))

@@ -46,6 +46,9 @@ export interface ProxyInfo {
   sourceFormat: string;
 }
 
+/** Long edge of the review thumbnail (the studio's picture; embedders read it when it is large enough). */
+const THUMB_EDGE = 512;
+
 /** 268 MP: refuses decompression bombs before allocating their pixels. */
 const MAX_INPUT_PIXELS = 0x3fff * 0x3fff;
 
@@ -366,7 +369,7 @@ async function decodePixels(
 export async function decodePhoto(absPath: string, options: DecodeOptions): Promise<DecodeInfo> {
   // Decode only as large as an output needs: without a proxy, the thumbnail size is enough, and
   // JPEG shrink-on-load then decodes at a fraction of the cost (still reading every byte).
-  const thumbEdge = options.thumbEdge ?? 512;
+  const thumbEdge = options.thumbEdge ?? THUMB_EDGE;
   const edge = options.proxyPath
     ? options.longEdge
     : options.thumbPath
@@ -424,7 +427,7 @@ export function writeProxy(absPath: string, outPath: string, options: ProxyOptio
 }
 
 /** The shorter side of the thumbnail of a `width`×`height` picture: fitted inside `thumbEdge`, never enlarged. */
-export function thumbnailShortEdgeOf(width: number, height: number, thumbEdge = 512): number {
+export function thumbnailShortEdgeOf(width: number, height: number, thumbEdge = THUMB_EDGE): number {
   return Math.round(Math.min(width, height) * Math.min(1, thumbEdge / Math.max(width, height)));
 }
 

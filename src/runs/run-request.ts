@@ -120,8 +120,6 @@ export class RunRequestError extends Error {
   override name = 'RunRequestError';
 }
 
-export { RUN_DEFAULTS };
-
 /**
  * Whether a stage of the run reads proxies: the caption backend, the NSFW gate, vision and OCR on
  * cluster medoids (found only after the last batch, so every photo gets one), and an embedder
@@ -292,7 +290,6 @@ export function buildRunConfig(request: RunRequest, env: NodeJS.ProcessEnv = pro
     baseUrl:
       request.baseUrl ?? (backend.name === 'openai-compatible' ? env.OPENAI_COMPATIBLE_BASE_URL : undefined),
     maxCostUsd,
-    // An embedder whose input a review thumbnail covers reads thumbnails: no proxy to write for it.
     writeProxies: !dryRun && readsProxies(backend.readsPixels, embed, privacy, cluster),
     ...(privacy ? { privacy } : {}),
     // Only when given: older runs (and their golden histories) have none, and fp32 is the default.
